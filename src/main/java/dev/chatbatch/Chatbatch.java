@@ -1,0 +1,14 @@
+package dev.chatbatch;
+
+import dev.chatbatch.ops.Cli;
+
+/** Entry point of {@code java -jar target/chatbatch.jar}. */
+public final class Chatbatch {
+
+    private Chatbatch() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(new Cli(System.out, System.err).run(args));
+    }
+}

@@ -1,0 +1,167 @@
+package dev.chatbatch.db;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * PostgreSQL 17 started from the zonky binaries on Maven Central, used when no
+ * {@code spring.datasource.url} is configured.
+ *
+ * <p>The data directory is either persistent (kept between runs, e.g. {@code ./.chatbatch/pgdata}
+ * for {@code serve}) or temporary (removed on close, for {@code demo}). When another chatbatch
+ * process already runs a server on the same persistent directory, this one attaches to it instead of
+ * starting a second one, so {@code stop <id>} works from another terminal. Only a server this
+ * process started is stopped on {@link #close()}.
+ */
+public final class EmbeddedPostgresServer implements AutoCloseable {
+
+    /** The database chatbatch uses inside the embedded server. */
+    public static final String DATABASE = "chatbatch";
+    public static final String USER = "postgres";
+
+    private final EmbeddedPostgres started;
+    private final int port;
+
+    private EmbeddedPostgresServer(EmbeddedPostgres started, int port) {
+        this.started = started;
+        this.port = port;
+    }
+
+    /**
+     * Starts a server on {@code dataDir} (attaching to a running one when its postmaster is alive).
+     *
+     * @param persistent keep the data directory after close; a temporary one is removed
+     * @param fast       trade durability for speed (fsync off): for demos and tests only
+     */
+    public static EmbeddedPostgresServer startOrAttach(Path dataDir, boolean persistent, boolean fast) {
+        if (persistent) {
+            Optional<Integer> running = runningPort(dataDir);
+            if (running.isPresent()) {
+                return new EmbeddedPostgresServer(null, running.get());
+            }
+        }
+        try {
+            Files.createDirectories(dataDir);
+            int port = freePort();
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(!persistent)
+                    .setPort(port)
+                    .setServerConfig("max_connections", "200")
+                    .setServerConfig("shared_buffers", "256MB")
+                    .setServerConfig("max_worker_processes", "8")
+                    .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile(dataDir).toFile()))
+                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(logFile(dataDir).toFile()));
+            if (fast) {
+                builder.setServerConfig("fsync", "off")
+                        .setServerConfig("synchronous_commit", "off")
+                        .setServerConfig("full_page_writes", "off");
+            }
+            EmbeddedPostgres pg = builder.start();
+            createDatabaseIfAbsent(port);
+            return new EmbeddedPostgresServer(pg, port);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("could not start the embedded PostgreSQL in " + dataDir
+                    + " (log: " + logFile(dataDir) + "): " + e.getMessage()
+                    + ". Configure an external server with --spring.datasource.url=jdbc:postgresql://host:port/db instead", e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** True when this process started the server (false when it attached to another process's). */
+    public boolean ownsServer() {
+        return started != null;
+    }
+
+    public String jdbcUrl() {
+        return jdbcUrl(DATABASE);
+    }
+
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+    }
+
+    @Override
+    public void close() {
+        if (started != null) {
+            try {
+                started.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not stop the embedded PostgreSQL", e);
+            }
+        }
+    }
+
+    private static Path logFile(Path dataDir) {
+        return dataDir.toAbsolutePath().getParent().resolve(dataDir.getFileName() + ".log");
+    }
+
+    /** The port of a live postmaster on {@code dataDir}, read from its postmaster.pid. */
+    private static Optional<Integer> runningPort(Path dataDir) {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        if (!Files.isReadable(pidFile)) {
+            return Optional.empty();
+        }
+        try {
+            List<String> lines = Files.readAllLines(pidFile);
+            if (lines.size() < 4) {
+                return Optional.empty();
+            }
+            long pid = Long.parseLong(lines.get(0).trim());
+            int port = Integer.parseInt(lines.get(3).trim());
+            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && answers(port)) {
+                return Optional.of(port);
+            }
+        } catch (IOException | NumberFormatException e) {
+            // a stale or half-written pid file: start a server of our own
+        }
+        return Optional.empty();
+    }
+
+    private static boolean answers(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void createDatabaseIfAbsent(int port) {
+        String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+        try (Connection c = DriverManager.getConnection(url, USER, "");
+             Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("select 1 from pg_database where datname = '" + DATABASE + "'")) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+            s.execute("create database " + DATABASE);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not create database " + DATABASE + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.chatbatch.ops;
+
+import dev.chatbatch.ChatbatchApplication;
+import dev.chatbatch.db.DatabaseTarget;
+import org.springframework.boot.Banner;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One command's running application: the database target and the Spring context on it. Commands
+ * get beans from here; closing it closes the context and then stops an embedded server.
+ */
+public final class AppSession implements AutoCloseable {
+
+    /** What the context is for. */
+    public enum Mode {
+        /** A command that does its work and exits: no web server, no scheduler. */
+        COMMAND,
+        /** {@code serve}: web server, REST API, actuator and the Quartz scheduler. */
+        SERVE
+    }
+
+    private final DatabaseTarget target;
+    private final ConfigurableApplicationContext context;
+
+    private AppSession(DatabaseTarget target, ConfigurableApplicationContext context) {
+        this.target = target;
+        this.context = context;
+    }
+
+    static AppSession open(Mode mode, DatabaseTarget.EmbeddedMode embeddedMode, List<String> springArgs,
+                           Map<String, String> springProperties) {
+        DatabaseTarget target = DatabaseTarget.resolve(springProperties, embeddedMode);
+        try {
+            SpringApplication app = new SpringApplication(ChatbatchApplication.class);
+            app.setBannerMode(Banner.Mode.OFF);
+            app.setLogStartupInfo(false);
+            app.setRegisterShutdownHook(mode == Mode.SERVE);
+            app.setWebApplicationType(mode == Mode.SERVE ? WebApplicationType.SERVLET : WebApplicationType.NONE);
+            Map<String, Object> defaults = new HashMap<>();
+            defaults.put("spring.quartz.auto-startup", mode == Mode.SERVE);
+            defaults.put("logging.level.root", mode == Mode.SERVE ? "INFO" : "WARN");
+            app.setDefaultProperties(defaults);
+            List<String> args = new ArrayList<>(springArgs);
+            args.add("--spring.datasource.url=" + target.url());
+            if (target.username() != null) {
+                args.add("--spring.datasource.username=" + target.username());
+            }
+            if (target.password() != null) {
+                args.add("--spring.datasource.password=" + target.password());
+            }
+            return new AppSession(target, app.run(args.toArray(String[]::new)));
+        } catch (RuntimeException e) {
+            target.close();
+            throw e;
+        }
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    public DatabaseTarget target() {
+        return target;
+    }
+
+    public ConfigurableApplicationContext context() {
+        return context;
+    }
+
+    @Override
+    public void close() {
+        try {
+            context.close();
+        } finally {
+            target.close();
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.chatbatch.ops;
+
+import dev.chatbatch.ExitCode;
+import dev.chatbatch.OperatorException;
+import picocli.CommandLine;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The command line: splits Spring-style options from the command, runs the picocli command, and
+ * turns every outcome into an exit code of SPEC §7. Operator errors print one line, never a stack
+ * trace; unexpected errors print their cause chain and exit 1.
+ */
+public final class Cli {
+
+    private static final List<String> SPRING_PREFIXES =
+            List.of("--spring.", "--chatbatch.", "--server.", "--management.", "--logging.");
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public Cli(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public int run(String... args) {
+        List<String> commandArgs = new ArrayList<>();
+        List<String> springArgs = new ArrayList<>();
+        Map<String, String> springProperties = new LinkedHashMap<>();
+        for (String arg : args) {
+            if (SPRING_PREFIXES.stream().anyMatch(arg::startsWith)) {
+                int eq = arg.indexOf('=');
+                if (eq < 0) {
+                    err.println("error: " + arg + " needs a value: write " + arg + "=VALUE");
+                    return ExitCode.USAGE.code();
+                }
+                springArgs.add(arg);
+                springProperties.put(arg.substring(2, eq), arg.substring(eq + 1));
+            } else {
+                commandArgs.add(arg);
+            }
+        }
+        try (CliContext context = new CliContext(out, err, springArgs, springProperties)) {
+            CommandLine cli = commandLine(context);
+            return cli.execute(commandArgs.toArray(String[]::new));
+        }
+    }
+
+    CommandLine commandLine(CliContext context) {
+        CommandLine cli = new CommandLine(new RootCommand(), new ContextFactory(context));
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex));
+        cli.setExitCodeExceptionMapper(ex -> ExitCode.USAGE.code());
+        return cli;
+    }
+
+    private int handle(Exception ex) {
+        OperatorException operator = findOperatorException(ex);
+        if (operator != null) {
+            err.println("error: " + operator.getMessage());
+            return operator.exitCode().code();
+        }
+        err.println("error: " + ex.getMessage());
+        for (Throwable t = ex.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            err.println("  caused by: " + t.getClass().getSimpleName() + ": " + t.getMessage());
+        }
+        return ExitCode.JOB_FAILED.code();
+    }
+
+    /** Spring wraps exceptions thrown while beans start: look through the causes for ours. */
+    static OperatorException findOperatorException(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof OperatorException operator) {
+                return operator;
+            }
+        }
+        return null;
+    }
+
+    /** Creates commands, handing the {@link CliContext} to those whose constructor takes one. */
+    private record ContextFactory(CliContext context) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            for (Constructor<?> constructor : type.getDeclaredConstructors()) {
+                Class<?>[] params = constructor.getParameterTypes();
+                if (params.length == 1 && params[0] == CliContext.class) {
+                    constructor.setAccessible(true);
+                    return type.cast(constructor.newInstance(context));
+                }
+            }
+            return CommandLine.defaultFactory().create(type);
+        }
+    }
+}

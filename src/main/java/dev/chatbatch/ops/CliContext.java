@@ -1,0 +1,62 @@
+package dev.chatbatch.ops;
+
+import dev.chatbatch.db.DatabaseTarget;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What every command gets: where to print, and a way to open the application on the configured
+ * database. Spring-style options ({@code --spring.*}, {@code --chatbatch.*}, {@code --server.*},
+ * {@code --management.*}, {@code --logging.*}) are taken off the command line before picocli parses
+ * it and passed to Spring here.
+ */
+public final class CliContext implements AutoCloseable {
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final List<String> springArgs;
+    private final Map<String, String> springProperties;
+    private AppSession session;
+
+    CliContext(PrintStream out, PrintStream err, List<String> springArgs, Map<String, String> springProperties) {
+        this.out = out;
+        this.err = err;
+        this.springArgs = springArgs;
+        this.springProperties = springProperties;
+    }
+
+    public PrintStream out() {
+        return out;
+    }
+
+    public PrintStream err() {
+        return err;
+    }
+
+    /** The application on the configured database (embedded and persistent when none is configured). */
+    public AppSession session() {
+        return session(AppSession.Mode.COMMAND, DatabaseTarget.EmbeddedMode.PERSISTENT);
+    }
+
+    public AppSession session(AppSession.Mode mode, DatabaseTarget.EmbeddedMode embeddedMode) {
+        if (session == null) {
+            session = AppSession.open(mode, embeddedMode, springArgs, springProperties);
+        }
+        return session;
+    }
+
+    /** A Spring-style property given on the command line, or null. */
+    public String property(String key) {
+        return springProperties.get(key);
+    }
+
+    @Override
+    public void close() {
+        if (session != null) {
+            session.close();
+            session = null;
+        }
+    }
+}
