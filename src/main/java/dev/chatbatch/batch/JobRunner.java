@@ -1,0 +1,263 @@
+package dev.chatbatch.batch;
+
+import dev.chatbatch.ExitCode;
+import dev.chatbatch.NotFoundException;
+import dev.chatbatch.OperatorException;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.core.task.TaskExecutor;
+import org.springframework.stereotype.Service;
+
+import javax.sql.DataSource;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Launches, stops and restarts Spring Batch jobs, for the CLI, the REST API and Quartz alike.
+ *
+ * <p>Every run holds the job's {@link JobLock} from before the execution is created until it ends,
+ * so a second launch anywhere is refused ("already running") without leaving a failed execution
+ * behind. An execution still marked running whose lock is free belongs to a runner that died: it is
+ * marked FAILED (Spring Batch's recover) before the next launch or a restart, so it can be resumed.
+ */
+@Service
+public class JobRunner {
+
+    private static final Pattern PARAMETER_NAME = Pattern.compile("[a-z][a-z0-9.\\-_]{0,62}");
+    /** Identifying parameter that makes every launch a new job instance. */
+    public static final String RUN_AT = "run.at";
+
+    private final Map<String, Job> jobs;
+    private final JobOperator jobOperator;
+    private final JobRepository jobRepository;
+    private final DataSource dataSource;
+    private final TaskExecutor background = new SimpleAsyncTaskExecutor("chatbatch-job-");
+
+    public JobRunner(List<Job> jobs, JobOperator jobOperator, JobRepository jobRepository, DataSource dataSource) {
+        this.jobs = jobs.stream().collect(Collectors.toMap(Job::getName, Function.identity(), (a, b) -> a, TreeMap::new));
+        this.jobOperator = jobOperator;
+        this.jobRepository = jobRepository;
+        this.dataSource = dataSource;
+    }
+
+    public Set<String> jobNames() {
+        return new TreeSet<>(jobs.keySet());
+    }
+
+    public Job job(String name) {
+        Job job = jobs.get(name);
+        if (job == null) {
+            throw new NotFoundException("unknown job '" + name + "'; known jobs: " + String.join(", ", jobs.keySet()));
+        }
+        return job;
+    }
+
+    /** Runs the job now in the calling thread and returns the finished execution. */
+    public JobExecution run(String jobName, Map<String, String> parameters) {
+        Job job = job(jobName);
+        JobParameters jobParameters = parameters(parameters);
+        try (JobLock ignored = JobLock.acquire(dataSource, jobName)) {
+            recoverOrphans(jobName);
+            return start(job, jobParameters);
+        }
+    }
+
+    /**
+     * Starts the job in the background and returns its execution as soon as it exists. Refusals
+     * (unknown job, bad parameters, already running) are thrown here, before anything starts.
+     */
+    public JobExecution launch(String jobName, Map<String, String> parameters) {
+        Job job = job(jobName);
+        JobParameters jobParameters = parameters(parameters);
+        validate(job, jobParameters);
+        JobLock lock = JobLock.acquire(dataSource, jobName);
+        try {
+            recoverOrphans(jobName);
+            return inBackground(lock, () -> start(job, jobParameters), jobName);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** Restarts a failed or stopped execution in the calling thread, resuming where it stopped. */
+    public JobExecution restart(long executionId) {
+        JobExecution previous = execution(executionId);
+        String jobName = previous.getJobInstance().getJobName();
+        job(jobName);
+        try (JobLock ignored = JobLock.acquire(dataSource, jobName)) {
+            return restartLocked(previous);
+        }
+    }
+
+    /** Restarts in the background; refusals are thrown here. */
+    public JobExecution restartInBackground(long executionId) {
+        JobExecution previous = execution(executionId);
+        String jobName = previous.getJobInstance().getJobName();
+        job(jobName);
+        JobLock lock = JobLock.acquire(dataSource, jobName);
+        return inBackground(lock, () -> restartLocked(previous), jobName);
+    }
+
+    /**
+     * Asks a running execution to stop; it ends STOPPED at its next chunk boundary and can be
+     * restarted. Works from any process, as the request goes through the job repository. An
+     * execution whose runner is gone is marked FAILED instead, so it can be restarted.
+     *
+     * @return what happened, for the operator
+     */
+    public String stop(long executionId) {
+        JobExecution execution = execution(executionId);
+        String jobName = execution.getJobInstance().getJobName();
+        if (!execution.isRunning()) {
+            throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "execution " + executionId + " of " + jobName
+                    + " is not running (status " + execution.getStatus() + ")");
+        }
+        JobLock probe = JobLock.tryAcquire(dataSource, jobName);
+        if (probe != null) {
+            try (probe) {
+                jobOperator.recover(execution);
+                return "execution " + executionId + " of " + jobName + " was not running in any process (its runner died):"
+                        + " marked FAILED; resume it with `chatbatch restart " + executionId + "`";
+            }
+        }
+        try {
+            jobOperator.stop(execution);
+        } catch (Exception e) {
+            throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "cannot stop execution " + executionId + ": " + e.getMessage(), e);
+        }
+        return "stop requested for execution " + executionId + " of " + jobName + "; it stops at its next chunk boundary";
+    }
+
+    public JobExecution execution(long executionId) {
+        JobExecution execution = jobRepository.getJobExecution(executionId);
+        if (execution == null) {
+            throw new NotFoundException("no job execution with id " + executionId + "; list them with `chatbatch executions`");
+        }
+        return execution;
+    }
+
+    /** The newest executions, of one job or of all, newest first. */
+    public List<JobExecution> executions(String jobNameOrNull, int limit) {
+        List<String> names = jobNameOrNull == null ? new ArrayList<>(jobs.keySet()) : List.of(job(jobNameOrNull).getName());
+        List<JobExecution> all = new ArrayList<>();
+        for (String name : names) {
+            for (JobInstance instance : jobRepository.getJobInstances(name, 0, limit)) {
+                all.addAll(jobRepository.getJobExecutions(instance));
+            }
+        }
+        all.sort(Comparator.comparing(JobExecution::getId).reversed());
+        return all.size() > limit ? all.subList(0, limit) : all;
+    }
+
+    /** True when the job runs in this or any other process. */
+    public boolean isRunning(String jobName) {
+        JobLock probe = JobLock.tryAcquire(dataSource, jobName);
+        if (probe == null) {
+            return true;
+        }
+        probe.close();
+        return false;
+    }
+
+    private JobExecution restartLocked(JobExecution previous) {
+        recoverOrphans(previous.getJobInstance().getJobName());
+        JobExecution current = execution(previous.getId());
+        if (current.getStatus() == BatchStatus.COMPLETED || current.getStatus() == BatchStatus.ABANDONED) {
+            throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "execution " + current.getId() + " is "
+                    + current.getStatus() + " and cannot be restarted; launch the job again instead");
+        }
+        try {
+            return jobOperator.restart(current);
+        } catch (Exception e) {
+            throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "cannot restart execution " + current.getId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private JobExecution start(Job job, JobParameters parameters) {
+        try {
+            return jobOperator.start(job, parameters);
+        } catch (InvalidJobParametersException e) {
+            throw OperatorException.usage("bad parameters for job " + job.getName() + ": " + e.getMessage());
+        } catch (Exception e) {
+            throw new OperatorException(ExitCode.JOB_FAILED, "job " + job.getName() + " could not start: " + e.getMessage(), e);
+        }
+    }
+
+    private static void validate(Job job, JobParameters parameters) {
+        try {
+            job.getJobParametersValidator().validate(parameters);
+        } catch (InvalidJobParametersException e) {
+            throw OperatorException.usage("bad parameters for job " + job.getName() + ": " + e.getMessage());
+        }
+    }
+
+    /** Marks executions of a job whose runner died (running status, lock free: the caller holds it) FAILED. */
+    private void recoverOrphans(String jobName) {
+        for (JobExecution orphan : jobRepository.findRunningJobExecutions(jobName)) {
+            jobOperator.recover(orphan);
+        }
+    }
+
+    /**
+     * Runs {@code work} on a background thread that owns {@code lock} until the job ends, and returns
+     * the execution as soon as it exists. While we hold the lock (orphans already recovered), any
+     * running execution of this job is ours.
+     */
+    private JobExecution inBackground(JobLock lock, Supplier<JobExecution> work, String jobName) {
+        CompletableFuture<JobExecution> finished = new CompletableFuture<>();
+        background.execute(() -> {
+            try (lock) {
+                finished.complete(work.get());
+            } catch (RuntimeException e) {
+                finished.completeExceptionally(e);
+            }
+        });
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!finished.isDone() && System.nanoTime() < deadline) {
+            Set<JobExecution> running = jobRepository.findRunningJobExecutions(jobName);
+            if (!running.isEmpty()) {
+                return running.iterator().next();
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return finished.join();
+    }
+
+    /** String parameters plus the identifying {@link #RUN_AT} that makes each launch a new instance. */
+    static JobParameters parameters(Map<String, String> parameters) {
+        JobParametersBuilder builder = new JobParametersBuilder();
+        parameters.forEach((key, value) -> {
+            if (!PARAMETER_NAME.matcher(key).matches()) {
+                throw OperatorException.usage("bad parameter name '" + key + "': use key=value with a lower-case key");
+            }
+            builder.addString(key, value);
+        });
+        builder.addString(RUN_AT, Instant.now().toString() + "#" + System.nanoTime());
+        return builder.toJobParameters();
+    }
+}
