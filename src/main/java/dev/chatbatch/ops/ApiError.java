@@ -1,0 +1,26 @@
+package dev.chatbatch.ops;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import jakarta.servlet.http.HttpServletResponse;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+
+/**
+ * The body of every API error: what was wrong ({@code error}), the HTTP {@code status}, the request
+ * {@code path}, and where it applies, the {@code field} (parameter, path variable or body key) that was
+ * wrong and the CLI {@code exitCode} the same refusal has on the command line.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+record ApiError(String error, int status, String path, String field, Integer exitCode) {
+
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+
+    /** Writes an error outside Spring MVC (the security filters' 401 and 403). */
+    void writeTo(HttpServletResponse response) throws IOException {
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        response.getWriter().write(MAPPER.writeValueAsString(this));
+    }
+}
