@@ -35,14 +35,14 @@ SELECT md5(run.salt || '-' || s.g)::uuid,
                  THEN jsonb_build_object('finish_reason', CASE WHEN s.g % 50 = 0 THEN 'length' ELSE 'stop' END,
                                          'temperature', 0.7)
                  ELSE '{}'::jsonb END,
-       CASE WHEN r.role IN ('assistant', 'tool') AND s.k > 0 THEN md5(run.salt || '-' || (s.g - s.n))::uuid END,
+       CASE WHEN r.role IN ('assistant', 'tool') AND s.g > s.n THEN md5(run.salt || '-' || (s.g - s.n))::uuid END,
        ts.created_at,
        ts.created_at + CASE WHEN s.g % 40 = 0 THEN interval '5 minutes' ELSE interval '0' END
 FROM run
 CROSS JOIN (
     SELECT g, g / cnt.n AS k, cnt.n, c.id AS conversation_id, c.user_id, c.rn,
            c.created_at AS c_created, c.updated_at AS c_updated
-    FROM generate_series(1, :rows) AS g
+    FROM generate_series(1::bigint, :rows) AS g
     CROSS JOIN (SELECT CASE WHEN count(*) > 0 THEN count(*)
                             ELSE ('no conversations - run seed-platform.sql first, found ' || count(*))::bigint
                        END AS n
@@ -90,7 +90,7 @@ CROSS JOIN LATERAL (
             'Gerne. Hier ist die Übersetzung des Absatzes ins Deutsche.'])[1 + (s.g / 2) % 12]
         END AS content
 ) AS b
--- Spread over the conversation's lifetime, in order of k and never past its updated_at.
+-- Spread over the lifetime of the conversation, in order of k and never past its updated_at.
 CROSS JOIN LATERAL (
     SELECT s.c_created + (s.c_updated - s.c_created) * (s.k / (s.k + 8.0)) AS created_at
 ) AS ts;
@@ -122,7 +122,7 @@ SELECT s.conversation_id,
        ts.created_at
 FROM (
     SELECT g, c.id AS conversation_id, c.user_id, c.created_at AS c_created, c.updated_at AS c_updated
-    FROM generate_series(0, :bad_rows - 1) AS g
+    FROM generate_series(0::bigint, :bad_rows - 1) AS g
     CROSS JOIN (SELECT CASE WHEN count(*) > 0 THEN count(*)
                             ELSE ('no conversations - run seed-platform.sql first, found ' || count(*))::bigint
                        END AS n

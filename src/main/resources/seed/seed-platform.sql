@@ -56,7 +56,7 @@ SELECT u.tenant_id,
                           'tags', jsonb_build_array((ARRAY['support', 'sales', 'dev', 'ops'])[1 + (g / 3) % 4])),
        ts.created_at,
        least(ts.created_at + (g % 21) * interval '1 day' + (g % 600) * interval '1 minute', now())
-FROM generate_series(0, :conversations - 1) AS g
+FROM generate_series(0::bigint, :conversations - 1) AS g
 CROSS JOIN (SELECT count(*) AS n FROM public.users x JOIN public.tenants y ON y.id = x.tenant_id
             WHERE x.is_active AND y.is_active) AS cnt
 JOIN (SELECT x.id, x.tenant_id, row_number() OVER (ORDER BY x.tenant_id, x.email) - 1 AS rn
@@ -67,7 +67,7 @@ CROSS JOIN LATERAL (
     SELECT now() - ((g * 7919) % 365) * interval '1 day' - ((g * 104729) % 86400) * interval '1 second' AS created_at
 ) AS ts;
 
--- Three agents per tenant, owned by the tenant's owner.
+-- Three agents per tenant, owned by the owner of the tenant.
 INSERT INTO public.agents (tenant_id, user_id, name, config, created_at, updated_at)
 SELECT t.id, o.id, a.name, a.config::jsonb, t.created_at + interval '10 days', t.created_at + interval '40 days'
 FROM public.tenants t
@@ -96,7 +96,7 @@ SELECT a.id,
        (i * 3) % 17,
        CASE WHEN i % 5 = 0 THEN NULL ELSE now() - (i % 60) * interval '1 day' END,
        CASE WHEN mt.memory_type = 'working'
-            THEN now() + (CASE WHEN i % 2 = 0 THEN -1 ELSE 1 END) * (1 + i % 48) * interval '1 hour' END,
+            THEN now() + (CASE WHEN (i / 4) % 2 = 0 THEN -1 ELSE 1 END) * (1 + i % 48) * interval '1 hour' END,
        jsonb_build_object('source', (ARRAY['conversation', 'document', 'tool'])[1 + i % 3], 'seq', i),
        now() - (90 - i) * interval '1 day',
        now() - (90 - i) * interval '1 day'
@@ -111,7 +111,7 @@ CROSS JOIN LATERAL (
 -- (agent_id, state_type, version) is unique.
 INSERT INTO public.agent_states (agent_id, state_type, version, state, is_current, created_at)
 SELECT a.id, s.state_type, s.version,
-       jsonb_build_object('step', s.version, 'goal', 'answer tickets', 'open_items', s.version * 2),
+       jsonb_build_object('agent', a.name, 'step', s.version, 'goal', 'answer tickets', 'open_items', s.version * 2),
        s.is_current,
        now() - (4 - s.version) * interval '1 day'
 FROM public.agents a

@@ -47,7 +47,11 @@ public final class AppSession implements AutoCloseable {
             defaults.put("spring.quartz.auto-startup", mode == Mode.SERVE);
             defaults.put("logging.level.root", mode == Mode.SERVE ? "INFO" : "WARN");
             app.setDefaultProperties(defaults);
-            List<String> args = new ArrayList<>(springArgs);
+            // The datasource is the resolved target's (the embedded server's when none was configured).
+            List<String> args = new ArrayList<>(springArgs.stream()
+                    .filter(a -> !a.startsWith("--spring.datasource.url=") && !a.startsWith("--spring.datasource.username=")
+                            && !a.startsWith("--spring.datasource.password="))
+                    .toList());
             args.add("--spring.datasource.url=" + target.url());
             if (target.username() != null) {
                 args.add("--spring.datasource.username=" + target.username());

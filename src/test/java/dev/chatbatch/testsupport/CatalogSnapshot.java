@@ -22,11 +22,11 @@ public final class CatalogSnapshot {
 
     static {
         QUERIES.put("schemas", "select nspname from pg_namespace where nspname in " + SCHEMAS + " order by 1");
-        QUERIES.put("relations", "select n.nspname||'.'||c.relname||' '||c.relkind||' rls='||c.relrowsecurity"
+        QUERIES.put("relations", "select n.nspname||'.'||c.relname||' '||c.relkind::text||' rls='||c.relrowsecurity::text"
                 + " from pg_class c join pg_namespace n on n.oid=c.relnamespace where n.nspname in " + SCHEMAS
                 + NOT_HISTORY + " order by 1");
         QUERIES.put("columns", "select n.nspname||'.'||c.relname||'.'||a.attname||' '||format_type(a.atttypid,a.atttypmod)"
-                + "||' notnull='||a.attnotnull||' default='||coalesce(pg_get_expr(d.adbin,d.adrelid),'')"
+                + "||' notnull='||a.attnotnull::text||' default='||coalesce(pg_get_expr(d.adbin,d.adrelid),'')"
                 + " from pg_attribute a join pg_class c on c.oid=a.attrelid join pg_namespace n on n.oid=c.relnamespace"
                 + " left join pg_attrdef d on d.adrelid=a.attrelid and d.adnum=a.attnum"
                 + " where n.nspname in " + SCHEMAS + NOT_HISTORY + " and a.attnum>0 and not a.attisdropped order by 1");
