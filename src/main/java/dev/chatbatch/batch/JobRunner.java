@@ -149,7 +149,12 @@ public class JobRunner {
     }
 
     public JobExecution execution(long executionId) {
-        JobExecution execution = jobRepository.getJobExecution(executionId);
+        JobExecution execution;
+        try {
+            execution = jobRepository.getJobExecution(executionId);
+        } catch (org.springframework.dao.EmptyResultDataAccessException e) {
+            execution = null; // Spring Batch 6's JDBC DAO throws instead of returning null
+        }
         if (execution == null) {
             throw new NotFoundException("no job execution with id " + executionId + "; list them with `chatbatch executions`");
         }

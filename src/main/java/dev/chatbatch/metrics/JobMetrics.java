@@ -58,6 +58,7 @@ class JobMetrics implements MeterBinder, RefreshingMetrics {
     private final JdbcTemplate jdbc;
     private final JobRunner jobRunner;
     private final Map<String, JobStats> snapshot = new ConcurrentHashMap<>();
+    private final java.util.Set<String> countersRegistered = ConcurrentHashMap.newKeySet();
     private volatile MeterRegistry registry;
     private MultiGauge lastSuccess;
     private MultiGauge lastFailure;
@@ -129,6 +130,9 @@ class JobMetrics implements MeterBinder, RefreshingMetrics {
             }
             // counters are registered once per job; their functions read the live snapshot
             String job = s.job();
+            if (!countersRegistered.add(job)) {
+                continue;
+            }
             FunctionCounter.builder("chatbatch.job.rows.affected", snapshot,
                             m -> m.containsKey(job) ? m.get(job).rowsAffected() : 0)
                     .description("Rows changed by the job: sum of the step write counts of all its executions")

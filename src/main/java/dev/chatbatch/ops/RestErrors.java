@@ -95,6 +95,11 @@ class RestErrors {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ApiError> unexpected(Exception e, HttpServletRequest request) {
+        // a refusal wrapped on its way (CompletionException from a background start, Spring wrappers)
+        OperatorException wrapped = Cli.findOperatorException(e);
+        if (wrapped != null) {
+            return operator(wrapped, request);
+        }
         log.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
         return body(HttpStatus.INTERNAL_SERVER_ERROR, "internal error: " + e.getClass().getSimpleName() + ": "
                 + firstLine(e.getMessage()), request, null, ExitCode.JOB_FAILED.code());
