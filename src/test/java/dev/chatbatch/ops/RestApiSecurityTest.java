@@ -118,6 +118,18 @@ class RestApiSecurityTest {
         Response listed = http.get("/api/jobs/test-slow", VIEWER);
         assertThat(JSON.readTree(listed.body()).get("running").asBoolean()).isTrue();
 
+        // step progress shows while it runs
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        JsonNode progress;
+        do {
+            Thread.sleep(50);
+            progress = JSON.readTree(http.get("/api/executions/" + id, VIEWER).body());
+        } while ((progress.get("steps").isEmpty() || progress.get("steps").get(0).get("written").asLong() == 0)
+                && System.nanoTime() < deadline);
+        assertThat(progress.get("steps").get(0).get("name").asString()).isEqualTo("slow");
+        assertThat(progress.get("steps").get(0).get("written").asLong()).isPositive();
+        assertThat(progress.get("status").asString()).isEqualTo("STARTED");
+
         // HTTP Basic works for operators too
         Response stop = http.post("/api/executions/" + id + "/stop", null, basic(OPERATOR_USER, OPERATOR_PASSWORD));
         assertThat(stop.status()).as(stop.body()).isEqualTo(202);
@@ -134,9 +146,6 @@ class RestApiSecurityTest {
         assertThat(restarted.header("Location")).endsWith("/api/executions/" + second);
         jobs.stop(second);
         awaitStatus(second, BatchStatus.STOPPED);
-        JsonNode stepped = JSON.readTree(http.get("/api/executions/" + second, VIEWER).body());
-        assertThat(stepped.get("steps").get(0).get("name").asString()).isEqualTo("slow");
-        assertThat(stepped.get("steps").get(0).get("written").asLong()).isPositive();
     }
 
     @Test
