@@ -2,6 +2,7 @@ package dev.chatbatch.ops;
 
 import dev.chatbatch.batch.ExecutionSummary;
 import dev.chatbatch.batch.JobRunner;
+import dev.chatbatch.metrics.JobSchedules;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;

@@ -1,5 +1,6 @@
-package dev.chatbatch.ops;
+package dev.chatbatch.metrics;
 
+import org.quartz.CronExpression;
 import org.quartz.CronTrigger;
 import org.quartz.JobDetail;
 import org.quartz.JobKey;
@@ -19,26 +20,30 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The Quartz schedules of Spring Batch jobs, read from the (clustered, JDBC) Quartz store. A Quartz
- * job launches the Spring Batch job named by its job data entry {@code job}, or by its own key name
- * when there is none.
+ * The Quartz schedules of Spring Batch jobs, read from the (clustered, JDBC) Quartz store: shown by
+ * {@code GET /api/jobs} and exported as {@code chatbatch_job_schedule_period_seconds{job}} for the
+ * "scheduled job missed" alert. A Quartz job launches the Spring Batch job named by its job data entry
+ * {@code job}, or by its own key name when there is none.
  */
 @Component
-class JobSchedules {
+public class JobSchedules {
 
-    /** One trigger of a job: its cron expression (or repeat interval), next and previous fire times. */
-    record Schedule(String trigger, String cron, Long intervalSeconds, String timeZone, String state,
-                    Instant nextFireTime, Instant previousFireTime) {
+    /**
+     * One trigger of a job: its cron expression (or repeat interval), the period between two fires
+     * (for cron: between the next two), next and previous fire times.
+     */
+    public record Schedule(String trigger, String cron, Long intervalSeconds, Long periodSeconds, String timeZone,
+                           String state, Instant nextFireTime, Instant previousFireTime) {
     }
 
     private final ObjectProvider<Scheduler> scheduler;
 
-    JobSchedules(ObjectProvider<Scheduler> scheduler) {
+    public JobSchedules(ObjectProvider<Scheduler> scheduler) {
         this.scheduler = scheduler;
     }
 
     /** Batch job name → its schedules; empty when there is no scheduler. */
-    Map<String, List<Schedule>> byJob() {
+    public Map<String, List<Schedule>> byJob() {
         Map<String, List<Schedule>> result = new TreeMap<>();
         Scheduler s = scheduler.getIfAvailable();
         if (s == null) {
@@ -66,7 +71,21 @@ class JobSchedules {
         String cron = trigger instanceof CronTrigger c ? c.getCronExpression() : null;
         String zone = trigger instanceof CronTrigger c && c.getTimeZone() != null ? c.getTimeZone().getID() : null;
         Long interval = trigger instanceof SimpleTrigger st ? st.getRepeatInterval() / 1000 : null;
-        return new Schedule(trigger.getKey().toString(), cron, interval, zone,
+        Long period = interval;
+        if (trigger instanceof CronTrigger c) {
+            try {
+                CronExpression expression = new CronExpression(c.getCronExpression());
+                if (c.getTimeZone() != null) {
+                    expression.setTimeZone(c.getTimeZone());
+                }
+                Date next = expression.getNextValidTimeAfter(new Date());
+                Date after = next == null ? null : expression.getNextValidTimeAfter(next);
+                period = after == null ? null : (after.getTime() - next.getTime()) / 1000;
+            } catch (java.text.ParseException e) {
+                period = null; // Quartz accepted it when it was scheduled; nothing to add here
+            }
+        }
+        return new Schedule(trigger.getKey().toString(), cron, interval, period, zone,
                 s.getTriggerState(trigger.getKey()).name(), instant(trigger.getNextFireTime()),
                 instant(trigger.getPreviousFireTime()));
     }
