@@ -4,7 +4,6 @@ import dev.chatbatch.batch.JobRunner;
 import dev.chatbatch.db.SqlScript;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -16,7 +15,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -60,10 +58,10 @@ class JobMetrics implements MeterBinder, RefreshingMetrics {
     private final Map<String, JobStats> snapshot = new ConcurrentHashMap<>();
     private final java.util.Set<String> countersRegistered = ConcurrentHashMap.newKeySet();
     private volatile MeterRegistry registry;
-    private MultiGauge lastSuccess;
-    private MultiGauge lastFailure;
-    private MultiGauge running;
-    private MultiGauge lastDuration;
+    private LiveGauge lastSuccess;
+    private LiveGauge lastFailure;
+    private LiveGauge running;
+    private LiveGauge lastDuration;
 
     JobMetrics(DataSource dataSource, JobRunner jobRunner) {
         this.jdbc = new JdbcTemplate(dataSource);
@@ -73,18 +71,10 @@ class JobMetrics implements MeterBinder, RefreshingMetrics {
     @Override
     public void bindTo(MeterRegistry registry) {
         this.registry = registry;
-        lastSuccess = MultiGauge.builder("chatbatch.job.last.success.timestamp.seconds")
-                .description("Unix time at which the newest COMPLETED execution of the job ended")
-                .register(registry);
-        lastFailure = MultiGauge.builder("chatbatch.job.last.failure.timestamp.seconds")
-                .description("Unix time at which the newest FAILED execution of the job ended")
-                .register(registry);
-        running = MultiGauge.builder("chatbatch.job.running")
-                .description("Executions of the job marked running in the job repository (any process)")
-                .register(registry);
-        lastDuration = MultiGauge.builder("chatbatch.job.last.duration.seconds")
-                .description("Duration of the newest finished execution of the job")
-                .register(registry);
+        lastSuccess = new LiveGauge(registry, "chatbatch.job.last.success.timestamp.seconds", "Unix time at which the newest COMPLETED execution of the job ended");
+        lastFailure = new LiveGauge(registry, "chatbatch.job.last.failure.timestamp.seconds", "Unix time at which the newest FAILED execution of the job ended");
+        running = new LiveGauge(registry, "chatbatch.job.running", "Executions of the job marked running in the job repository (any process)");
+        lastDuration = new LiveGauge(registry, "chatbatch.job.last.duration.seconds", "Duration of the newest finished execution of the job");
         publish();
     }
 
@@ -112,21 +102,21 @@ class JobMetrics implements MeterBinder, RefreshingMetrics {
         if (r == null) {
             return;
         }
-        List<MultiGauge.Row<?>> success = new ArrayList<>();
-        List<MultiGauge.Row<?>> failure = new ArrayList<>();
-        List<MultiGauge.Row<?>> run = new ArrayList<>();
-        List<MultiGauge.Row<?>> duration = new ArrayList<>();
+        Map<Tags, Double> success = new java.util.HashMap<>();
+        Map<Tags, Double> failure = new java.util.HashMap<>();
+        Map<Tags, Double> run = new java.util.HashMap<>();
+        Map<Tags, Double> duration = new java.util.HashMap<>();
         for (JobStats s : snapshot.values()) {
             Tags tags = Tags.of("job", s.job());
             if (s.lastSuccess() != null) {
-                success.add(MultiGauge.Row.of(tags, s.lastSuccess()));
+                success.put(tags, s.lastSuccess());
             }
             if (s.lastFailure() != null) {
-                failure.add(MultiGauge.Row.of(tags, s.lastFailure()));
+                failure.put(tags, s.lastFailure());
             }
-            run.add(MultiGauge.Row.of(tags, s.running()));
+            run.put(tags, (double) s.running());
             if (s.lastDuration() != null) {
-                duration.add(MultiGauge.Row.of(tags, s.lastDuration()));
+                duration.put(tags, s.lastDuration());
             }
             // counters are registered once per job; their functions read the live snapshot
             String job = s.job();
@@ -144,10 +134,10 @@ class JobMetrics implements MeterBinder, RefreshingMetrics {
                         .tags(tags.and("status", status)).register(r);
             }
         }
-        lastSuccess.register(success, true);
-        lastFailure.register(failure, true);
-        running.register(run, true);
-        lastDuration.register(duration, true);
+        lastSuccess.update(success);
+        lastFailure.update(failure);
+        running.update(run);
+        lastDuration.update(duration);
     }
 
     private static JobStats read(ResultSet rs) throws SQLException {

@@ -1,14 +1,13 @@
 package dev.chatbatch.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.stereotype.Component;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -21,7 +20,7 @@ import java.util.Objects;
 class ScheduleMetrics implements MeterBinder, RefreshingMetrics {
 
     private final JobSchedules schedules;
-    private volatile MultiGauge period;
+    private volatile LiveGauge period;
 
     ScheduleMetrics(JobSchedules schedules) {
         this.schedules = schedules;
@@ -29,8 +28,8 @@ class ScheduleMetrics implements MeterBinder, RefreshingMetrics {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        period = MultiGauge.builder("chatbatch.job.schedule.period.seconds")
-                .description("Seconds between two scheduled runs of the job (shortest of its triggers)").register(registry);
+        period = new LiveGauge(registry, "chatbatch.job.schedule.period.seconds",
+                "Seconds between two scheduled runs of the job (shortest of its triggers)");
     }
 
     @Override
@@ -38,10 +37,10 @@ class ScheduleMetrics implements MeterBinder, RefreshingMetrics {
         if (period == null) {
             return;
         }
-        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        Map<Tags, Double> rows = new HashMap<>();
         schedules.byJob().forEach((job, list) -> list.stream()
                 .map(JobSchedules.Schedule::periodSeconds).filter(Objects::nonNull).min(Long::compare)
-                .ifPresent(p -> rows.add(MultiGauge.Row.of(Tags.of("job", job), p))));
-        period.register(rows, true);
+                .ifPresent(p -> rows.put(Tags.of("job", job), p.doubleValue())));
+        period.update(rows);
     }
 }

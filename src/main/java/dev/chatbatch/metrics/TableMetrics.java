@@ -2,7 +2,6 @@ package dev.chatbatch.metrics;
 
 import dev.chatbatch.db.SqlScript;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -10,8 +9,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 import javax.sql.DataSource;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * What maintenance does to the tables, from {@code pg_stat_user_tables} of schemas public and archive:
@@ -25,9 +24,9 @@ class TableMetrics implements MeterBinder, RefreshingMetrics {
     private static final String SQL = SqlScript.load("metrics/table-stats.sql").statements().get(0);
 
     private final JdbcTemplate jdbc;
-    private volatile MultiGauge dead;
-    private volatile MultiGauge live;
-    private volatile MultiGauge vacuumed;
+    private volatile LiveGauge dead;
+    private volatile LiveGauge live;
+    private volatile LiveGauge vacuumed;
 
     TableMetrics(DataSource dataSource) {
         this.jdbc = new JdbcTemplate(dataSource);
@@ -35,12 +34,10 @@ class TableMetrics implements MeterBinder, RefreshingMetrics {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        dead = MultiGauge.builder("chatbatch.table.dead.tuples").description("Dead tuples (pg_stat_user_tables.n_dead_tup)")
-                .register(registry);
-        live = MultiGauge.builder("chatbatch.table.live.tuples").description("Live tuples, estimated (n_live_tup)")
-                .register(registry);
-        vacuumed = MultiGauge.builder("chatbatch.table.last.vacuum.timestamp.seconds")
-                .description("Unix time of the newest VACUUM or autovacuum of the table").register(registry);
+        dead = new LiveGauge(registry, "chatbatch.table.dead.tuples", "Dead tuples (pg_stat_user_tables.n_dead_tup)");
+        live = new LiveGauge(registry, "chatbatch.table.live.tuples", "Live tuples, estimated (n_live_tup)");
+        vacuumed = new LiveGauge(registry, "chatbatch.table.last.vacuum.timestamp.seconds",
+                "Unix time of the newest VACUUM or autovacuum of the table");
     }
 
     @Override
@@ -48,20 +45,20 @@ class TableMetrics implements MeterBinder, RefreshingMetrics {
         if (dead == null) {
             return;
         }
-        List<MultiGauge.Row<?>> deadRows = new ArrayList<>();
-        List<MultiGauge.Row<?>> liveRows = new ArrayList<>();
-        List<MultiGauge.Row<?>> vacuumRows = new ArrayList<>();
+        Map<Tags, Double> deadRows = new HashMap<>();
+        Map<Tags, Double> liveRows = new HashMap<>();
+        Map<Tags, Double> vacuumRows = new HashMap<>();
         jdbc.query(SQL, rs -> {
             Tags tags = Tags.of("schema", rs.getString("schema_name"), "table", rs.getString("table_name"));
-            deadRows.add(MultiGauge.Row.of(tags, rs.getLong("n_dead_tup")));
-            liveRows.add(MultiGauge.Row.of(tags, rs.getLong("n_live_tup")));
+            deadRows.put(tags, (double) rs.getLong("n_dead_tup"));
+            liveRows.put(tags, (double) rs.getLong("n_live_tup"));
             double vacuum = rs.getDouble("last_vacuum");
             if (!rs.wasNull()) {
-                vacuumRows.add(MultiGauge.Row.of(tags, vacuum));
+                vacuumRows.put(tags, vacuum);
             }
         });
-        dead.register(deadRows, true);
-        live.register(liveRows, true);
-        vacuumed.register(vacuumRows, true);
+        dead.update(deadRows);
+        live.update(liveRows);
+        vacuumed.update(vacuumRows);
     }
 }

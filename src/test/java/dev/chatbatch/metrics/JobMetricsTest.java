@@ -74,7 +74,6 @@ class JobMetricsTest {
     private String scrape() {
         var r = new Http("http://127.0.0.1:" + port).get("/actuator/prometheus", OpsTestSupport.bearer(OpsTestSupport.VIEWER_TOKEN));
         assertThat(r.status()).isEqualTo(200);
-        System.out.println(r.body().lines().filter(l -> l.contains("batch") || l.startsWith("chatbatch")).reduce("", (a, b) -> a + "\n" + b));
         return r.body();
     }
 
