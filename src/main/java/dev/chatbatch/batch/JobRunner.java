@@ -141,11 +141,39 @@ public class JobRunner {
             }
         }
         try {
-            jobOperator.stop(execution);
+            requestStop(execution);
         } catch (Exception e) {
             throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "cannot stop execution " + executionId + ": " + e.getMessage(), e);
         }
         return "stop requested for execution " + executionId + " of " + jobName + "; it stops at its next chunk boundary";
+    }
+
+    /**
+     * Marks the execution STOPPING in the job repository; its running step sees that at its next chunk
+     * commit ({@code SimpleJobRepository.update(StepExecution)} sets terminate-only) and ends STOPPED,
+     * restartable. Not {@code JobOperator.stop}: in Spring Batch 6.0.x that also writes the running step
+     * execution from this thread, racing the step's own writes, and the loser is an
+     * OptimisticLockingFailureException that leaves the step UNKNOWN and the job not restartable
+     * (spring-batch#5308, #5484). A concurrent write of the job execution itself only makes this call
+     * retry with the fresh version.
+     */
+    private void requestStop(JobExecution execution) {
+        JobExecution current = execution;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                current.setStatus(BatchStatus.STOPPING);
+                jobRepository.update(current);
+                return;
+            } catch (org.springframework.dao.OptimisticLockingFailureException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                current = execution(execution.getId());
+                if (!current.isRunning()) {
+                    return; // it ended meanwhile
+                }
+            }
+        }
     }
 
     public JobExecution execution(long executionId) {
