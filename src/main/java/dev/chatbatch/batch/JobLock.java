@@ -8,9 +8,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * "This job runs somewhere": a PostgreSQL session advisory lock on the job's name, held on a
@@ -22,29 +19,12 @@ final class JobLock implements AutoCloseable {
     private static final String TRY_LOCK = "select pg_try_advisory_lock(hashtext('chatbatch.job'), hashtext(?))";
     private static final String UNLOCK = "select pg_advisory_unlock(hashtext('chatbatch.job'), hashtext(?))";
 
-    /** Locks held by this process right now: their jobs' running executions run here (graceful shutdown). */
-    private static final Set<JobLock> HELD = ConcurrentHashMap.newKeySet();
-
     private final Connection connection;
     private final String jobName;
-    private final DataSource dataSource;
 
-    private JobLock(Connection connection, String jobName, DataSource dataSource) {
+    private JobLock(Connection connection, String jobName) {
         this.connection = connection;
         this.jobName = jobName;
-        this.dataSource = dataSource;
-        HELD.add(this);
-    }
-
-    /** Names of the jobs whose lock this process holds on that data source. */
-    static Set<String> heldHere(DataSource dataSource) {
-        Set<String> names = new TreeSet<>();
-        for (JobLock lock : HELD) {
-            if (lock.dataSource == dataSource) {
-                names.add(lock.jobName);
-            }
-        }
-        return names;
     }
 
     /** Takes the lock or refuses with "already running" (exit 5, HTTP 409). */
@@ -68,7 +48,7 @@ final class JobLock implements AutoCloseable {
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     if (rs.getBoolean(1)) {
-                        return new JobLock(c, jobName, dataSource);
+                        return new JobLock(c, jobName);
                     }
                 }
             }
@@ -81,7 +61,6 @@ final class JobLock implements AutoCloseable {
 
     @Override
     public void close() {
-        HELD.remove(this);
         try (connection; PreparedStatement ps = connection.prepareStatement(UNLOCK)) {
             ps.setString(1, jobName);
             ps.execute();

@@ -202,19 +202,6 @@ public class JobRunner {
         return all.size() > limit ? all.subList(0, limit) : all;
     }
 
-    /**
-     * Running executions started by THIS process (it holds their job's lock, so every running
-     * execution of such a job is ours), e.g. to stop them on shutdown.
-     */
-    public List<JobExecution> runningHere() {
-        List<JobExecution> running = new ArrayList<>();
-        for (String name : JobLock.heldHere(dataSource)) {
-            running.addAll(jobRepository.findRunningJobExecutions(name));
-        }
-        running.sort(Comparator.comparing(JobExecution::getId));
-        return running;
-    }
-
     /** True when the job runs in this or any other process. */
     public boolean isRunning(String jobName) {
         JobLock probe = JobLock.tryAcquire(dataSource, jobName);
