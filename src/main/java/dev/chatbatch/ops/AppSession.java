@@ -46,8 +46,14 @@ public final class AppSession implements AutoCloseable {
             Map<String, Object> defaults = new HashMap<>();
             defaults.put("spring.quartz.auto-startup", mode == Mode.SERVE);
             defaults.put("logging.level.root", mode == Mode.SERVE ? "INFO" : "WARN");
+            // The CLI prints a failed start as one error with its causes; Spring's stack trace adds nothing.
+            defaults.put("logging.level.org.springframework.boot.SpringApplication", mode == Mode.SERVE ? "INFO" : "OFF");
             app.setDefaultProperties(defaults);
-            List<String> args = new ArrayList<>(springArgs);
+            // The datasource is the resolved target's (the embedded server's when none was configured).
+            List<String> args = new ArrayList<>(springArgs.stream()
+                    .filter(a -> !a.startsWith("--spring.datasource.url=") && !a.startsWith("--spring.datasource.username=")
+                            && !a.startsWith("--spring.datasource.password="))
+                    .toList());
             args.add("--spring.datasource.url=" + target.url());
             if (target.username() != null) {
                 args.add("--spring.datasource.username=" + target.username());

@@ -1,0 +1,47 @@
+-- U7: undo V7: policies, RLS, grants, then the helper functions the policies use.
+
+REVOKE ALL ON public.message_feedback_summary, public.monthly_usage_summary FROM service_role;
+REVOKE ALL ON public.current_day_usage FROM anon, authenticated, service_role;
+
+DROP POLICY IF EXISTS tenants_select_own ON public.tenants;
+DROP POLICY IF EXISTS users_select_tenant ON public.users;
+DROP POLICY IF EXISTS users_update_self ON public.users;
+DROP POLICY IF EXISTS conversations_select_tenant ON public.conversations;
+DROP POLICY IF EXISTS conversations_write_own ON public.conversations;
+DROP POLICY IF EXISTS chat_messages_select_tenant ON public.chat_messages;
+DROP POLICY IF EXISTS chat_messages_write_own ON public.chat_messages;
+DROP POLICY IF EXISTS chat_messages_v2_select_tenant ON public.chat_messages_v2;
+DROP POLICY IF EXISTS chat_messages_v2_write_own ON public.chat_messages_v2;
+DROP POLICY IF EXISTS feedback_select_tenant ON public.feedback;
+DROP POLICY IF EXISTS feedback_write_own ON public.feedback;
+DROP POLICY IF EXISTS usage_metrics_select_tenant ON public.usage_metrics;
+DROP POLICY IF EXISTS agents_select_tenant ON public.agents;
+DROP POLICY IF EXISTS agents_write_own ON public.agents;
+DROP POLICY IF EXISTS conversation_sessions_own ON public.conversation_sessions;
+DROP POLICY IF EXISTS agent_memories_select_tenant ON public.agent_memories;
+DROP POLICY IF EXISTS agent_memories_write_owner ON public.agent_memories;
+DROP POLICY IF EXISTS agent_states_select_tenant ON public.agent_states;
+DROP POLICY IF EXISTS agent_states_write_owner ON public.agent_states;
+DROP POLICY IF EXISTS context_snapshots_select_tenant ON public.context_snapshots;
+DROP POLICY IF EXISTS context_snapshots_write_owner ON public.context_snapshots;
+DROP POLICY IF EXISTS state_checkpoints_select_tenant ON public.state_checkpoints;
+DROP POLICY IF EXISTS state_checkpoints_write_owner ON public.state_checkpoints;
+
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY[
+        'tenants', 'users', 'conversations', 'chat_messages', 'feedback', 'usage_metrics',
+        'agents', 'conversation_sessions', 'chat_messages_v2', 'agent_memories',
+        'agent_states', 'context_snapshots', 'state_checkpoints'
+    ] LOOP
+        EXECUTE format('DROP POLICY IF EXISTS %I ON public.%I', t || '_service_role_all', t);
+        EXECUTE format('ALTER TABLE public.%I DISABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('REVOKE ALL ON public.%I FROM anon, authenticated, service_role', t);
+    END LOOP;
+END
+$$;
+
+DROP FUNCTION IF EXISTS public.current_tenant_id();
+DROP FUNCTION IF EXISTS public.current_app_user_id();
