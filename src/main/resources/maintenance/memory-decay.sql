@@ -3,7 +3,8 @@
 -- where days = whole days since max(created_at, last_accessed_at, last decay). The decay
 -- clock (chatbatch.memory_decay_clock) advances by exactly the days applied, so the
 -- remainder of a day is not lost, a period is never decayed twice, and a second run
--- the same day changes nothing.
+-- the same day changes nothing. Working memories past their TTL are left to step 1
+-- (which archives them first), so a dry run does not count them twice.
 
 -- 1. select
 SELECT m.id::text
@@ -12,6 +13,8 @@ LEFT JOIN chatbatch.memory_decay_clock k ON k.memory_id = m.id
 WHERE m.decay_rate > 0
   AND m.importance > :min_importance
   AND :as_of - greatest(m.created_at, m.last_accessed_at, k.decayed_at) >= interval '1 day'
+  AND NOT (m.memory_type = 'working'
+           AND coalesce(m.expires_at, coalesce(m.last_accessed_at, m.created_at) + cast(:working_ttl AS interval)) < :as_of)
   AND (cast(:after AS uuid) IS NULL OR m.id > cast(:after AS uuid))
 ORDER BY m.id
 LIMIT :chunk_size;
@@ -36,6 +39,10 @@ WITH due AS (
       AND m.decay_rate > 0
       AND m.importance > :min_importance
       AND :as_of - greatest(m.created_at, m.last_accessed_at, k.decayed_at) >= interval '1 day'
+      AND NOT (m.memory_type = 'working'
+               AND coalesce(m.expires_at, coalesce(m.last_accessed_at, m.created_at) + cast(:working_ttl AS interval)) < :as_of)
+  AND NOT (m.memory_type = 'working'
+           AND coalesce(m.expires_at, coalesce(m.last_accessed_at, m.created_at) + cast(:working_ttl AS interval)) < :as_of)
     FOR UPDATE OF m
 ), decayed AS (
     UPDATE public.agent_memories m
