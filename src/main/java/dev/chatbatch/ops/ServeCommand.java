@@ -50,6 +50,7 @@ final class ServeCommand implements Callable<Integer> {
         stop.await();
 
         cli.out().println("stopping: no new fires, asking running jobs to stop");
+        cli.out().flush();
         schedules.standby();
         JobRunner runner = session.bean(JobRunner.class);
         long deadline = System.currentTimeMillis() + GRACE_MILLIS;
@@ -64,6 +65,7 @@ final class ServeCommand implements Callable<Integer> {
                     + " s; it is marked FAILED by the next launch and can be restarted");
         }
         cli.out().println("stopped");
+        cli.out().flush();
         return 0;
     }
 
