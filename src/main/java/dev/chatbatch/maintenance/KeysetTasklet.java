@@ -72,8 +72,9 @@ class KeysetTasklet implements Tasklet {
             StepReport.lockTimeout(jdbc, args.string("lock-timeout"));
             List<String> keys = jdbc.queryForList(select, params, String.class);
             if (keys.isEmpty()) {
-                StepReport.describe(step, (args.dryRun() ? "dry run: would have " : "") + verb + " "
-                        + (args.dryRun() ? step.getReadCount() : step.getWriteCount()) + " " + noun);
+                StepReport.describe(step, args.dryRun()
+                        ? "dry run: " + step.getReadCount() + " " + noun + " would be " + verb
+                        : verb + " " + step.getWriteCount() + " " + noun);
                 return RepeatStatus.FINISHED;
             }
             params.addValue("keys", "{" + String.join(",", keys) + "}");

@@ -78,7 +78,7 @@ class UsageRollupJobConfiguration {
             LocalDate first = today.minusDays(args.integer("days") - 1L);
             LocalDate day = ctx.containsKey(POSITION) ? LocalDate.parse(ctx.getString(POSITION)).plusDays(1) : first;
             if (day.isAfter(today)) {
-                StepReport.describe(step, (args.dryRun() ? "dry run: would have written " + step.getReadCount()
+                StepReport.describe(step, (args.dryRun() ? "dry run: would write " + step.getReadCount()
                         : "wrote " + step.getWriteCount()) + " usage_metrics rows for " + first + " .. " + today
                         + " from " + args.string("source"));
                 return RepeatStatus.FINISHED;
