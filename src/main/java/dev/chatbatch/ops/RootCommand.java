@@ -16,6 +16,12 @@ import picocli.CommandLine.Spec;
                 SchemaCommand.class,
                 SeedCommand.class,
                 DemoCommand.class,
+                JobsCommand.class,
+                LaunchCommand.class,
+                ExecutionsCommand.class,
+                StopCommand.class,
+                RestartCommand.class,
+                ServeCommand.class,
         })
 final class RootCommand implements Runnable {
 
