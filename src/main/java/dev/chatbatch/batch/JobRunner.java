@@ -241,7 +241,7 @@ public class JobRunner {
         for (String jobName : Set.copyOf(runningHere)) {
             for (JobExecution execution : jobRepository.findRunningJobExecutions(jobName)) {
                 try {
-                    jobOperator.stop(execution);
+                    requestStop(execution);
                     stopped.add(execution.getId());
                 } catch (Exception e) {
                     // it ended between the lookup and the request: nothing to stop

@@ -1,35 +1,41 @@
 package dev.chatbatch.metrics;
 
+import dev.chatbatch.schedule.ScheduleView;
+import dev.chatbatch.schedule.Schedules;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.quartz.CronExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.stereotype.Component;
 
+import java.text.ParseException;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Objects;
+import java.util.TimeZone;
 
 /**
- * {@code chatbatch_job_schedule_period_seconds{job}}: how often a scheduled job should succeed (the
- * shortest period of its Quartz triggers). The "scheduled job missed" alert compares the age of the
- * last success with it; unscheduled jobs have no such series and never raise that alert.
+ * {@code chatbatch_job_schedule_period_seconds{job}}: how often an enabled scheduled job should succeed
+ * (the time between the next two fires of its cron, from {@code jobs/maintenance.yml} via
+ * {@link Schedules}). The "scheduled job missed" alert compares the age of the last success with it;
+ * unscheduled or disabled jobs have no such series and never raise that alert.
  */
 @Component
 @ConditionalOnWebApplication
 class ScheduleMetrics implements MeterBinder, RefreshingMetrics {
 
-    private final JobSchedules schedules;
+    private final Schedules schedules;
     private volatile LiveGauge period;
 
-    ScheduleMetrics(JobSchedules schedules) {
+    ScheduleMetrics(Schedules schedules) {
         this.schedules = schedules;
     }
 
     @Override
     public void bindTo(MeterRegistry registry) {
         period = new LiveGauge(registry, "chatbatch.job.schedule.period.seconds",
-                "Seconds between two scheduled runs of the job (shortest of its triggers)");
+                "Seconds between two scheduled runs of the job (next two fires of its cron)");
     }
 
     @Override
@@ -38,9 +44,29 @@ class ScheduleMetrics implements MeterBinder, RefreshingMetrics {
             return;
         }
         Map<Tags, Double> rows = new HashMap<>();
-        schedules.byJob().forEach((job, list) -> list.stream()
-                .map(JobSchedules.Schedule::periodSeconds).filter(Objects::nonNull).min(Long::compare)
-                .ifPresent(p -> rows.put(Tags.of("job", job), p.doubleValue())));
+        for (ScheduleView view : schedules.describe()) {
+            Long seconds = view.enabled() ? periodSeconds(view.cron(), view.timeZone()) : null;
+            if (seconds != null) {
+                rows.put(Tags.of("job", view.job()), seconds.doubleValue());
+            }
+        }
         period.update(rows);
+    }
+
+    static Long periodSeconds(String cron, String timeZone) {
+        if (cron == null || cron.isBlank()) {
+            return null;
+        }
+        try {
+            CronExpression expression = new CronExpression(cron);
+            if (timeZone != null) {
+                expression.setTimeZone(TimeZone.getTimeZone(timeZone));
+            }
+            Date next = expression.getNextValidTimeAfter(new Date());
+            Date after = next == null ? null : expression.getNextValidTimeAfter(next);
+            return after == null ? null : (after.getTime() - next.getTime()) / 1000;
+        } catch (ParseException e) {
+            return null; // Schedules refuses bad cron expressions when it loads them
+        }
     }
 }

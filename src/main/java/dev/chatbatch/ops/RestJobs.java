@@ -2,7 +2,8 @@ package dev.chatbatch.ops;
 
 import dev.chatbatch.batch.ExecutionSummary;
 import dev.chatbatch.batch.JobRunner;
-import dev.chatbatch.metrics.JobSchedules;
+import dev.chatbatch.schedule.ScheduleView;
+import dev.chatbatch.schedule.Schedules;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -19,7 +20,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code GET /api/jobs}, {@code GET /api/jobs/{job}}: every Spring Batch job with its Quartz schedules,
+ * {@code GET /api/jobs}, {@code GET /api/jobs/{job}}: every Spring Batch job with its schedule (null when
+ * {@code jobs/maintenance.yml} has none),
  * whether it runs (anywhere), its newest execution and its newest successful one.
  * {@code POST /api/jobs/{job}/executions}: launch through {@link JobRunner} with a JSON object of
  * string parameters; 202 with the execution id and {@code Location: /api/executions/{id}}.
@@ -28,7 +30,7 @@ import java.util.Map;
 @RequestMapping("/api/jobs")
 class RestJobs {
 
-    record JobView(String name, boolean running, List<JobSchedules.Schedule> schedules,
+    record JobView(String name, boolean running, ScheduleView schedule,
                    ExecutionSummary lastExecution, ExecutionSummary lastSuccess) {
     }
 
@@ -45,22 +47,22 @@ class RestJobs {
     private static final int HISTORY = 50;
 
     private final JobRunner jobs;
-    private final JobSchedules schedules;
+    private final Schedules schedules;
 
-    RestJobs(JobRunner jobs, JobSchedules schedules) {
+    RestJobs(JobRunner jobs, Schedules schedules) {
         this.jobs = jobs;
         this.schedules = schedules;
     }
 
     @GetMapping
     List<JobView> list() {
-        Map<String, List<JobSchedules.Schedule>> byJob = schedules.byJob();
+        Map<String, ScheduleView> byJob = schedulesByJob();
         return jobs.jobNames().stream().map(name -> view(name, byJob)).toList();
     }
 
     @GetMapping("/{job}")
     JobView one(@PathVariable String job) {
-        return view(jobs.job(job).getName(), schedules.byJob());
+        return view(jobs.job(job).getName(), schedulesByJob());
     }
 
     @PostMapping("/{job}/executions")
@@ -70,13 +72,19 @@ class RestJobs {
         return Accepted.of(jobs.launch(job, parameters(body)));
     }
 
-    private JobView view(String name, Map<String, List<JobSchedules.Schedule>> byJob) {
+    private Map<String, ScheduleView> schedulesByJob() {
+        Map<String, ScheduleView> byJob = new LinkedHashMap<>();
+        schedules.describe().forEach(view -> byJob.put(view.job(), view));
+        return byJob;
+    }
+
+    private JobView view(String name, Map<String, ScheduleView> byJob) {
         List<JobExecution> recent = jobs.executions(name, HISTORY);
         ExecutionSummary last = recent.isEmpty() ? null : ExecutionSummary.of(recent.get(0));
         ExecutionSummary success = recent.stream()
                 .filter(e -> "COMPLETED".equals(e.getStatus().name()))
                 .findFirst().map(ExecutionSummary::of).orElse(null);
-        return new JobView(name, jobs.isRunning(name), byJob.getOrDefault(name, List.of()), last, success);
+        return new JobView(name, jobs.isRunning(name), byJob.get(name), last, success);
     }
 
     /** Strings, numbers and booleans are taken as their text; objects, arrays and null are refused by name. */

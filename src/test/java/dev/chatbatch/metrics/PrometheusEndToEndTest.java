@@ -50,7 +50,7 @@ class PrometheusEndToEndTest {
     static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** Panels that must show data once jobs ran (migration panels join when the migration engine is merged). */
     static final Set<String> MUST_HAVE_DATA = Set.of("Job outcomes", "Job duration", "Last success age",
-            "Rows affected", "Failed last run", "Dead tuples (top 10)");
+            "Rows affected", "Failed last run", "Dead tuples (top 10)", "Integrity violations");
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -70,6 +70,7 @@ class PrometheusEndToEndTest {
         writeConfig(dir);
         jobs.run("test-quick", Map.of());
         jobs.run("test-fails", Map.of());
+        jobs.run("integrity-check", Map.of()); // a real maintenance job: its results become chatbatch_integrity_violations
         jobs.launch("test-slow", Map.of("iterations", "60", "sleep-ms", "100"));
 
         Process process = new ProcessBuilder(prometheus.toString(), "--config.file=" + dir.resolve("prometheus.yml"),

@@ -99,6 +99,9 @@ class RestApiSecurityTest {
         Response jobsList = http.get("/api/jobs", OPERATOR);
         assertThat(jobsList.status()).isEqualTo(200);
         assertThat(JSON.readTree(jobsList.body()).findValuesAsString("name")).contains("test-quick", "test-slow");
+        JsonNode vacuum = JSON.readTree(http.get("/api/jobs/vacuum-analyze", VIEWER).body());
+        assertThat(vacuum.get("schedule").get("cron").asString()).isNotBlank();
+        assertThat(JSON.readTree(http.get("/api/jobs/test-quick", VIEWER).body()).get("schedule").isNull()).isTrue();
 
         Response launched = http.post("/api/jobs/test-slow/executions", "{\"iterations\": \"400\", \"sleep-ms\": 50}", OPERATOR);
         assertThat(launched.status()).as(launched.body()).isEqualTo(202);
