@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
                 SchemaCommand.class,
                 SeedCommand.class,
                 DemoCommand.class,
+                MigrationCommand.class,
         })
 final class RootCommand implements Runnable {
 
