@@ -1,6 +1,7 @@
 package dev.chatbatch.ops;
 
 import dev.chatbatch.ExitCode;
+import dev.chatbatch.OperatorException;
 import dev.chatbatch.batch.JobRunner;
 import dev.chatbatch.migration.MigrationOperations;
 import dev.chatbatch.migration.MigrationStatus;
@@ -174,8 +175,27 @@ final class MigrationCommand implements Runnable {
         }
     }
 
-    /** Launches the backfill in the background and follows its persisted progress until it ends. */
+    /**
+     * Launches the backfill in the background and follows its persisted progress until it ends. A lost
+     * database (restart, terminated connections) fails it with one clear line saying how to resume.
+     */
     static void runBackfill(CliContext cli, String name, boolean bar) {
+        try {
+            followBackfill(cli, name, bar);
+        } catch (OperatorException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            throw new OperatorException(ExitCode.JOB_FAILED, "backfill of " + name + " failed: " + root.getMessage()
+                    + " (lost the database connection? " + e.getMessage() + "). Progress up to the last committed chunk is kept:"
+                    + " run `chatbatch migration backfill " + name + "` again to resume", e);
+        }
+    }
+
+    private static void followBackfill(CliContext cli, String name, boolean bar) {
         AppSession session = cli.session();
         MigrationOperations ops = session.bean(MigrationOperations.class);
         MigrationStatusService statuses = session.bean(MigrationStatusService.class);
