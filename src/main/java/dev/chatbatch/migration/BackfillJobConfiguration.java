@@ -2,6 +2,7 @@ package dev.chatbatch.migration;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
@@ -63,6 +64,13 @@ class BackfillJobConfiguration {
                 .step(migrationBackfillPartitionStep)
                 .taskExecutor(migrationBackfillExecutor)
                 .gridSize(4)
+                // status only: summing the workers' counts into this step as well would report every
+                // row twice in the job's rowsAffected (the sum of all steps' write counts)
+                .aggregator((result, executions) -> executions.forEach(e -> {
+                    result.setStatus(BatchStatus.max(result.getStatus(), e.getStatus()));
+                    result.setExitStatus(result.getExitStatus().and(e.getExitStatus()));
+                    e.getFailureExceptions().forEach(result::addFailureException);
+                }))
                 .build();
     }
 
