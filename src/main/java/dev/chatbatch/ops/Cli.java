@@ -59,6 +59,15 @@ public final class Cli {
         cli.setErr(new PrintWriter(err, true));
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex));
         cli.setExitCodeExceptionMapper(ex -> ExitCode.USAGE.code());
+        // always print the usage, also when picocli has a "did you mean" suggestion (which it
+        // otherwise prints instead of the usage)
+        cli.setParameterExceptionHandler((ex, args) -> {
+            CommandLine command = ex.getCommandLine();
+            command.getErr().println(ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, command.getErr());
+            command.usage(command.getErr());
+            return ExitCode.USAGE.code();
+        });
         return cli;
     }
 

@@ -25,11 +25,15 @@ class SchemaRoundTripTest {
         assertThat(migrate.exitCode()).as(migrate.toString()).isZero();
         Map<String, List<String>> migrated = CatalogSnapshot.take(db.dataSource());
         assertThat(migrated.get("relations")).contains("public.chat_messages r rls=true", "public.chat_messages_v2 r rls=true");
-        int latest = SchemaService.flyway(db.dataSource()).info().current().getVersion().getMajor().intValue();
+        // version ranges are assigned per area (V1-V8, V10.., V20..), so count the applied ones
+        List<Integer> versions = java.util.Arrays.stream(SchemaService.flyway(db.dataSource()).info().applied())
+                .filter(i -> i.getScript() != null && i.getScript().startsWith("V"))
+                .map(i -> i.getVersion().getMajor().intValue()).toList();
+        int applied = versions.size();
 
         CliRun toZero = CliRun.on(db, "schema", "rollback", "--to", "0");
         assertThat(toZero.exitCode()).as(toZero.toString()).isZero();
-        assertThat(toZero.out()).contains("rolled back " + latest + " migration(s)");
+        assertThat(toZero.out()).contains("rolled back " + applied + " migration(s)");
         Map<String, List<String>> empty = CatalogSnapshot.take(db.dataSource());
         // Flyway's own schema (chatbatch) stays for its history table; everything the migrations made is gone.
         assertThat(without(empty, "schemas")).isEqualTo(without(before, "schemas"));
@@ -38,12 +42,13 @@ class SchemaRoundTripTest {
         assertThat(CatalogSnapshot.take(db.dataSource())).isEqualTo(migrated);
 
         // each single step back and forth
-        for (int version = latest; version >= 1; version--) {
-            SchemaService.flyway(db.dataSource());
-            CliRun back = CliRun.on(db, "schema", "rollback", "--to", String.valueOf(version - 1));
-            assertThat(back.exitCode()).as("rollback to " + (version - 1) + ": " + back).isZero();
+        for (int i = versions.size() - 1; i >= 0; i--) {
+            int version = versions.get(i);
+            int previous = i == 0 ? 0 : versions.get(i - 1);
+            CliRun back = CliRun.on(db, "schema", "rollback", "--to", String.valueOf(previous));
+            assertThat(back.exitCode()).as("rollback to " + previous + ": " + back).isZero();
             CliRun forth = CliRun.on(db, "schema", "migrate");
-            assertThat(forth.exitCode()).as("re-migrate after rollback to " + (version - 1) + ": " + forth).isZero();
+            assertThat(forth.exitCode()).as("re-migrate after rollback to " + previous + ": " + forth).isZero();
             assertThat(CatalogSnapshot.take(db.dataSource())).as("catalog after V" + version + " down and up").isEqualTo(migrated);
         }
     }
