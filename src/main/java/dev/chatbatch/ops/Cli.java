@@ -59,13 +59,12 @@ public final class Cli {
         cli.setErr(new PrintWriter(err, true));
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex));
         cli.setExitCodeExceptionMapper(ex -> ExitCode.USAGE.code());
-        // always print the usage, also when picocli has a "did you mean" suggestion (which it
-        // otherwise prints instead of the usage)
+        // Bad input: the reason, any "did you mean", then always the usage of the command concerned.
         cli.setParameterExceptionHandler((ex, args) -> {
-            CommandLine command = ex.getCommandLine();
-            command.getErr().println(ex.getMessage());
-            CommandLine.UnmatchedArgumentException.printSuggestions(ex, command.getErr());
-            command.usage(command.getErr());
+            PrintWriter writer = ex.getCommandLine().getErr();
+            writer.println(ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, writer);
+            ex.getCommandLine().usage(writer);
             return ExitCode.USAGE.code();
         });
         return cli;

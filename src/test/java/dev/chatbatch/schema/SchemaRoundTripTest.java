@@ -25,15 +25,14 @@ class SchemaRoundTripTest {
         assertThat(migrate.exitCode()).as(migrate.toString()).isZero();
         Map<String, List<String>> migrated = CatalogSnapshot.take(db.dataSource());
         assertThat(migrated.get("relations")).contains("public.chat_messages r rls=true", "public.chat_messages_v2 r rls=true");
-        // version ranges are assigned per area (V1-V8, V10.., V20..), so count the applied ones
         List<Integer> versions = java.util.Arrays.stream(SchemaService.flyway(db.dataSource()).info().applied())
-                .filter(i -> i.getScript() != null && i.getScript().startsWith("V"))
-                .map(i -> i.getVersion().getMajor().intValue()).toList();
-        int applied = versions.size();
+                .filter(i -> i.getVersion() != null && i.getType().name().equals("SQL"))
+                .map(i -> i.getVersion().getMajor().intValue()).sorted().toList();
+        int latest = versions.get(versions.size() - 1);
 
         CliRun toZero = CliRun.on(db, "schema", "rollback", "--to", "0");
         assertThat(toZero.exitCode()).as(toZero.toString()).isZero();
-        assertThat(toZero.out()).contains("rolled back " + applied + " migration(s)");
+        assertThat(toZero.out()).contains("rolled back " + versions.size() + " migration(s)");
         Map<String, List<String>> empty = CatalogSnapshot.take(db.dataSource());
         // Flyway's own schema (chatbatch) stays for its history table; everything the migrations made is gone.
         assertThat(without(empty, "schemas")).isEqualTo(without(before, "schemas"));
@@ -42,13 +41,16 @@ class SchemaRoundTripTest {
         assertThat(CatalogSnapshot.take(db.dataSource())).isEqualTo(migrated);
 
         // each single step back and forth
+        SchemaService schema = new SchemaService(db.dataSource(),
+                new org.springframework.transaction.support.TransactionTemplate(
+                        new org.springframework.jdbc.support.JdbcTransactionManager(db.dataSource())));
         for (int i = versions.size() - 1; i >= 0; i--) {
             int version = versions.get(i);
-            int previous = i == 0 ? 0 : versions.get(i - 1);
-            CliRun back = CliRun.on(db, "schema", "rollback", "--to", String.valueOf(previous));
-            assertThat(back.exitCode()).as("rollback to " + previous + ": " + back).isZero();
-            CliRun forth = CliRun.on(db, "schema", "migrate");
-            assertThat(forth.exitCode()).as("re-migrate after rollback to " + previous + ": " + forth).isZero();
+            int below = i == 0 ? 0 : versions.get(i - 1);
+            // the service directly: booting the CLI twice per version would dominate the suite's time
+            List<Integer> undone = schema.rollbackTo(below, v -> null);
+            assertThat(undone).as("rollback to " + below).hasSize(versions.size() - i).contains(version);
+            schema.migrate();
             assertThat(CatalogSnapshot.take(db.dataSource())).as("catalog after V" + version + " down and up").isEqualTo(migrated);
         }
     }
