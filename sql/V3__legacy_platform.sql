@@ -1,5 +1,5 @@
 -- V3: the legacy "v1" platform of seed 002: tenants, users, conversations and the
--- v1 message table chat_messages. RLS and grants come in V7.
+-- v1 message table chat_messages. RLS policies come in V7.
 
 -- Keeps updated_at current on UPDATE. A statement that sets updated_at itself keeps
 -- its value (backfills, imports and tests that age rows on purpose).
@@ -87,3 +87,27 @@ CREATE TRIGGER users_set_updated_at BEFORE UPDATE ON public.users
     FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
 CREATE TRIGGER conversations_set_updated_at BEFORE UPDATE ON public.conversations
     FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+-- API exposure, set where the tables are born (policies come in V7). RLS is on from
+-- the start: until V7 adds policies, the API roles see nothing, so no window (nor a
+-- rollback to before V7) leaves these tables open, also on Supabase, whose default
+-- privileges grant new public tables to anon. TRUNCATE, REFERENCES and TRIGGER are
+-- kept from the API roles because RLS does not restrict TRUNCATE. anon may SELECT
+-- but has no policy, so it reads nothing.
+ALTER TABLE public.tenants ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.conversations ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.chat_messages ENABLE ROW LEVEL SECURITY;
+
+GRANT SELECT, INSERT, UPDATE, DELETE
+    ON public.tenants, public.users, public.conversations, public.chat_messages
+    TO authenticated, service_role;
+GRANT SELECT
+    ON public.tenants, public.users, public.conversations, public.chat_messages
+    TO anon;
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER
+    ON public.tenants, public.users, public.conversations, public.chat_messages
+    FROM anon;
+REVOKE TRUNCATE, REFERENCES, TRIGGER
+    ON public.tenants, public.users, public.conversations, public.chat_messages
+    FROM authenticated;

@@ -62,7 +62,7 @@ $$;
 
 -- Materialized views: created WITH DATA (a never-populated view cannot be refreshed
 -- CONCURRENTLY), each with the unique index REFRESH ... CONCURRENTLY requires.
--- They bypass RLS, so V7 keeps them away from anon/authenticated.
+-- They bypass RLS, so only the backend (service_role) may read them.
 
 CREATE MATERIALIZED VIEW public.message_feedback_summary AS
 SELECT f.message_id,
@@ -104,3 +104,26 @@ SELECT u.tenant_id,
 FROM public.usage_metrics u
 WHERE u.date = current_date
 GROUP BY u.tenant_id, u.date;
+
+-- API exposure as in V3: RLS on from birth (deny-all until V7's policies), grants here.
+ALTER TABLE public.feedback ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.usage_metrics ENABLE ROW LEVEL SECURITY;
+
+GRANT SELECT, INSERT, UPDATE, DELETE
+    ON public.feedback, public.usage_metrics
+    TO authenticated, service_role;
+GRANT SELECT
+    ON public.feedback, public.usage_metrics
+    TO anon;
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER
+    ON public.feedback, public.usage_metrics
+    FROM anon;
+REVOKE TRUNCATE, REFERENCES, TRIGGER
+    ON public.feedback, public.usage_metrics
+    FROM authenticated;
+
+GRANT SELECT ON public.current_day_usage TO anon, authenticated, service_role;
+
+-- Materialized views cannot have RLS and hold every tenant's aggregates.
+REVOKE ALL ON public.message_feedback_summary, public.monthly_usage_summary FROM anon, authenticated;
+GRANT SELECT ON public.message_feedback_summary, public.monthly_usage_summary TO service_role;

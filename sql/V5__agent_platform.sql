@@ -1,6 +1,6 @@
 -- V5: the "v2" agent platform of seeds 001 and 003: agents, conversation sessions,
 -- the v2 message table chat_messages_v2, agent memories/states, context snapshots
--- and state checkpoints. RLS and grants come in V7.
+-- and state checkpoints. RLS policies come in V7.
 
 CREATE TABLE public.agents (
     id         uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -170,7 +170,7 @@ BEGIN
             IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'extensions') THEN
                 CREATE EXTENSION vector WITH SCHEMA extensions;
             ELSE
-                CREATE EXTENSION vector;
+                CREATE EXTENSION vector WITH SCHEMA public;
             END IF;
             installed := true;
         EXCEPTION WHEN insufficient_privilege THEN
@@ -266,3 +266,33 @@ CREATE TABLE public.state_checkpoints (
 -- checkpoint-retention: newest N automatic checkpoints per agent.
 CREATE INDEX state_checkpoints_agent_type_created_idx
     ON public.state_checkpoints (agent_id, checkpoint_type, created_at DESC);
+
+-- API exposure as in V3: RLS on from birth (deny-all until V7's policies), grants here.
+ALTER TABLE public.agents ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.conversation_sessions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.chat_messages_v2 ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.agent_memories ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.agent_states ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.context_snapshots ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.state_checkpoints ENABLE ROW LEVEL SECURITY;
+
+GRANT SELECT, INSERT, UPDATE, DELETE
+    ON public.agents, public.conversation_sessions, public.chat_messages_v2,
+       public.agent_memories, public.agent_states, public.context_snapshots,
+       public.state_checkpoints
+    TO authenticated, service_role;
+GRANT SELECT
+    ON public.agents, public.conversation_sessions, public.chat_messages_v2,
+       public.agent_memories, public.agent_states, public.context_snapshots,
+       public.state_checkpoints
+    TO anon;
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER
+    ON public.agents, public.conversation_sessions, public.chat_messages_v2,
+       public.agent_memories, public.agent_states, public.context_snapshots,
+       public.state_checkpoints
+    FROM anon;
+REVOKE TRUNCATE, REFERENCES, TRIGGER
+    ON public.agents, public.conversation_sessions, public.chat_messages_v2,
+       public.agent_memories, public.agent_states, public.context_snapshots,
+       public.state_checkpoints
+    FROM authenticated;

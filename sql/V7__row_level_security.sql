@@ -1,9 +1,12 @@
--- V7: row level security and API grants on every table in public.
+-- V7: row level security policies for every table in public. (RLS itself is enabled,
+-- and the API grants are made, by the migrations that create the tables, V3-V5.)
 --
 -- Model (Supabase style):
 --   service_role  full access (policy USING true; it also has BYPASSRLS).
 --   authenticated reads its tenant's rows, writes only rows it owns, in its tenant.
 --   anon          SELECT privilege but no policy: sees nothing.
+-- Views: current_day_usage is security_invoker, so these policies apply through it;
+-- the materialized views (no RLS possible) are granted to service_role only (V4).
 -- The table owner (the runner, the migrations) is not subject to RLS (no FORCE), so
 -- the maintenance jobs and the v1->v2 migration see everything.
 --
@@ -34,10 +37,9 @@ $$;
 COMMENT ON FUNCTION public.current_app_user_id() IS 'users.id of the caller (JWT sub = users.auth_id), null if unknown or inactive';
 COMMENT ON FUNCTION public.current_tenant_id() IS 'tenant of the caller (JWT sub = users.auth_id), null if unknown or inactive';
 
--- The same for every table: RLS on, service_role policy, grants.
--- TRUNCATE, REFERENCES and TRIGGER are revoked from the API roles because RLS does
--- not restrict TRUNCATE (Supabase's default privileges would grant them).
--- There are no sequences in public (all keys are uuid), so no sequence grants.
+-- Every table: RLS must already be on (V3-V5 enable it at creation; if one lacks
+-- it, stop here rather than publish policies that do nothing), and service_role
+-- gets full access.
 DO $$
 DECLARE
     t text;
@@ -47,13 +49,11 @@ BEGIN
         'agents', 'conversation_sessions', 'chat_messages_v2', 'agent_memories',
         'agent_states', 'context_snapshots', 'state_checkpoints'
     ] LOOP
-        EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY', t);
+        IF NOT (SELECT c.relrowsecurity FROM pg_class c WHERE c.oid = format('public.%I', t)::regclass) THEN
+            RAISE EXCEPTION 'row level security is off on public.%', t;
+        END IF;
         EXECUTE format('CREATE POLICY %I ON public.%I FOR ALL TO service_role USING (true) WITH CHECK (true)',
                        t || '_service_role_all', t);
-        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON public.%I TO authenticated, service_role', t);
-        EXECUTE format('GRANT SELECT ON public.%I TO anon', t);
-        EXECUTE format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON public.%I FROM anon', t);
-        EXECUTE format('REVOKE TRUNCATE, REFERENCES, TRIGGER ON public.%I FROM authenticated', t);
     END LOOP;
 END
 $$;
@@ -184,13 +184,3 @@ CREATE POLICY state_checkpoints_write_owner ON public.state_checkpoints FOR ALL 
     WITH CHECK (agent_id IN (SELECT a.id FROM public.agents a
                              WHERE a.tenant_id = (SELECT public.current_tenant_id())
                                AND a.user_id = (SELECT public.current_app_user_id())));
-
--- ---------------------------------------------------------------------------
--- Views. current_day_usage is security_invoker, so usage_metrics' RLS applies.
--- Materialized views cannot have RLS and hold every tenant's aggregates: backend only.
--- ---------------------------------------------------------------------------
-
-GRANT SELECT ON public.current_day_usage TO anon, authenticated, service_role;
-
-REVOKE ALL ON public.message_feedback_summary, public.monthly_usage_summary FROM anon, authenticated;
-GRANT SELECT ON public.message_feedback_summary, public.monthly_usage_summary TO service_role;

@@ -1,7 +1,6 @@
--- U7: undo V7: policies, RLS, grants, then the helper functions the policies use.
-
-REVOKE ALL ON public.message_feedback_summary, public.monthly_usage_summary FROM service_role;
-REVOKE ALL ON public.current_day_usage FROM anon, authenticated, service_role;
+-- U7: undo V7: the policies, then the helper functions they use.
+-- RLS stays enabled (V3-V5 enabled it), so without policies the API roles see
+-- nothing: rolling back to V6 never opens the tables.
 
 DROP POLICY IF EXISTS tenants_select_own ON public.tenants;
 DROP POLICY IF EXISTS users_select_tenant ON public.users;
@@ -37,8 +36,6 @@ BEGIN
         'agent_states', 'context_snapshots', 'state_checkpoints'
     ] LOOP
         EXECUTE format('DROP POLICY IF EXISTS %I ON public.%I', t || '_service_role_all', t);
-        EXECUTE format('ALTER TABLE public.%I DISABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('REVOKE ALL ON public.%I FROM anon, authenticated, service_role', t);
     END LOOP;
 END
 $$;

@@ -12,6 +12,7 @@ import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.core.task.TaskExecutor;
 import org.springframework.stereotype.Service;
@@ -20,8 +21,10 @@ import javax.sql.DataSource;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -51,12 +54,17 @@ public class JobRunner {
     private final JobRepository jobRepository;
     private final DataSource dataSource;
     private final TaskExecutor background = new SimpleAsyncTaskExecutor("chatbatch-job-");
+    private final List<JobParameterDefaults> defaults;
+    /** Jobs whose run lock this process holds right now (for a graceful stop of {@code serve}). */
+    private final Set<String> runningHere = ConcurrentHashMap.newKeySet();
 
-    public JobRunner(List<Job> jobs, JobOperator jobOperator, JobRepository jobRepository, DataSource dataSource) {
+    public JobRunner(List<Job> jobs, JobOperator jobOperator, JobRepository jobRepository, DataSource dataSource,
+                     ObjectProvider<JobParameterDefaults> defaults) {
         this.jobs = jobs.stream().collect(Collectors.toMap(Job::getName, Function.identity(), (a, b) -> a, TreeMap::new));
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
         this.dataSource = dataSource;
+        this.defaults = defaults.orderedStream().toList();
     }
 
     public Set<String> jobNames() {
@@ -74,10 +82,15 @@ public class JobRunner {
     /** Runs the job now in the calling thread and returns the finished execution. */
     public JobExecution run(String jobName, Map<String, String> parameters) {
         Job job = job(jobName);
-        JobParameters jobParameters = parameters(parameters);
+        JobParameters jobParameters = parameters(withDefaults(jobName, parameters));
         try (JobLock ignored = JobLock.acquire(dataSource, jobName)) {
-            recoverOrphans(jobName);
-            return start(job, jobParameters);
+            runningHere.add(jobName);
+            try {
+                recoverOrphans(jobName);
+                return start(job, jobParameters);
+            } finally {
+                runningHere.remove(jobName);
+            }
         }
     }
 
@@ -87,7 +100,7 @@ public class JobRunner {
      */
     public JobExecution launch(String jobName, Map<String, String> parameters) {
         Job job = job(jobName);
-        JobParameters jobParameters = parameters(parameters);
+        JobParameters jobParameters = parameters(withDefaults(jobName, parameters));
         validate(job, jobParameters);
         JobLock lock = JobLock.acquire(dataSource, jobName);
         try {
@@ -105,7 +118,12 @@ public class JobRunner {
         String jobName = previous.getJobInstance().getJobName();
         job(jobName);
         try (JobLock ignored = JobLock.acquire(dataSource, jobName)) {
-            return restartLocked(previous);
+            runningHere.add(jobName);
+            try {
+                return restartLocked(previous);
+            } finally {
+                runningHere.remove(jobName);
+            }
         }
     }
 
@@ -179,6 +197,42 @@ public class JobRunner {
         return false;
     }
 
+    /**
+     * Asks every execution running in this process to stop (graceful shutdown of {@code serve}); they
+     * end STOPPED at their next chunk boundary and can be restarted.
+     *
+     * @return the ids of the executions asked to stop
+     */
+    public List<Long> stopRunningHere() {
+        List<Long> stopped = new ArrayList<>();
+        for (String jobName : Set.copyOf(runningHere)) {
+            for (JobExecution execution : jobRepository.findRunningJobExecutions(jobName)) {
+                try {
+                    jobOperator.stop(execution);
+                    stopped.add(execution.getId());
+                } catch (Exception e) {
+                    // it ended between the lookup and the request: nothing to stop
+                }
+            }
+        }
+        return stopped;
+    }
+
+    /** True while a job launched by this process still runs. */
+    public boolean anyRunningHere() {
+        return !runningHere.isEmpty();
+    }
+
+    /** The defaults of every {@link JobParameterDefaults} provider, overridden by {@code given}. */
+    private Map<String, String> withDefaults(String jobName, Map<String, String> given) {
+        Map<String, String> merged = new LinkedHashMap<>();
+        for (JobParameterDefaults provider : defaults) {
+            merged.putAll(provider.defaults(jobName));
+        }
+        merged.putAll(given);
+        return merged;
+    }
+
     private JobExecution restartLocked(JobExecution previous) {
         recoverOrphans(previous.getJobInstance().getJobName());
         JobExecution current = execution(previous.getId());
@@ -225,11 +279,14 @@ public class JobRunner {
      */
     private JobExecution inBackground(JobLock lock, Supplier<JobExecution> work, String jobName) {
         CompletableFuture<JobExecution> finished = new CompletableFuture<>();
+        runningHere.add(jobName);
         background.execute(() -> {
             try (lock) {
                 finished.complete(work.get());
             } catch (RuntimeException e) {
                 finished.completeExceptionally(e);
+            } finally {
+                runningHere.remove(jobName);
             }
         });
         long deadline = System.nanoTime() + 30_000_000_000L;

@@ -62,6 +62,17 @@ final class DemoCommand implements Callable<Integer> {
         report.failures().forEach(f -> cli.out().println("   FAIL " + f.name() + ": " + f.detail()));
         cli.out().printf("   %d checks, %d failed%n", report.checks().size(), report.failures().size());
 
+        cli.out().println("== maintenance: one run of every job on the seeded aged data");
+        dev.chatbatch.batch.JobRunner runner = session.bean(dev.chatbatch.batch.JobRunner.class);
+        // retention first, then vacuum (it finds the dead tuples they left), then the checks
+        for (String job : java.util.List.of("archive-conversations", "session-retention", "memory-decay",
+                "checkpoint-retention", "usage-rollup", "refresh-materialized-views", "vacuum-analyze", "integrity-check")) {
+            var done = dev.chatbatch.batch.ExecutionSummary.of(runner.run(job, java.util.Map.of("trigger", "demo")));
+            cli.out().printf("   %-28s %-10s %,10d rows  %s%n", job, done.status(), done.rowsAffected(),
+                    done.steps().stream().map(st -> st.exitDescription() == null ? "" : ExecutionPrinter.firstLine(st.exitDescription()))
+                            .filter(d -> !d.isEmpty()).findFirst().orElse(""));
+        }
+
         JdbcTemplate jdbc = new JdbcTemplate(session.bean(DataSource.class));
         int migrationExit = migrate(session, jdbc);
 

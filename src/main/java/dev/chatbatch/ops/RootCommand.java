@@ -17,6 +17,12 @@ import picocli.CommandLine.Spec;
                 SeedCommand.class,
                 DemoCommand.class,
                 MigrationCommand.class,
+                JobsCommand.class,
+                LaunchCommand.class,
+                ExecutionsCommand.class,
+                StopCommand.class,
+                RestartCommand.class,
+                ServeCommand.class,
         })
 final class RootCommand implements Runnable {
 

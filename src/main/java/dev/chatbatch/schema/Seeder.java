@@ -20,7 +20,8 @@ import java.util.function.Consumer;
 public class Seeder {
 
     /** Seed files in the order they run. */
-    static final List<String> FILES = List.of("seed/seed-platform.sql", "seed/seed-messages.sql");
+    static final List<String> FILES = List.of("seed/seed-platform.sql", "seed/seed-messages.sql",
+            "seed/seed-maintenance.sql");
 
     private final NamedParameterJdbcTemplate jdbc;
     private final TransactionTemplate transactions;

@@ -1,0 +1,110 @@
+package dev.chatbatch.maintenance;
+
+import dev.chatbatch.OperatorException;
+import dev.chatbatch.batch.JobParameterDefaults;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Service;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The maintenance configuration of this process: {@code jobs/maintenance.yml} from
+ * {@code --chatbatch.maintenance.config=FILE}, else {@code ./jobs/maintenance.yml}, else the copy in the
+ * jar. Loaded on first use (so commands that do not need it, such as {@code schema migrate}, never
+ * fail on it), then kept. Supplies the jobs' parameter defaults to {@link dev.chatbatch.batch.JobRunner},
+ * after checking the tables and views they name against the database (exit 2 naming file and field).
+ */
+@Service
+public class MaintenanceSettings implements JobParameterDefaults {
+
+    static final String CONFIG_PROPERTY = "chatbatch.maintenance.config";
+    private static final String DEFAULT_FILE = "jobs/maintenance.yml";
+
+    private final Environment environment;
+    private final Catalog catalog;
+    private volatile MaintenanceConfig config;
+
+    MaintenanceSettings(Environment environment, Catalog catalog) {
+        this.environment = environment;
+        this.catalog = catalog;
+    }
+
+    /** The checked configuration (static checks only: cron, time zone, known jobs and parameters). */
+    public MaintenanceConfig config() {
+        MaintenanceConfig loaded = config;
+        if (loaded == null) {
+            synchronized (this) {
+                if (config == null) {
+                    config = load();
+                }
+                loaded = config;
+            }
+        }
+        return loaded;
+    }
+
+    /** Checks every job's configured tables and views against the database. */
+    public void checkCatalog() {
+        MaintenanceJobs.ALL.forEach(this::checkCatalog);
+    }
+
+    @Override
+    public Map<String, String> defaults(String jobName) {
+        if (!MaintenanceJobs.isMaintenanceJob(jobName)) {
+            return Map.of();
+        }
+        checkCatalog(jobName);
+        return config().job(jobName).parameters();
+    }
+
+    private void checkCatalog(String job) {
+        MaintenanceConfig cfg = config();
+        cfg.job(job).parameters().forEach((key, value) -> {
+            ParameterRules.Kind kind = ParameterRules.kind(job, key);
+            if (kind == ParameterRules.Kind.TABLES || kind == ParameterRules.Kind.VIEWS) {
+                String problem = catalog.problem(kind, value);
+                if (problem != null) {
+                    throw MaintenanceConfig.error(cfg.source(), "jobs." + job + ".parameters." + key, problem
+                            + " (fix the file, or run `chatbatch schema migrate` first)");
+                }
+            }
+        });
+    }
+
+    private MaintenanceConfig load() {
+        String configured = environment.getProperty(CONFIG_PROPERTY);
+        if (configured != null && !configured.isBlank()) {
+            Path path = Path.of(configured);
+            if (!Files.isReadable(path)) {
+                throw OperatorException.usage("--" + CONFIG_PROPERTY + "=" + configured + ": no readable file there");
+            }
+            return MaintenanceConfig.parse(configured, read(path));
+        }
+        Path local = Path.of(DEFAULT_FILE);
+        if (Files.isReadable(local)) {
+            return MaintenanceConfig.parse(DEFAULT_FILE, read(local));
+        }
+        try (InputStream in = MaintenanceSettings.class.getClassLoader().getResourceAsStream(DEFAULT_FILE)) {
+            if (in == null) {
+                throw new IllegalStateException(DEFAULT_FILE + " is missing from the classpath");
+            }
+            return MaintenanceConfig.parse(DEFAULT_FILE + " (built in)", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String read(Path path) {
+        try {
+            return Files.readString(path);
+        } catch (IOException e) {
+            throw OperatorException.usage(path + ": cannot read: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.chatbatch.ops;
+
+import dev.chatbatch.batch.ExecutionSummary;
+import dev.chatbatch.batch.JobRunner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code executions [job] [--limit N] [--json]}: the newest executions, newest first. */
+@Command(name = "executions", mixinStandardHelpOptions = true,
+        description = "List job executions, newest first: status, start, duration, rows affected, parameters.")
+final class ExecutionsCommand implements Callable<Integer> {
+
+    private final CliContext cli;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "<job>", description = "only this job")
+    String job;
+
+    @Option(names = "--limit", defaultValue = "20", description = "how many (default ${DEFAULT-VALUE})")
+    int limit;
+
+    @Option(names = "--json", description = "machine-readable output")
+    boolean json;
+
+    ExecutionsCommand(CliContext cli) {
+        this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+        JobRunner runner = cli.session().bean(JobRunner.class);
+        List<ExecutionSummary> rows = runner.executions(job, Math.max(1, limit)).stream()
+                .map(e -> ExecutionSummary.of(runner.execution(e.getId())))
+                .toList();
+        if (json) {
+            Json.print(cli.out(), rows);
+        } else {
+            ExecutionPrinter.table(cli.out(), rows);
+        }
+        return 0;
+    }
+}

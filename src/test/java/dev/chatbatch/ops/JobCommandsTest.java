@@ -1,0 +1,176 @@
+package dev.chatbatch.ops;
+
+import dev.chatbatch.testsupport.TestContexts;
+import dev.chatbatch.testsupport.TestDatabase;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The job commands through the real CLI, in-process (each call boots its own context, like a separate
+ * process would), on one database: launch, executions, jobs, stop, restart, "already running", and
+ * the validation of jobs/maintenance.yml.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class JobCommandsTest {
+
+    private TestDatabase.Db db;
+    private JdbcTemplate jdbc;
+
+    record Result(int code, String out, String err) {
+    }
+
+    @BeforeAll
+    void seed() {
+        db = TestDatabase.migrated();
+        TestContexts.seed(db, 100, "seed/seed-platform.sql", "seed/seed-maintenance.sql");
+        jdbc = new JdbcTemplate(db.dataSource());
+    }
+
+    private Result cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = new Cli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))
+                .run(Stream.concat(Stream.of(db.cliArgs()), Stream.of(args)).toArray(String[]::new));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void launchDryRunThenRunThenListExecutionsAndJobs() {
+        long due = jdbc.queryForObject("select count(*) from public.state_checkpoints where id in (select id from"
+                + " (select id, row_number() over (partition by agent_id order by created_at desc, id desc) rn"
+                + " from public.state_checkpoints where checkpoint_type = 'auto') r where rn > 10)", Long.class);
+        assertThat(due).isPositive();
+
+        Result dry = cli("launch", "checkpoint-retention", "dry-run=true", "--json");
+        assertThat(dry.code()).as(dry.err()).isZero();
+        assertThat(dry.out()).contains("\"status\" : \"COMPLETED\"").contains("\"rowsAffected\" : 0")
+                .contains("\"read\" : " + due);
+
+        Result real = cli("launch", "checkpoint-retention");
+        assertThat(real.code()).as(real.err()).isZero();
+        assertThat(real.out()).contains("COMPLETED, " + due + " rows affected")
+                .contains("deleted " + due + " automatic checkpoints");
+
+        Result executions = cli("executions", "checkpoint-retention", "--json");
+        assertThat(executions.code()).isZero();
+        assertThat(executions.out()).contains("\"dry-run\" : \"true\"").contains("\"rowsAffected\" : " + due);
+        Result table = cli("executions");
+        assertThat(table.out()).contains("checkpoint-retention").contains("COMPLETED");
+
+        Result jobs = cli("jobs");
+        assertThat(jobs.code()).as(jobs.err()).isZero();
+        assertThat(jobs.out()).contains("checkpoint-retention").contains("0 0 5 * * ?").contains("COMPLETED")
+                .contains("integrity-check").contains("never run");
+    }
+
+    @Test
+    void badJobOrParameterExitsTwoNamingIt() {
+        Result unknown = cli("launch", "no-such-job");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("unknown job 'no-such-job'");
+        Result bad = cli("launch", "archive-conversations", "chunk-size=0");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("chunk-size").contains("'0'");
+        Result noEquals = cli("launch", "archive-conversations", "dry-run");
+        assertThat(noEquals.code()).isEqualTo(2);
+        assertThat(noEquals.err()).contains("key=value");
+    }
+
+    @Test
+    void secondLaunchIsRefusedStopWorksFromAnotherProcessAndRestartFinishes() throws Exception {
+        // hold a lock on a conversation the job must archive: its first chunk waits on it
+        String victim = jdbc.queryForObject("select id::text from public.conversations where not is_archived"
+                + " and updated_at < now() - interval '6 months' order by id limit 1", String.class);
+        long due = jdbc.queryForObject("select count(*) from public.conversations where not is_archived"
+                + " and updated_at < now() - interval '6 months'", Long.class);
+        try (Connection blocker = db.dataSource().getConnection()) {
+            blocker.setAutoCommit(false);
+            try (Statement s = blocker.createStatement()) {
+                s.execute("select 1 from public.conversations where id = '" + victim + "' for update");
+            }
+            CompletableFuture<Result> first = CompletableFuture.supplyAsync(
+                    () -> cli("launch", "archive-conversations", "chunk-size=5", "lock-timeout=60s"));
+            long id = waitForRunning("archive-conversations");
+
+            Result second = cli("launch", "archive-conversations");
+            assertThat(second.code()).isEqualTo(5);
+            assertThat(second.err()).contains("already running");
+
+            Result stop = cli("stop", String.valueOf(id));
+            assertThat(stop.code()).as(stop.err()).isZero();
+            assertThat(stop.out()).contains("stop requested for execution " + id);
+            blocker.rollback();
+
+            Result stopped = first.get(60, TimeUnit.SECONDS);
+            assertThat(stopped.code()).isEqualTo(1);
+            assertThat(stopped.out()).contains("STOPPED").contains("chatbatch restart " + id);
+        }
+        long archivedSoFar = jdbc.queryForObject("select count(*) from public.conversations where is_archived"
+                + " and metadata ->> 'age' is distinct from 'archived'", Long.class);
+        assertThat(archivedSoFar).isLessThan(due);
+
+        Result restart = cli("restart", String.valueOf(lastExecution("archive-conversations")), "--json");
+        assertThat(restart.code()).as(restart.err()).isZero();
+        assertThat(restart.out()).contains("\"status\" : \"COMPLETED\"");
+        assertThat(jdbc.queryForObject("select count(*) from public.conversations where not is_archived"
+                + " and updated_at < now() - interval '6 months'", Long.class)).isZero();
+    }
+
+    @Test
+    void invalidScheduleFileExitsTwoNamingFileAndField(@TempDir Path dir) throws Exception {
+        String good = Files.readString(Path.of("jobs/maintenance.yml"));
+        Path badCron = dir.resolve("bad-cron.yml");
+        Files.writeString(badCron, good.replace("\"0 0 3 ? * SUN\"", "\"0 0 25 * * ?\""));
+        Result cron = cli("--chatbatch.maintenance.config=" + badCron, "jobs");
+        assertThat(cron.code()).isEqualTo(2);
+        assertThat(cron.err()).contains(badCron.toString()).contains("jobs.vacuum-analyze.cron");
+
+        Path unknownJob = dir.resolve("unknown-job.yml");
+        Files.writeString(unknownJob, good + "\n  defragment-everything:\n    cron: \"0 0 1 * * ?\"\n");
+        Result job = cli("--chatbatch.maintenance.config=" + unknownJob, "jobs");
+        assertThat(job.code()).isEqualTo(2);
+        assertThat(job.err()).contains(unknownJob.toString()).contains("jobs.defragment-everything").contains("unknown job");
+
+        Path unknownTable = dir.resolve("unknown-table.yml");
+        Files.writeString(unknownTable, good.replace("public.feedback,", "public.feedbak,"));
+        Result table = cli("--chatbatch.maintenance.config=" + unknownTable, "launch", "vacuum-analyze");
+        assertThat(table.code()).isEqualTo(2);
+        assertThat(table.err()).contains(unknownTable.toString()).contains("jobs.vacuum-analyze.parameters.tables")
+                .contains("public.feedbak does not exist");
+    }
+
+    private long waitForRunning(String job) throws InterruptedException {
+        for (int i = 0; i < 300; i++) {
+            Long id = jdbc.queryForObject("select max(e.job_execution_id) from chatbatch.batch_job_execution e"
+                    + " join chatbatch.batch_job_instance i on i.job_instance_id = e.job_instance_id"
+                    + " where i.job_name = ? and e.status = 'STARTED'", Long.class, job);
+            if (id != null) {
+                return id;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(job + " did not start");
+    }
+
+    private long lastExecution(String job) {
+        return jdbc.queryForObject("select max(e.job_execution_id) from chatbatch.batch_job_execution e"
+                + " join chatbatch.batch_job_instance i on i.job_instance_id = e.job_instance_id where i.job_name = ?",
+                Long.class, job);
+    }
+}
