@@ -403,6 +403,10 @@ public class MigrationSpecLoader {
                 throw err.at(field, "';' is not allowed: an expression cannot end the statement");
             } else if ((ch == '-' && next(expr, i) == '-') || (ch == '/' && next(expr, i) == '*')) {
                 throw err.at(field, "comments are not allowed in expressions");
+            } else if (ch == '?' && !field.startsWith("down")) {
+                // up and reject expressions run in prepared statements, where '?' is a parameter
+                throw err.at(field, "'?' is not allowed here (a JDBC parameter marker): use jsonb_exists(x, 'key'),"
+                        + " jsonb_exists_any or jsonb_exists_all instead of the ?, ?| and ?& operators");
             } else if (ch == '$') {
                 throw err.at(field, "'$' (dollar quoting, parameters) is not allowed in expressions");
             } else if (ch == '(') {

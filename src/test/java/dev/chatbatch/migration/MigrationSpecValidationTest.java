@@ -73,6 +73,8 @@ class MigrationSpecValidationTest {
                 .contains("up.parent_message_id", "comments");
         assertThat(refusal(dir, shipped.replace("parent_message_id: s.reply_to_id", "parent_message_id: s.reply_to_id), (s.id")))
                 .contains("up.parent_message_id", "unbalanced");
+        assertThat(refusal(dir, shipped.replace("parent_message_id: s.reply_to_id", "parent_message_id: CASE WHEN s.metadata ? 'x' THEN s.reply_to_id END")))
+                .contains("up.parent_message_id", "jsonb_exists");
     }
 
     @Test
