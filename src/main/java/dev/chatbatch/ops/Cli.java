@@ -59,6 +59,14 @@ public final class Cli {
         cli.setErr(new PrintWriter(err, true));
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex));
         cli.setExitCodeExceptionMapper(ex -> ExitCode.USAGE.code());
+        // Bad input: the reason, any "did you mean", then always the usage of the command concerned.
+        cli.setParameterExceptionHandler((ex, args) -> {
+            PrintWriter writer = ex.getCommandLine().getErr();
+            writer.println(ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, writer);
+            ex.getCommandLine().usage(writer);
+            return ExitCode.USAGE.code();
+        });
         return cli;
     }
 

@@ -3,6 +3,8 @@ package dev.chatbatch.ops;
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
 import dev.chatbatch.db.DatabaseTarget;
+import dev.chatbatch.db.SqlScript;
+import dev.chatbatch.migration.MigrationStatusService;
 import dev.chatbatch.schema.SchemaService;
 import dev.chatbatch.schema.SchemaVerifier;
 import dev.chatbatch.schema.Seeder;
@@ -11,14 +13,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import javax.sql.DataSource;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code demo}: the whole story on a temporary embedded PostgreSQL that is removed afterwards. It never
  * touches a configured database.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run the demo on a temporary embedded PostgreSQL: schema, seed, verify, summary.")
+        description = "Run the demo on a temporary embedded PostgreSQL: schema, seed, the v1→v2 migration under live writes, summary.")
 final class DemoCommand implements Callable<Integer> {
 
     private final CliContext cli;
@@ -57,13 +62,74 @@ final class DemoCommand implements Callable<Integer> {
         report.failures().forEach(f -> cli.out().println("   FAIL " + f.name() + ": " + f.detail()));
         cli.out().printf("   %d checks, %d failed%n", report.checks().size(), report.failures().size());
 
+        cli.out().println("== maintenance: one run of every job on the seeded aged data");
+        dev.chatbatch.batch.JobRunner runner = session.bean(dev.chatbatch.batch.JobRunner.class);
+        // retention first, then vacuum (it finds the dead tuples they left), then the checks
+        for (String job : java.util.List.of("archive-conversations", "session-retention", "memory-decay",
+                "checkpoint-retention", "usage-rollup", "refresh-materialized-views", "vacuum-analyze", "integrity-check")) {
+            var done = dev.chatbatch.batch.ExecutionSummary.of(runner.run(job, java.util.Map.of("trigger", "demo")));
+            cli.out().printf("   %-28s %-10s %,10d rows  %s%n", job, done.status(), done.rowsAffected(),
+                    done.steps().stream().map(st -> st.exitDescription() == null ? "" : ExecutionPrinter.firstLine(st.exitDescription()))
+                            .filter(d -> !d.isEmpty()).findFirst().orElse(""));
+        }
+
         JdbcTemplate jdbc = new JdbcTemplate(session.bean(DataSource.class));
+        int migrationExit = migrate(session, jdbc);
+
         cli.out().println("== summary");
         for (String table : new String[]{"tenants", "users", "conversations", "chat_messages", "chat_messages_v2"}) {
             Long count = jdbc.queryForObject("select count(*) from public." + table, Long.class);
             cli.out().printf("   %-20s %,12d rows%n", table, count);
         }
         cli.out().printf("demo finished in %.1f s%n", (System.nanoTime() - start) / 1e9);
-        return report.ok() ? 0 : ExitCode.DIFFERENCES.code();
+        return !report.ok() ? ExitCode.DIFFERENCES.code() : migrationExit;
+    }
+
+    /**
+     * The v1 → v2 migration while a background writer inserts, updates and deletes v1 rows throughout:
+     * {@code migration run} with its progress bar, then the rejects by reason.
+     */
+    private int migrate(AppSession session, JdbcTemplate jdbc) {
+        String name = "chat-messages-v2";
+        List<String> writes = SqlScript.load("demo/writer.sql").statements();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong ops = new AtomicLong();
+        Thread writer = new Thread(() -> {
+            java.util.Random random = new java.util.Random(42);
+            while (!stop.get()) {
+                try {
+                    int r = random.nextInt(10);
+                    jdbc.execute(writes.get(r < 5 ? 0 : r < 8 ? 1 : 2));
+                    ops.incrementAndGet();
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    // after cutover v1 refuses writes: that is the point; the writer stops
+                    if (String.valueOf(e.getMessage()).contains("read-only")) {
+                        return;
+                    }
+                }
+            }
+        }, "demo-writer");
+        cli.out().println("== migration run " + name + " (a background writer inserts/updates/deletes v1 rows meanwhile)");
+        writer.start();
+        int exit;
+        try {
+            exit = MigrationCommand.Run.run(cli, name, true);
+        } finally {
+            stop.set(true);
+            try {
+                writer.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        cli.out().printf("   the writer made %,d v1 writes during the migration%n", ops.get());
+        cli.out().println("== rejected v1 rows by reason (kept in chatbatch.migration_rejects)");
+        for (MigrationStatusService.ReasonCount rc : session.bean(MigrationStatusService.class).rejectsByReason(name)) {
+            cli.out().printf("   %,8d  %s%n", rc.rows(), rc.reason());
+        }
+        return exit;
     }
 }

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
                 SchemaCommand.class,
                 SeedCommand.class,
                 DemoCommand.class,
+                MigrationCommand.class,
                 JobsCommand.class,
                 LaunchCommand.class,
                 ExecutionsCommand.class,

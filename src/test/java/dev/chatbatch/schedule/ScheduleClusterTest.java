@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two scheduler instances (two Spring contexts) in one Quartz cluster on one database, a job on a
- * trigger every two seconds: every fire runs exactly once, and when one instance stops the other
+ * trigger every second: every fire runs exactly once, and when one instance stops the other
  * carries on alone.
  */
 class ScheduleClusterTest {
@@ -29,7 +29,7 @@ class ScheduleClusterTest {
     void eachFireRunsOnceAndWorkMovesToTheSurvivor(@TempDir Path dir) throws Exception {
         TestDatabase.Db db = TestDatabase.migrated();
         JdbcTemplate jdbc = new JdbcTemplate(db.dataSource());
-        String config = "chatbatch.maintenance.config=" + ScheduleFiles.onlyJob(dir, JOB, "0/2 * * * * ?");
+        String config = "chatbatch.maintenance.config=" + ScheduleFiles.onlyJob(dir, JOB, "* * * * * ?");
         ConfigurableApplicationContext a = TestContexts.start(db, true, config);
         ConfigurableApplicationContext b = TestContexts.start(db, true, config);
         try {

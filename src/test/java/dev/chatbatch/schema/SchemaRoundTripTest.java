@@ -25,11 +25,14 @@ class SchemaRoundTripTest {
         assertThat(migrate.exitCode()).as(migrate.toString()).isZero();
         Map<String, List<String>> migrated = CatalogSnapshot.take(db.dataSource());
         assertThat(migrated.get("relations")).contains("public.chat_messages r rls=true", "public.chat_messages_v2 r rls=true");
-        int latest = SchemaService.flyway(db.dataSource()).info().current().getVersion().getMajor().intValue();
+        List<Integer> versions = java.util.Arrays.stream(SchemaService.flyway(db.dataSource()).info().applied())
+                .filter(i -> i.getVersion() != null && i.getType().name().equals("SQL"))
+                .map(i -> i.getVersion().getMajor().intValue()).sorted().toList();
+        int latest = versions.get(versions.size() - 1);
 
         CliRun toZero = CliRun.on(db, "schema", "rollback", "--to", "0");
         assertThat(toZero.exitCode()).as(toZero.toString()).isZero();
-        assertThat(toZero.out()).contains("rolled back " + latest + " migration(s)");
+        assertThat(toZero.out()).contains("rolled back " + versions.size() + " migration(s)");
         Map<String, List<String>> empty = CatalogSnapshot.take(db.dataSource());
         // Flyway's own schema (chatbatch) stays for its history table; everything the migrations made is gone.
         assertThat(without(empty, "schemas")).isEqualTo(without(before, "schemas"));
@@ -38,12 +41,16 @@ class SchemaRoundTripTest {
         assertThat(CatalogSnapshot.take(db.dataSource())).isEqualTo(migrated);
 
         // each single step back and forth
-        for (int version = latest; version >= 1; version--) {
-            SchemaService.flyway(db.dataSource());
-            CliRun back = CliRun.on(db, "schema", "rollback", "--to", String.valueOf(version - 1));
-            assertThat(back.exitCode()).as("rollback to " + (version - 1) + ": " + back).isZero();
-            CliRun forth = CliRun.on(db, "schema", "migrate");
-            assertThat(forth.exitCode()).as("re-migrate after rollback to " + (version - 1) + ": " + forth).isZero();
+        SchemaService schema = new SchemaService(db.dataSource(),
+                new org.springframework.transaction.support.TransactionTemplate(
+                        new org.springframework.jdbc.support.JdbcTransactionManager(db.dataSource())));
+        for (int i = versions.size() - 1; i >= 0; i--) {
+            int version = versions.get(i);
+            int below = i == 0 ? 0 : versions.get(i - 1);
+            // the service directly: booting the CLI twice per version would dominate the suite's time
+            List<Integer> undone = schema.rollbackTo(below, v -> null);
+            assertThat(undone).as("rollback to " + below).hasSize(versions.size() - i).contains(version);
+            schema.migrate();
             assertThat(CatalogSnapshot.take(db.dataSource())).as("catalog after V" + version + " down and up").isEqualTo(migrated);
         }
     }

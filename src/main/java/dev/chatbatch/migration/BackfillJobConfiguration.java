@@ -1,0 +1,188 @@
+package dev.chatbatch.migration;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.job.parameters.DefaultJobParametersValidator;
+import org.springframework.batch.core.partition.Partitioner;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.transaction.PlatformTransactionManager;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The {@code migration-backfill} job (parameter {@code migration=<name>}, optional {@code actor}):
+ * prepare (fix the key ranges, enter BACKFILLING) → copy (one worker per open key-range partition, in
+ * parallel; each worker copies keyset chunks until its range is done) → finish (enter BACKFILLED).
+ * Launched through {@link dev.chatbatch.batch.JobRunner}, so a second concurrent backfill is refused.
+ */
+@Configuration(proxyBeanMethods = false)
+class BackfillJobConfiguration {
+
+    static final String JOB = "migration-backfill";
+    private static final Logger log = LoggerFactory.getLogger(BackfillJobConfiguration.class);
+
+    @Bean
+    Job migrationBackfillJob(JobRepository repository, Step migrationBackfillPrepareStep, Step migrationBackfillCopyStep,
+                             Step migrationBackfillFinishStep) {
+        return new JobBuilder(JOB, repository)
+                .validator(new DefaultJobParametersValidator(new String[]{"migration"}, new String[]{"actor", "run.at"}))
+                .start(migrationBackfillPrepareStep)
+                .next(migrationBackfillCopyStep)
+                .next(migrationBackfillFinishStep)
+                .build();
+    }
+
+    @Bean
+    Step migrationBackfillPrepareStep(JobRepository repository, PlatformTransactionManager tm, Backfill backfill) {
+        return new StepBuilder(JOB + "-prepare", repository).tasklet((contribution, context) -> {
+            backfill.prepare(param(context, "migration"), actor(context));
+            return RepeatStatus.FINISHED;
+        }, tm).allowStartIfComplete(true).build();
+    }
+
+    @Bean
+    Step migrationBackfillCopyStep(JobRepository repository, Partitioner migrationBackfillPartitioner,
+                                   Step migrationBackfillPartitionStep, ThreadPoolTaskExecutor migrationBackfillExecutor) {
+        return new StepBuilder(JOB + "-copy", repository)
+                .partitioner(JOB + "-partition", migrationBackfillPartitioner)
+                .step(migrationBackfillPartitionStep)
+                .taskExecutor(migrationBackfillExecutor)
+                .gridSize(4)
+                // status only: summing the workers' counts into this step as well would report every
+                // row twice in the job's rowsAffected (the sum of all steps' write counts)
+                .aggregator((result, executions) -> executions.forEach(e -> {
+                    result.setStatus(BatchStatus.max(result.getStatus(), e.getStatus()));
+                    result.setExitStatus(result.getExitStatus().and(e.getExitStatus()));
+                    e.getFailureExceptions().forEach(result::addFailureException);
+                }))
+                .build();
+    }
+
+    @Bean
+    Step migrationBackfillFinishStep(JobRepository repository, PlatformTransactionManager tm, Backfill backfill) {
+        return new StepBuilder(JOB + "-finish", repository).tasklet((contribution, context) -> {
+            String detail = backfill.finish(param(context, "migration"), actor(context));
+            log.info("backfill finished: {}", detail);
+            return RepeatStatus.FINISHED;
+        }, tm).build();
+    }
+
+    @Bean
+    Step migrationBackfillPartitionStep(JobRepository repository, PlatformTransactionManager tm, Tasklet migrationBackfillWorker) {
+        return new StepBuilder(JOB + "-partition", repository).tasklet(migrationBackfillWorker, tm).build();
+    }
+
+    /** One worker step per partition that is not done yet (the partitions were fixed by prepare). */
+    @Bean
+    @StepScope
+    Partitioner migrationBackfillPartitioner(Backfill backfill, @Value("#{jobParameters['migration']}") String migration) {
+        return gridSize -> {
+            Map<String, ExecutionContext> out = new LinkedHashMap<>();
+            for (int no : backfill.openPartitions(migration)) {
+                ExecutionContext ctx = new ExecutionContext();
+                ctx.putInt("partition", no);
+                out.put("partition" + no, ctx);
+            }
+            return out;
+        };
+    }
+
+    @Bean
+    @StepScope
+    Tasklet migrationBackfillWorker(Backfill backfill, MigrationStore store,
+                                    @Value("#{jobParameters['migration']}") String migration,
+                                    @Value("#{stepExecutionContext['partition']}") Integer partition) {
+        return new BackfillWorker(backfill, store, migration, partition);
+    }
+
+    /** Partitions run on their own threads; more than 12 are refused by the spec loader (pool of 16 connections). */
+    @Bean
+    ThreadPoolTaskExecutor migrationBackfillExecutor() {
+        ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+        executor.setCorePoolSize(12);
+        executor.setMaxPoolSize(12);
+        executor.setAllowCoreThreadTimeOut(true);
+        executor.setKeepAliveSeconds(5);
+        executor.setThreadNamePrefix("backfill-");
+        executor.setDaemon(true);
+        return executor;
+    }
+
+    private static String param(ChunkContext context, String name) {
+        Object v = context.getStepContext().getJobParameters().get(name);
+        return v == null ? null : v.toString();
+    }
+
+    private static String actor(ChunkContext context) {
+        String actor = param(context, "actor");
+        return actor == null ? "job " + JOB : actor;
+    }
+
+    /** Copies one partition: a chunk per call, so Spring Batch commits (and can stop) between chunks. */
+    static final class BackfillWorker implements Tasklet {
+        private final Backfill backfill;
+        private final MigrationStore store;
+        private final String migration;
+        private final int partition;
+        private MigrationSpec spec;
+        private MigrationSql sql;
+        private Throttle throttle;
+        private String lastThrottle;
+
+        BackfillWorker(Backfill backfill, MigrationStore store, String migration, int partition) {
+            this.backfill = backfill;
+            this.store = store;
+            this.migration = migration;
+            this.partition = partition;
+        }
+
+        @Override
+        public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
+            if (spec == null) {
+                spec = backfill.spec(migration);
+                sql = new MigrationSql(spec);
+                throttle = new Throttle(spec.throttle(), spec.effectivePartitions());
+            }
+            // FOR KEY SHARE on the state row: rollback/cutover (FOR UPDATE) wait for this chunk, and the
+            // next chunk sees their phase; pause and throttle updates do not wait.
+            Phase phase = Phase.valueOf(store.jdbc().queryForObject(
+                    MigrationSql.STATE_PHASE_KEY_SHARE, String.class, migration));
+            if (phase != Phase.BACKFILLING) {
+                return RepeatStatus.FINISHED;
+            }
+            MigrationStore.State state = store.state(migration);
+            String reason = state.paused() ? "paused by operator" : throttle.check(store.jdbc());
+            if (reason != null) {
+                if (!reason.equals(lastThrottle) && !state.paused()) {
+                    store.setThrottle(migration, reason);
+                }
+                lastThrottle = reason;
+                Thread.sleep(state.paused() ? 500 : spec.throttle().sleepMillis());
+                return RepeatStatus.CONTINUABLE;
+            }
+            if (lastThrottle != null) {
+                store.setThrottle(migration, null);
+                lastThrottle = null;
+            }
+            Backfill.ChunkResult r = backfill.copyChunk(spec, sql, partition);
+            contribution.incrementWriteCount(r.inserted() + r.rejectsWritten());
+            return r.done() ? RepeatStatus.FINISHED : RepeatStatus.CONTINUABLE;
+        }
+    }
+}

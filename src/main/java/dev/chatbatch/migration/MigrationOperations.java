@@ -1,0 +1,355 @@
+package dev.chatbatch.migration;
+
+import dev.chatbatch.ExitCode;
+import dev.chatbatch.OperatorException;
+import dev.chatbatch.batch.ExecutionSummary;
+import dev.chatbatch.batch.JobRunner;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The phase actions of a migration, for the CLI, the REST API and {@code migration run}. Each action
+ * validates its precondition (the phase, via {@link Action#check}, and the spec), applies its change and
+ * records the transition in ONE transaction; DDL on the live tables takes its locks with the spec's
+ * short lock_timeout and retries, so it never queues application writes behind it for long.
+ */
+@Service
+public class MigrationOperations {
+
+    private static final JsonMapper JSON = JsonMapper.builder().findAndAddModules().build();
+    private static final int LOCK_ATTEMPTS = 10;
+
+    private final MigrationSpecLoader specs;
+    private final MigrationStore store;
+    private final MigrationVerifier verifier;
+    private final JobRunner jobs;
+    private final TransactionTemplate tx;
+    private final JdbcTemplate jdbc;
+
+    public MigrationOperations(MigrationSpecLoader specs, MigrationStore store, MigrationVerifier verifier, JobRunner jobs,
+                               PlatformTransactionManager tm) {
+        this.specs = specs;
+        this.store = store;
+        this.verifier = verifier;
+        this.jobs = jobs;
+        this.tx = new TransactionTemplate(tm);
+        this.jdbc = store.jdbc();
+    }
+
+    /** What an action did, for REST and scripts. */
+    public record ActionResult(String migration, String action, String phase, String message, Object detail) {
+    }
+
+    /**
+     * Runs an action by name ({@code start}, {@code backfill}, ...). {@code backfill} is launched in the
+     * background (REST); poll {@link MigrationStatusService#status} for progress.
+     */
+    public ActionResult perform(String name, String action, String actor) {
+        Action a = Action.parse(action);
+        Object detail = null;
+        String message = switch (a) {
+            case START -> start(name, actor);
+            case BACKFILL -> {
+                JobExecution e = launchBackfill(name, actor);
+                detail = Map.of("executionId", e.getId());
+                yield "backfill launched as execution " + e.getId();
+            }
+            case VERIFY -> {
+                VerifyReport report = verify(name, actor);
+                if (!report.ok()) {
+                    throw new OperatorException(ExitCode.DIFFERENCES, summary(report));
+                }
+                detail = report;
+                yield summary(report);
+            }
+            case REPAIR -> repair(name, actor);
+            case CUTOVER -> cutover(name, actor);
+            case COMPLETE -> complete(name, actor);
+            case ROLLBACK -> rollback(name, actor);
+            case PAUSE -> pause(name, true, actor);
+            case RESUME -> pause(name, false, actor);
+        };
+        return new ActionResult(name, a.cliName(), store.state(name).phase().name(), message, detail);
+    }
+
+    /** The validated spec; creates the PENDING state row the first time. */
+    public MigrationSpec spec(String name) {
+        MigrationSpec spec = specs.load(name);
+        store.ensure(name, spec.hash());
+        return spec;
+    }
+
+    /** PENDING/ROLLED_BACK → DUAL_WRITE: installs the v1 → v2 triggers. */
+    public String start(String name, String actor) {
+        MigrationSpec spec = spec(name);
+        MigrationSql sql = new MigrationSql(spec);
+        return withLockRetries(name, () -> tx.execute(status -> {
+            setLocalTimeouts(spec);
+            Phase phase = store.lockPhase(name);
+            Action.START.check(name, phase);
+            dropInstalled(sql);
+            if (phase == Phase.ROLLED_BACK) {
+                // a fresh attempt: rejects and progress are recomputed by the new backfill
+                jdbc.update(MigrationSql.PARTITIONS_DELETE, name);
+                jdbc.update(MigrationSql.REJECTS_DELETE, name);
+                jdbc.update(MigrationSql.STATE_RESET_BACKFILL, name);
+            }
+            jdbc.execute(sql.lockSource());
+            sql.installDualWrite().forEach(jdbc::execute);
+            String detail = "dual write installed (" + spec.triggerMode().name().toLowerCase() + "-level triggers on "
+                    + spec.source().qualified() + " → " + spec.target().qualified() + ")";
+            store.transition(name, phase, Phase.DUAL_WRITE, spec.hash(), actor, detail);
+            return detail;
+        }));
+    }
+
+    /** Checks that a backfill may start now (exit 4 otherwise), before any job is launched. */
+    private MigrationSpec checkBackfill(String name) {
+        MigrationSpec spec = spec(name);
+        MigrationStore.State state = store.state(name);
+        Action.BACKFILL.check(name, state.phase());
+        if (!spec.hash().equals(state.specHash())) {
+            throw Backfill.specChanged(name);
+        }
+        return spec;
+    }
+
+    /** Runs the backfill job in this thread; a failed run is reported with how to resume. */
+    public ExecutionSummary backfill(String name, String actor) {
+        checkBackfill(name);
+        return finished(name, jobs.run(BackfillJobConfiguration.JOB, Map.of("migration", name, "actor", actor)));
+    }
+
+    /** Launches the backfill job in the background and returns its execution as soon as it exists. */
+    public JobExecution launchBackfill(String name, String actor) {
+        checkBackfill(name);
+        return jobs.launch(BackfillJobConfiguration.JOB, Map.of("migration", name, "actor", actor));
+    }
+
+    /** Turns a finished backfill execution into its summary, or a clear failure (exit 1). */
+    public ExecutionSummary finished(String name, JobExecution execution) {
+        ExecutionSummary summary = ExecutionSummary.of(execution);
+        if (execution.getStatus() != BatchStatus.COMPLETED) {
+            String why = execution.getAllFailureExceptions().stream().map(MigrationOperations::rootMessage).distinct()
+                    .reduce((a, b) -> a + "; " + b).orElse(String.valueOf(summary.exitDescription()));
+            throw new OperatorException(ExitCode.JOB_FAILED, "backfill of " + name + " ended " + execution.getStatus()
+                    + " (execution " + execution.getId() + "): " + why + ". Progress up to the last committed chunk is kept:"
+                    + " run `chatbatch migration backfill " + name + "` again to resume");
+        }
+        return summary;
+    }
+
+    /** BACKFILLED/VERIFIED → VERIFIED when everything agrees; otherwise the report names the ranges (→ BACKFILLED). */
+    public VerifyReport verify(String name, String actor) {
+        MigrationSpec spec = spec(name);
+        Action.VERIFY.check(name, store.state(name).phase());
+        VerifyReport report = verifier.verify(spec);
+        tx.executeWithoutResult(status -> {
+            Phase phase = store.lockPhase(name);
+            Action.VERIFY.check(name, phase);
+            jdbc.update(MigrationSql.STATE_SET_VERIFY, JSON.writeValueAsString(report), report.ok(), name);
+            store.transition(name, phase, report.ok() ? Phase.VERIFIED : Phase.BACKFILLED, spec.hash(), actor, summary(report));
+        });
+        return report;
+    }
+
+    public static String summary(VerifyReport r) {
+        return (r.ok() ? "verified: " : "DIFFERENCES: ") + r.sourceRows() + " source rows = " + r.targetRows() + " target + "
+                + r.rejectRows() + " rejects" + (r.countsMatch() ? "" : " does NOT hold") + "; " + r.mismatchedRanges().size()
+                + " of " + r.ranges() + " key ranges differ";
+    }
+
+    /** Re-syncs the ranges named by the last verify report, one transaction per range (→ BACKFILLED). */
+    public String repair(String name, String actor) {
+        MigrationSpec spec = spec(name);
+        MigrationSql sql = new MigrationSql(spec);
+        MigrationStore.State state = store.state(name);
+        Action.REPAIR.check(name, state.phase());
+        VerifyReport last = state.lastVerify() == null ? null : JSON.readValue(state.lastVerify(), VerifyReport.class);
+        if (last == null || last.mismatchedRanges().isEmpty()) {
+            throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "the last verify of " + name + " named no differing"
+                    + " key ranges: run `chatbatch migration verify " + name + "` first");
+        }
+        List<String> done = new ArrayList<>();
+        long rows = 0;
+        for (VerifyReport.RangeDiff range : last.mismatchedRanges()) {
+            List<String> lo = range.lowerKey();
+            List<String> hi = range.upperKey();
+            Object[] p = MigrationSql.rangeParams(lo, hi).toArray();
+            rows += withLockRetries(name, () -> tx.execute(status -> {
+                setLocalTimeouts(spec);
+                jdbc.queryForObject(sql.lockRange(lo != null, hi != null), Long.class, p);
+                jdbc.update(sql.deleteTargetRange(lo != null, hi != null), p);
+                jdbc.update(sql.deleteRejectsRange(lo != null, hi != null), p);
+                List<Object> cp = new ArrayList<>(List.of(p));
+                cp.add(Long.MAX_VALUE);
+                Map<String, Object> r = jdbc.queryForMap(sql.chunk(lo != null, hi != null), cp.toArray());
+                return ((Number) r.get("seen")).longValue();
+            }));
+            done.add(String.valueOf(range.range()));
+        }
+        String detail = "repaired key range(s) " + String.join(", ", done) + " (" + rows + " source rows re-copied)";
+        tx.executeWithoutResult(status -> {
+            Phase phase = store.lockPhase(name);
+            Action.REPAIR.check(name, phase);
+            store.transition(name, phase, Phase.BACKFILLED, spec.hash(), actor, detail + "; run verify again");
+        });
+        return detail;
+    }
+
+    /** VERIFIED → CUT_OVER: v1 read-only (error names the target), v2 writes mirrored back into v1. */
+    public String cutover(String name, String actor) {
+        MigrationSpec spec = spec(name);
+        if (spec.down().isEmpty()) {
+            throw OperatorException.usage(spec.file() + ": down: cutover needs a down mapping, so writes to "
+                    + spec.target().qualified() + " can be mirrored back and a rollback loses nothing");
+        }
+        MigrationSql sql = new MigrationSql(spec);
+        return withLockRetries(name, () -> tx.execute(status -> {
+            setLocalTimeouts(spec);
+            Phase phase = store.lockPhase(name);
+            Action.CUTOVER.check(name, phase);
+            requireSameSpec(spec, name);
+            jdbc.execute(sql.lockTables());
+            // the tail since verify: with both tables locked, counts must still balance
+            long source = jdbc.queryForObject(sql.countSource(), Long.class);
+            long target = jdbc.queryForObject(sql.countTarget(), Long.class);
+            long rejects = store.rejects(name);
+            if (source != target + rejects) {
+                throw new OperatorException(ExitCode.DIFFERENCES, "cutover refused: " + spec.source().qualified() + " has "
+                        + source + " rows but " + spec.target().qualified() + " has " + target + " + " + rejects
+                        + " rejects; run `chatbatch migration verify " + name + "` (and repair) again");
+            }
+            dropInstalled(sql);
+            sql.installReverse().forEach(jdbc::execute);
+            String detail = spec.source().qualified() + " now refuses writes; writes to " + spec.target().qualified()
+                    + " are mirrored back (" + source + " = " + target + " + " + rejects + " at cutover)";
+            store.transition(name, phase, Phase.CUT_OVER, spec.hash(), actor, detail);
+            return detail;
+        }));
+    }
+
+    /** CUT_OVER → COMPLETED: triggers dropped, v1 moved into schema archive (never dropped). */
+    public String complete(String name, String actor) {
+        MigrationSpec spec = spec(name);
+        MigrationSql sql = new MigrationSql(spec);
+        return withLockRetries(name, () -> tx.execute(status -> {
+            setLocalTimeouts(spec);
+            Phase phase = store.lockPhase(name);
+            Action.COMPLETE.check(name, phase);
+            Integer clash = jdbc.queryForObject(MigrationSql.ARCHIVE_CLASH, Integer.class, spec.source().name());
+            if (clash != null && clash > 0) {
+                throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "archive." + spec.source().name()
+                        + " already exists: rename or move it, then run complete again");
+            }
+            dropInstalled(sql);
+            jdbc.execute(sql.archive());
+            String detail = "triggers dropped; " + spec.source().qualified() + " moved to archive." + spec.source().name();
+            store.transition(name, phase, Phase.COMPLETED, spec.hash(), actor, detail);
+            return detail;
+        }));
+    }
+
+    /** DUAL_WRITE … CUT_OVER → ROLLED_BACK: triggers dropped, v1 writable and complete. */
+    public String rollback(String name, String actor) {
+        MigrationSpec spec = spec(name);
+        MigrationSql sql = new MigrationSql(spec);
+        return withLockRetries(name, () -> tx.execute(status -> {
+            setLocalTimeouts(spec);
+            Phase phase = store.lockPhase(name);
+            Action.ROLLBACK.check(name, phase);
+            List<String> dropped = dropInstalled(sql);
+            store.setPaused(name, false);
+            String detail = "dropped " + (dropped.isEmpty() ? "no triggers" : String.join(", ", dropped)) + "; "
+                    + spec.source().qualified() + " is writable" + (phase == Phase.CUT_OVER ? " and holds every row written to "
+                    + spec.target().qualified() + " since cutover" : "");
+            store.transition(name, phase, Phase.ROLLED_BACK, spec.hash(), actor, detail);
+            return detail;
+        }));
+    }
+
+    /** Pause/resume the backfill from any process; workers check between chunks. */
+    public String pause(String name, boolean paused, String actor) {
+        spec(name);
+        Phase phase = store.state(name).phase();
+        (paused ? Action.PAUSE : Action.RESUME).check(name, phase);
+        store.setPaused(name, paused);
+        return "migration " + name + (paused ? " paused: the backfill waits between chunks until `migration resume "
+                + name + "`" : " resumed") + " (by " + actor + ")";
+    }
+
+    private void requireSameSpec(MigrationSpec spec, String name) {
+        if (!spec.hash().equals(store.state(name).specHash())) {
+            throw Backfill.specChanged(name);
+        }
+    }
+
+    /** Drops every trigger and function of this migration; returns the triggers dropped. */
+    private List<String> dropInstalled(MigrationSql sql) {
+        List<String> dropped = new ArrayList<>();
+        jdbc.query(MigrationSql.TRIGGERS_OF, rs -> {
+            dropped.add(rs.getString(1) + " on " + rs.getString(2));
+            jdbc.execute(sql.dropTrigger(rs.getString(1), rs.getString(2)));
+        }, sql.objectPattern());
+        sql.dropFunctions().forEach(jdbc::execute);
+        return dropped;
+    }
+
+    private void setLocalTimeouts(MigrationSpec spec) {
+        jdbc.queryForList(MigrationSql.SET_LOCAL_TIMEOUTS, spec.timeouts().lockTimeout().toMillis() + "ms",
+                spec.timeouts().statementTimeout().toMillis() + "ms");
+    }
+
+    /** Retries work that failed only because a lock was not granted within lock_timeout. */
+    private <T> T withLockRetries(String name, Supplier<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return work.get();
+            } catch (DataAccessException e) {
+                if (!isLockTimeout(e) || attempt >= LOCK_ATTEMPTS) {
+                    if (isLockTimeout(e)) {
+                        throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "migration " + name + ": could not get the"
+                                + " table locks within lock_timeout after " + attempt + " attempts (long transactions on the"
+                                + " tables?); nothing was changed, try again later");
+                    }
+                    throw e;
+                }
+                try {
+                    Thread.sleep(200L * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean isLockTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && "55P03".equals(s.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage().replace('\n', ' ');
+    }
+}

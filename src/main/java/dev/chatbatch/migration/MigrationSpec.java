@@ -1,0 +1,61 @@
+package dev.chatbatch.migration;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A migration spec from {@code jobs/*.yml} (see {@code jobs/chat-messages-v2.yml}), as loaded and
+ * validated by {@link MigrationSpecLoader}. Table names are schema-qualified and column names are
+ * plain identifiers (checked against the catalog); expressions are SQL fragments over the source row
+ * {@code s} (up, rejects) or the target row {@code t} (down), already type-checked.
+ *
+ * @param file        where the spec came from, for messages
+ * @param keyTypes    SQL type of each key column (same order as {@code key})
+ * @param targetTypes SQL type of each mapped target column
+ * @param sourceTypes SQL type of each source column (all of them, in table order)
+ * @param versionColumn optional target column bumped by +1 on every update mirrored by the dual write
+ * @param compareMinMax target columns whose min/max verify compares (mapped v1 vs v2)
+ */
+public record MigrationSpec(String file, String name, Table source, Table target, List<String> key,
+                            List<String> keyTypes, Map<String, String> up, List<RejectRule> rejects,
+                            Map<String, String> down, Map<String, String> targetTypes,
+                            Map<String, String> sourceTypes, String versionColumn, List<String> compareMinMax,
+                            int verifyRanges, TriggerMode triggerMode, Chunk chunk, int partitions,
+                            Throttle throttle, Timeouts timeouts, String hash) {
+
+    /** Dual-write trigger flavour: per row, or per statement over transition tables. */
+    public enum TriggerMode { ROW, STATEMENT }
+
+    public record Table(String schema, String name) {
+        public String qualified() {
+            return schema + "." + name;
+        }
+    }
+
+    /** A row matching {@code when} is rejected with the text {@code reason} (both SQL over {@code s}). */
+    public record RejectRule(String when, String reason) {
+    }
+
+    public record Chunk(int size, int minSize, int maxSize, double targetSeconds) {
+    }
+
+    /**
+     * @param query optional SQL returning one boolean; true means "back off"
+     */
+    public record Throttle(int maxActiveBackends, String query, double maxReplicationLagSeconds, long sleepMillis) {
+    }
+
+    public record Timeouts(Duration lockTimeout, Duration statementTimeout) {
+    }
+
+    /** Partitions to use: the spec's, or what the cores allow (min 2, max 4). */
+    public int effectivePartitions() {
+        return partitions > 0 ? partitions : Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
+    }
+
+    public Map<String, String> upMapping() {
+        return new LinkedHashMap<>(up);
+    }
+}

@@ -1,0 +1,541 @@
+package dev.chatbatch.migration;
+
+import dev.chatbatch.ExitCode;
+import dev.chatbatch.NotFoundException;
+import dev.chatbatch.OperatorException;
+import dev.chatbatch.db.Identifiers;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
+import org.springframework.stereotype.Component;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Finds migration specs ({@code kind: migration}) in the jobs directory ({@code chatbatch.jobs-dir},
+ * default {@code ./jobs}; the copy inside the jar when that directory does not exist) and validates
+ * one against the live catalog before anything runs: tables and columns exist, identifiers are plain,
+ * the key is unique on both sides, and every expression passes a dry {@code EXPLAIN} with the target
+ * column's type (never executed). A bad spec is refused with its file, the field and the reason (exit 2).
+ */
+@Component
+public class MigrationSpecLoader {
+
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,40}");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|min)");
+
+    private final DataSource dataSource;
+    private final String jobsDir;
+
+    public MigrationSpecLoader(DataSource dataSource, @Value("${chatbatch.jobs-dir:jobs}") String jobsDir) {
+        this.dataSource = dataSource;
+        this.jobsDir = jobsDir;
+    }
+
+    /** Spec names by file, without catalog validation (for {@code migration list}). */
+    public Map<String, String> names() {
+        Map<String, String> names = new TreeMap<>();
+        for (Map.Entry<String, String> file : files().entrySet()) {
+            Map<String, Object> yaml = parse(file.getKey(), file.getValue());
+            if ("migration".equals(yaml.get("kind")) && yaml.get("name") instanceof String name) {
+                names.putIfAbsent(name, file.getKey());
+            }
+        }
+        return names;
+    }
+
+    /** The validated spec called {@code name}. */
+    public MigrationSpec load(String name) {
+        for (Map.Entry<String, String> file : files().entrySet()) {
+            Map<String, Object> yaml = parse(file.getKey(), file.getValue());
+            if ("migration".equals(yaml.get("kind")) && name.equals(yaml.get("name"))) {
+                return validate(file.getKey(), yaml);
+            }
+        }
+        throw new NotFoundException("no migration spec named '" + name + "' in " + jobsDirDescription()
+                + "; known: " + String.join(", ", names().keySet()));
+    }
+
+    /** Parses and validates one spec text (tests and tools). */
+    public MigrationSpec loadText(String file, String text) {
+        return validate(file, parse(file, text));
+    }
+
+    private String jobsDirDescription() {
+        return Files.isDirectory(Path.of(jobsDir)) ? Path.of(jobsDir).toAbsolutePath().toString() : "the built-in jobs/";
+    }
+
+    /** File name → text of every YAML file of the jobs directory (or of the jar's jobs/). */
+    private Map<String, String> files() {
+        Map<String, String> files = new TreeMap<>();
+        Path dir = Path.of(jobsDir);
+        try {
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> list = Files.list(dir)) {
+                    for (Path p : list.filter(p -> p.toString().endsWith(".yml") || p.toString().endsWith(".yaml")).toList()) {
+                        files.put(p.toString(), Files.readString(p));
+                    }
+                }
+            } else {
+                for (Resource r : new PathMatchingResourcePatternResolver().getResources("classpath*:jobs/*.y*ml")) {
+                    files.put("jobs/" + r.getFilename(), r.getContentAsString(StandardCharsets.UTF_8));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read migration specs from " + jobsDir, e);
+        }
+        return files;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> parse(String file, String text) {
+        try {
+            Object doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+            return doc instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        } catch (YAMLException e) {
+            throw OperatorException.usage(file + ": not valid YAML: " + e.getMessage().replace('\n', ' '));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+
+    private MigrationSpec validate(String file, Map<String, Object> y) {
+        Errors err = new Errors(file);
+        String name = str(y, "name", err);
+        if (!NAME.matcher(name).matches()) {
+            throw err.at("name", "'" + name + "' must be lower-case letters, digits and '-', starting with a letter, at most 41 characters");
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            try (Statement st = c.createStatement()) {
+                st.execute("set statement_timeout = '10s'");
+            }
+            MigrationSpec.Table source = table(c, y, "source", err);
+            MigrationSpec.Table target = table(c, y, "target", err);
+            Map<String, Column> sourceCols = columns(c, source);
+            Map<String, Column> targetCols = columns(c, target);
+
+            List<String> key = stringList(y.get("key"), "key", err);
+            if (key.isEmpty()) {
+                throw err.at("key", "name at least one key column");
+            }
+            List<String> keyTypes = new ArrayList<>();
+            for (String k : key) {
+                ident(k, "key", err);
+                Column sc = sourceCols.get(k);
+                Column tc = targetCols.get(k);
+                if (sc == null || tc == null) {
+                    throw err.at("key", "column " + k + " must exist in both " + source.qualified() + " and " + target.qualified());
+                }
+                if (!sc.type().equals(tc.type())) {
+                    throw err.at("key", "column " + k + " is " + sc.type() + " in the source but " + tc.type() + " in the target");
+                }
+                keyTypes.add(sc.type());
+            }
+            requireUnique(c, source, key, "key", err);
+            requireUnique(c, target, key, "key", err);
+
+            Map<String, String> up = stringMap(y.get("up"), "up", err);
+            if (up.isEmpty()) {
+                throw err.at("up", "map at least the key columns of " + target.qualified());
+            }
+            Map<String, String> targetTypes = new LinkedHashMap<>();
+            for (Map.Entry<String, String> e : up.entrySet()) {
+                String field = "up." + e.getKey();
+                ident(e.getKey(), field, err);
+                Column tc = targetCols.get(e.getKey());
+                if (tc == null) {
+                    throw err.at(field, "column " + e.getKey() + " does not exist in " + target.qualified()
+                            + " (columns: " + String.join(", ", targetCols.keySet()) + ")");
+                }
+                targetTypes.put(e.getKey(), tc.type());
+                explain(c, field, e.getValue(), "(" + e.getValue() + ")::" + tc.type(), source, "s", err);
+            }
+            for (String k : key) {
+                if (!up.containsKey(k) || !sameExpr(up.get(k), "s." + k)) {
+                    throw err.at("up." + k, "the key column must be copied as is: write `" + k + ": s." + k + "`");
+                }
+            }
+            for (Column tc : targetCols.values()) {
+                if (tc.notNull() && !tc.hasDefault() && !up.containsKey(tc.name())) {
+                    throw err.at("up", "target column " + tc.name() + " is NOT NULL without a default: map it");
+                }
+            }
+
+            List<MigrationSpec.RejectRule> rejects = new ArrayList<>();
+            Object rawRejects = y.get("rejects");
+            if (rawRejects != null && !(rawRejects instanceof List<?>)) {
+                throw err.at("rejects", "must be a list of {when, reason}");
+            }
+            int i = 0;
+            for (Object o : rawRejects == null ? List.of() : (List<?>) rawRejects) {
+                String field = "rejects[" + i++ + "]";
+                if (!(o instanceof Map<?, ?> m)) {
+                    throw err.at(field, "must be a map with `when` and `reason`");
+                }
+                String when = m.get("when") == null ? null : String.valueOf(m.get("when"));
+                String reason = m.get("reason") == null ? null : String.valueOf(m.get("reason"));
+                if (when == null || reason == null) {
+                    throw err.at(field, "needs both `when` (SQL predicate) and `reason` (SQL text expression)");
+                }
+                explain(c, field + ".when", when, "(" + when + ")::boolean", source, "s", err);
+                explain(c, field + ".reason", reason, "(" + reason + ")::text", source, "s", err);
+                rejects.add(new MigrationSpec.RejectRule(when, reason));
+            }
+
+            Map<String, String> down = stringMap(y.get("down"), "down", err);
+            for (Map.Entry<String, String> e : down.entrySet()) {
+                String field = "down." + e.getKey();
+                ident(e.getKey(), field, err);
+                Column sc = sourceCols.get(e.getKey());
+                if (sc == null) {
+                    throw err.at(field, "column " + e.getKey() + " does not exist in " + source.qualified()
+                            + " (columns: " + String.join(", ", sourceCols.keySet()) + ")");
+                }
+                explain(c, field, e.getValue(), "(" + e.getValue() + ")::" + sc.type(), target, "t", err);
+            }
+            if (!down.isEmpty()) {
+                for (String k : key) {
+                    if (!down.containsKey(k) || !sameExpr(down.get(k), "t." + k)) {
+                        throw err.at("down." + k, "the key column must be copied as is: write `" + k + ": t." + k + "`");
+                    }
+                }
+                for (Column sc : sourceCols.values()) {
+                    if (sc.notNull() && !sc.hasDefault() && !down.containsKey(sc.name())) {
+                        throw err.at("down", "source column " + sc.name() + " is NOT NULL without a default: map it");
+                    }
+                }
+            }
+
+            String versionColumn = y.get("version_column") == null ? null : String.valueOf(y.get("version_column"));
+            if (versionColumn != null) {
+                ident(versionColumn, "version_column", err);
+                Column vc = targetCols.get(versionColumn);
+                if (vc == null || !List.of("integer", "bigint", "smallint").contains(vc.type()) || up.containsKey(versionColumn)) {
+                    throw err.at("version_column", versionColumn + " must be an integer column of " + target.qualified()
+                            + " that the up mapping does not set");
+                }
+            }
+            Map<String, Object> verify = map(y.get("verify"), "verify", err);
+            List<String> minMax = verify.get("min_max") == null ? List.of() : stringList(verify.get("min_max"), "verify.min_max", err);
+            for (String col : minMax) {
+                if (!up.containsKey(col)) {
+                    throw err.at("verify.min_max", col + " is not a mapped target column");
+                }
+            }
+            int verifyRanges = intValue(verify, "ranges", 16, "verify.ranges", err);
+            if (verifyRanges < 1 || verifyRanges > 1024) {
+                throw err.at("verify.ranges", "must be 1 to 1024");
+            }
+            String mode = y.get("dual_write_trigger") == null ? "row" : String.valueOf(y.get("dual_write_trigger"));
+            if (!mode.equals("row") && !mode.equals("statement")) {
+                throw err.at("dual_write_trigger", "must be row or statement");
+            }
+            Map<String, Object> chunkMap = map(y.get("chunk"), "chunk", err);
+            int size = intValue(chunkMap, "size", 5000, "chunk.size", err);
+            int min = intValue(chunkMap, "min_size", Math.max(1, size / 10), "chunk.min_size", err);
+            int max = intValue(chunkMap, "max_size", size * 10, "chunk.max_size", err);
+            double target_s = doubleValue(chunkMap, "target_seconds", 0.5, "chunk.target_seconds", err);
+            if (min > size || size > max) {
+                throw err.at("chunk", "need min_size <= size <= max_size");
+            }
+            int partitions = y.get("partitions") == null ? 0 : intValue(y, "partitions", 0, "partitions", err);
+            if (partitions < 0 || partitions > 12) {
+                throw err.at("partitions", "must be 0 (automatic) to 12 (the connection pool has 16)");
+            }
+
+            Map<String, Object> th = map(y.get("throttle"), "throttle", err);
+            String throttleQuery = th.get("query") == null ? null : String.valueOf(th.get("query"));
+            if (throttleQuery != null) {
+                guard(throttleQuery, "throttle.query", err);
+                if (!throttleQuery.trim().toLowerCase(Locale.ROOT).matches("(?s)(select|with)\\b.*")) {
+                    throw err.at("throttle.query", "must be a SELECT returning one boolean");
+                }
+                explainRaw(c, "throttle.query", MigrationSql.throttleQuery(throttleQuery), err);
+            }
+            MigrationSpec.Throttle throttle = new MigrationSpec.Throttle(
+                    intValue(th, "max_active_backends", 24, "throttle.max_active_backends", err), throttleQuery,
+                    doubleValue(th, "max_replication_lag_seconds", 30, "throttle.max_replication_lag_seconds", err),
+                    intValue(th, "sleep_millis", 500, "throttle.sleep_millis", err));
+
+            Map<String, Object> to = map(y.get("timeouts"), "timeouts", err);
+            MigrationSpec.Timeouts timeouts = new MigrationSpec.Timeouts(
+                    duration(to, "lock_timeout", "2s", err), duration(to, "statement_timeout", "120s", err));
+
+            String hash = hash(source.qualified(), target.qualified(), key, up, rejects, down, versionColumn, mode);
+            return new MigrationSpec(file, name, source, target, List.copyOf(key), List.copyOf(keyTypes), up,
+                    List.copyOf(rejects), down, targetTypes, sourceCols.values().stream()
+                    .collect(LinkedHashMap::new, (mm, col) -> mm.put(col.name(), col.type()), Map::putAll),
+                    versionColumn, List.copyOf(minMax), verifyRanges, MigrationSpec.TriggerMode.valueOf(mode.toUpperCase(Locale.ROOT)),
+                    new MigrationSpec.Chunk(size, min, max, target_s), partitions, throttle, timeouts, hash);
+        } catch (SQLException e) {
+            throw new OperatorException(ExitCode.USAGE, file + ": cannot validate against the database: " + e.getMessage(), e);
+        }
+    }
+
+    record Column(String name, String type, boolean notNull, boolean hasDefault) {
+    }
+
+    private static MigrationSpec.Table table(Connection c, Map<String, Object> y, String field, Errors err) throws SQLException {
+        String qualified = str(y, field, err);
+        try {
+            Identifiers.quoteQualified(field, qualified);
+        } catch (IllegalArgumentException e) {
+            throw err.at(field, e.getMessage());
+        }
+        String[] parts = qualified.contains(".") ? qualified.split("\\.") : new String[]{"public", qualified};
+        try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_TABLE)) {
+            ps.setString(1, parts[0]);
+            ps.setString(2, parts[1]);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw err.at(field, "table " + parts[0] + "." + parts[1] + " does not exist");
+                }
+            }
+        }
+        return new MigrationSpec.Table(parts[0], parts[1]);
+    }
+
+    static Map<String, Column> columns(Connection c, MigrationSpec.Table t) throws SQLException {
+        Map<String, Column> cols = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_COLUMNS)) {
+            ps.setString(1, t.schema());
+            ps.setString(2, t.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    cols.put(rs.getString(1), new Column(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getBoolean(4)));
+                }
+            }
+        }
+        return cols;
+    }
+
+    private static void requireUnique(Connection c, MigrationSpec.Table t, List<String> key, String field, Errors err) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_UNIQUE_INDEXES)) {
+            ps.setString(1, t.schema());
+            ps.setString(2, t.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Set<String> cols = new LinkedHashSet<>(List.of((String[]) rs.getArray(1).getArray()));
+                    if (cols.equals(new LinkedHashSet<>(key)) || new java.util.HashSet<>(cols).equals(new java.util.HashSet<>(key))) {
+                        return;
+                    }
+                }
+            }
+        }
+        throw err.at(field, "no unique index on (" + String.join(", ", key) + ") of " + t.qualified()
+                + ": the key must be unique on both tables");
+    }
+
+    private static void explain(Connection c, String field, String expr, String typed, MigrationSpec.Table from,
+                                String alias, Errors err) {
+        guard(expr, field, err);
+        explainRaw(c, field, "SELECT " + typed + " FROM " + from.qualified() + " AS " + alias, err);
+    }
+
+    private static void explainRaw(Connection c, String field, String select, Errors err) {
+        try (Statement st = c.createStatement()) {
+            st.execute("EXPLAIN " + select);
+        } catch (SQLException e) {
+            String msg = e.getMessage() == null ? e.toString() : e.getMessage().replace('\n', ' ');
+            throw err.at(field, "PostgreSQL refuses the expression: " + msg);
+        }
+    }
+
+    /**
+     * Expressions are SQL by design, but only expressions: no statement separators, comments, dollar
+     * quotes or unbalanced parentheses outside string literals, so one cannot close the surrounding
+     * statement or hide anything from the EXPLAIN that type-checks it.
+     */
+    static void guard(String expr, String field, Errors err) {
+        if (expr == null || expr.isBlank()) {
+            throw err.at(field, "is empty");
+        }
+        int depth = 0;
+        for (int i = 0; i < expr.length(); i++) {
+            char ch = expr.charAt(i);
+            if (ch == '\'' || ch == '"') {
+                int j = i + 1;
+                while (j < expr.length()) {
+                    if (expr.charAt(j) == ch) {
+                        if (j + 1 < expr.length() && expr.charAt(j + 1) == ch) {
+                            j += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    j++;
+                }
+                if (j >= expr.length()) {
+                    throw err.at(field, "unterminated " + (ch == '\'' ? "string literal" : "quoted identifier"));
+                }
+                i = j;
+            } else if (ch == ';') {
+                throw err.at(field, "';' is not allowed: an expression cannot end the statement");
+            } else if ((ch == '-' && next(expr, i) == '-') || (ch == '/' && next(expr, i) == '*')) {
+                throw err.at(field, "comments are not allowed in expressions");
+            } else if (ch == '?' && !field.startsWith("down")) {
+                // up and reject expressions run in prepared statements, where '?' is a parameter
+                throw err.at(field, "'?' is not allowed here (a JDBC parameter marker): use jsonb_exists(x, 'key'),"
+                        + " jsonb_exists_any or jsonb_exists_all instead of the ?, ?| and ?& operators");
+            } else if (ch == '$') {
+                throw err.at(field, "'$' (dollar quoting, parameters) is not allowed in expressions");
+            } else if (ch == '(') {
+                depth++;
+            } else if (ch == ')') {
+                if (--depth < 0) {
+                    throw err.at(field, "unbalanced ')'");
+                }
+            }
+        }
+        if (depth != 0) {
+            throw err.at(field, "unbalanced '('");
+        }
+    }
+
+    private static char next(String s, int i) {
+        return i + 1 < s.length() ? s.charAt(i + 1) : 0;
+    }
+
+    private static boolean sameExpr(String expr, String expected) {
+        return expr.replaceAll("\\s+", "").equalsIgnoreCase(expected);
+    }
+
+    private static void ident(String name, String field, Errors err) {
+        if (!Identifiers.isValid(name)) {
+            throw err.at(field, "'" + name + "' is not a valid identifier: use lower-case letters, digits and"
+                    + " underscores, starting with a letter or underscore");
+        }
+    }
+
+    private static String str(Map<String, Object> y, String field, Errors err) {
+        Object v = y.get(field);
+        if (!(v instanceof String s) || s.isBlank()) {
+            throw err.at(field, "is required (a string)");
+        }
+        return s.trim();
+    }
+
+    private static List<String> stringList(Object v, String field, Errors err) {
+        if (v instanceof String s) {
+            return List.of(s.trim());
+        }
+        if (!(v instanceof List<?> l)) {
+            throw err.at(field, "is required (a list of column names)");
+        }
+        return l.stream().map(String::valueOf).map(String::trim).toList();
+    }
+
+    private static Map<String, String> stringMap(Object v, String field, Errors err) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (v == null) {
+            return out;
+        }
+        if (!(v instanceof Map<?, ?> m)) {
+            throw err.at(field, "must be a map of column: expression");
+        }
+        m.forEach((k, e) -> {
+            if (e == null) {
+                throw err.at(field + "." + k, "has no expression");
+            }
+            out.put(String.valueOf(k), String.valueOf(e).trim());
+        });
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object v, String field, Errors err) {
+        if (v == null) {
+            return Map.of();
+        }
+        if (!(v instanceof Map<?, ?> m)) {
+            throw err.at(field, "must be a map");
+        }
+        return (Map<String, Object>) m;
+    }
+
+    private static int intValue(Map<String, Object> m, String key, int dflt, String field, Errors err) {
+        Object v = m.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (v instanceof Integer i && i >= 0) {
+            return i;
+        }
+        throw err.at(field, "must be a non-negative integer, not '" + v + "'");
+    }
+
+    private static double doubleValue(Map<String, Object> m, String key, double dflt, String field, Errors err) {
+        Object v = m.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (v instanceof Number n && n.doubleValue() > 0) {
+            return n.doubleValue();
+        }
+        throw err.at(field, "must be a positive number, not '" + v + "'");
+    }
+
+    private static Duration duration(Map<String, Object> m, String key, String dflt, Errors err) {
+        String v = m.get(key) == null ? dflt : String.valueOf(m.get(key)).trim();
+        Matcher mt = DURATION.matcher(v);
+        if (!mt.matches()) {
+            throw err.at("timeouts." + key, "'" + v + "' is not a duration: write e.g. 500ms, 2s or 1min");
+        }
+        long n = Long.parseLong(mt.group(1));
+        return switch (mt.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            default -> Duration.ofMinutes(n);
+        };
+    }
+
+    private static String hash(Object... parts) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (Object p : parts) {
+                md.update(String.valueOf(p).getBytes(StandardCharsets.UTF_8));
+                md.update((byte) 0);
+            }
+            return HexFormat.of().formatHex(md.digest()).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Builds "file: field: reason" refusals (exit 2). */
+    record Errors(String file) {
+        OperatorException at(String field, String reason) {
+            return OperatorException.usage(file + ": " + field + ": " + reason);
+        }
+    }
+}

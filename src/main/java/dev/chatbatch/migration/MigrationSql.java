@@ -1,0 +1,580 @@
+package dev.chatbatch.migration;
+
+import dev.chatbatch.db.Identifiers;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The ONE place the migration's SQL is written. From a {@link MigrationSpec} it generates the
+ * backfill chunk statement, the dual-write trigger (v1 → v2), the reverse trigger (v2 → v1 after
+ * cutover), the write guard on v1 and the verification checksums, so they cannot drift apart; the
+ * static bookkeeping and catalog queries live here too.
+ *
+ * <p>Every identifier is validated and quoted ({@link Identifiers}); spec expressions were guarded and
+ * type-checked by {@link MigrationSpecLoader}. The migration name (pattern {@code [a-z][a-z0-9-]*}) is the
+ * only value written into SQL text, inside generated trigger bodies, where no parameter can be bound.
+ * Key values are always bound, as text cast to the key column's type, one parameter per key column.
+ *
+ * <p>Source rows are aliased {@code s}, target rows {@code t}: that is how spec expressions refer to them.
+ */
+public final class MigrationSql {
+
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,40}");
+    static final String REJECTS = "chatbatch.migration_rejects";
+
+    // --- catalog (spec validation) -------------------------------------------------------------------
+
+    static final String CATALOG_TABLE = """
+            SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p')""";
+
+    static final String CATALOG_COLUMNS = """
+            SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, a.atthasdef OR a.attidentity <> ''
+              FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = ? AND c.relname = ? AND a.attnum > 0 AND NOT a.attisdropped
+             ORDER BY a.attnum""";
+
+    static final String CATALOG_UNIQUE_INDEXES = """
+            SELECT array(SELECT a.attname::text FROM unnest(i.indkey) k JOIN pg_attribute a
+                           ON a.attrelid = i.indrelid AND a.attnum = k)
+              FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = ? AND c.relname = ? AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL""";
+
+    // --- bookkeeping ------------------------------------------------------------------------------------
+
+    static final String STATE_ENSURE = """
+            INSERT INTO chatbatch.migration_state (name, spec_hash) VALUES (?, ?) ON CONFLICT (name) DO NOTHING""";
+    static final String STATE_LOCK = "SELECT phase, spec_hash FROM chatbatch.migration_state WHERE name = ? FOR UPDATE";
+    static final String STATE_READ = """
+            SELECT name, phase, spec_hash, paused, throttle_reason, backfill_upper_key, rows_total, run_started_at,
+                   run_rows_at_start, last_verify::text, verified_at, started_at, updated_at, now() AS db_now
+              FROM chatbatch.migration_state WHERE name = ?""";
+    static final String STATE_PHASE_KEY_SHARE = "SELECT phase FROM chatbatch.migration_state WHERE name = ? FOR KEY SHARE";
+    static final String STATE_NAMES = "SELECT name FROM chatbatch.migration_state ORDER BY name";
+    static final String STATE_SET_PHASE = """
+            UPDATE chatbatch.migration_state SET phase = ?, spec_hash = ?, updated_at = now(),
+                   started_at = CASE WHEN ? = 'DUAL_WRITE' THEN now() ELSE started_at END
+             WHERE name = ?""";
+    static final String HISTORY_INSERT = """
+            INSERT INTO chatbatch.migration_phase_history (migration, from_phase, to_phase, actor, detail)
+            VALUES (?, ?, ?, ?, ?)""";
+    static final String HISTORY_READ = """
+            SELECT from_phase, to_phase, actor, at, detail FROM chatbatch.migration_phase_history
+             WHERE migration = ? ORDER BY id""";
+    static final String STATE_SET_PAUSED = "UPDATE chatbatch.migration_state SET paused = ?, updated_at = now() WHERE name = ?";
+    static final String STATE_SET_THROTTLE = """
+            UPDATE chatbatch.migration_state SET throttle_reason = ?, updated_at = now()
+             WHERE name = ? AND throttle_reason IS DISTINCT FROM ?""";
+    static final String STATE_BACKFILL_BOUNDS = """
+            UPDATE chatbatch.migration_state SET backfill_upper_key = ?::text[], rows_total = ?, updated_at = now()
+             WHERE name = ?""";
+    static final String STATE_RUN_STARTED = """
+            UPDATE chatbatch.migration_state SET run_started_at = now(), throttle_reason = NULL,
+                   run_rows_at_start = (SELECT coalesce(sum(rows_copied + rows_rejected), 0)
+                                          FROM chatbatch.migration_partitions WHERE migration = ?)
+             WHERE name = ?""";
+    static final String STATE_SET_VERIFY = """
+            UPDATE chatbatch.migration_state SET last_verify = ?::jsonb,
+                   verified_at = CASE WHEN ? THEN now() ELSE verified_at END, updated_at = now()
+             WHERE name = ?""";
+    static final String STATE_RESET_BACKFILL = """
+            UPDATE chatbatch.migration_state SET backfill_upper_key = NULL, rows_total = NULL, run_started_at = NULL,
+                   run_rows_at_start = NULL, last_verify = NULL, verified_at = NULL, paused = false,
+                   throttle_reason = NULL
+             WHERE name = ?""";
+    static final String PARTITIONS_DELETE = "DELETE FROM chatbatch.migration_partitions WHERE migration = ?";
+    static final String PARTITION_INSERT = """
+            INSERT INTO chatbatch.migration_partitions (migration, partition_no, lower_key, upper_key, rows_total, chunk_size)
+            VALUES (?, ?, ?::text[], ?::text[], ?, ?)""";
+    static final String PARTITIONS_READ = """
+            SELECT partition_no, lower_key, upper_key, last_key, rows_total, rows_copied, rows_rejected, done, chunk_size,
+                   updated_at
+              FROM chatbatch.migration_partitions WHERE migration = ? ORDER BY partition_no""";
+    static final String PARTITION_READ = """
+            SELECT partition_no, lower_key, upper_key, last_key, rows_total, rows_copied, rows_rejected, done, chunk_size,
+                   updated_at
+              FROM chatbatch.migration_partitions WHERE migration = ? AND partition_no = ?""";
+    static final String PARTITION_PROGRESS = """
+            UPDATE chatbatch.migration_partitions
+               SET last_key = coalesce(?::text[], last_key), rows_copied = rows_copied + ?, rows_rejected = rows_rejected + ?,
+                   done = ?, chunk_size = ?, updated_at = now()
+             WHERE migration = ? AND partition_no = ?""";
+    static final String REJECTS_COUNT = "SELECT count(*) FROM chatbatch.migration_rejects WHERE migration = ?";
+    static final String REJECTS_BY_REASON = """
+            SELECT reason, count(*) FROM chatbatch.migration_rejects WHERE migration = ?
+             GROUP BY reason ORDER BY count(*) DESC, reason""";
+    static final String REJECTS_DELETE = "DELETE FROM chatbatch.migration_rejects WHERE migration = ?";
+    static final String TRIGGERS_OF = """
+            SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+             WHERE NOT t.tgisinternal AND t.tgname LIKE ? ORDER BY 1""";
+
+    // --- throttle ------------------------------------------------------------------------------------
+
+    static final String ACTIVE_BACKENDS = """
+            SELECT count(*) FROM pg_stat_activity
+             WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid()""";
+    static final String REPLICATION_LAG = """
+            SELECT coalesce(max(extract(epoch FROM greatest(replay_lag, flush_lag, write_lag))), 0)
+              FROM pg_stat_replication""";
+
+    /** The spec's optional throttle query, wrapped to one boolean. */
+    static String throttleQuery(String query) {
+        return "SELECT (" + query + ")::boolean";
+    }
+
+    static final String ARCHIVE_CLASH = """
+            SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'archive' AND c.relname = ?""";
+    static final String NO_STATEMENT_TIMEOUT = "SET LOCAL statement_timeout = 0";
+
+    static final String SET_LOCAL_TIMEOUTS = "SELECT set_config('lock_timeout', ?, true), set_config('statement_timeout', ?, true)";
+
+    private final MigrationSpec spec;
+    private final String source;
+    private final String target;
+    private final String lit;
+
+    public MigrationSql(MigrationSpec spec) {
+        this.spec = spec;
+        this.source = Identifiers.quoteQualified("source", spec.source().qualified());
+        this.target = Identifiers.quoteQualified("target", spec.target().qualified());
+        if (!NAME.matcher(spec.name()).matches()) {
+            throw new IllegalArgumentException("migration name '" + spec.name() + "' is not valid");
+        }
+        this.lit = "'" + spec.name() + "'";
+    }
+
+    // --- names of installed objects --------------------------------------------------------------------
+
+    /** Prefix of every trigger and function this migration installs (LIKE pattern: {@link #objectPattern()}). */
+    String objectPrefix() {
+        return "cbm_" + spec.name().replace('-', '_');
+    }
+
+    String objectPattern() {
+        return objectPrefix().replace("_", "\\_") + "\\_%";
+    }
+
+    private String fn(String suffix) {
+        return "chatbatch." + Identifiers.quote("function", objectPrefix() + "_" + suffix);
+    }
+
+    private String trg(String suffix) {
+        return Identifiers.quote("trigger", objectPrefix() + "_" + suffix);
+    }
+
+    // --- key helpers -------------------------------------------------------------------------------
+
+    private List<String> keyCols(String alias) {
+        return spec.key().stream().map(k -> alias + "." + Identifiers.quote("key", k)).toList();
+    }
+
+    /** {@code (s."a", s."b")}. */
+    private String keyTuple(String alias) {
+        return "(" + String.join(", ", keyCols(alias)) + ")";
+    }
+
+    /** {@code (CAST(? AS uuid), ...)}: one bound text parameter per key column. */
+    private String keyParams() {
+        return "(" + spec.keyTypes().stream().map(t -> "CAST(? AS " + t + ")").collect(Collectors.joining(", ")) + ")";
+    }
+
+    /** The key as the text stored in migration_rejects.source_key. */
+    String keyText(String alias) {
+        List<String> cols = keyCols(alias);
+        return cols.size() == 1 ? cols.get(0) + "::text" : "ROW(" + String.join(", ", cols) + ")::text";
+    }
+
+    /** The key as {@code text[]}, how progress and range bounds are stored. */
+    private String keyArray(String alias) {
+        return "ARRAY[" + keyCols(alias).stream().map(c -> c + "::text").collect(Collectors.joining(", ")) + "]";
+    }
+
+    private String orderBy(String alias, boolean desc) {
+        return keyCols(alias).stream().map(c -> desc ? c + " DESC" : c).collect(Collectors.joining(", "));
+    }
+
+    /** The key of a rejects row, read back from its source_row. */
+    private String rejectKeyTuple(String alias) {
+        StringJoiner j = new StringJoiner(", ", "(", ")");
+        for (int i = 0; i < spec.key().size(); i++) {
+            j.add("CAST(" + alias + ".source_row ->> '" + spec.key().get(i) + "' AS " + spec.keyTypes().get(i) + ")");
+        }
+        return j.toString();
+    }
+
+    /** {@code key > lower AND key <= upper}, either side optional; parameters lower parts then upper parts. */
+    private String range(String tuple, boolean hasLower, boolean hasUpper) {
+        List<String> parts = new ArrayList<>();
+        if (hasLower) {
+            parts.add(tuple + " > " + keyParams());
+        }
+        if (hasUpper) {
+            parts.add(tuple + " <= " + keyParams());
+        }
+        return parts.isEmpty() ? "true" : String.join(" AND ", parts);
+    }
+
+    /** Bind order of {@link #range}: lower parts (if any) then upper parts (if any). */
+    static List<Object> rangeParams(List<String> lower, List<String> upper) {
+        List<Object> params = new ArrayList<>();
+        if (lower != null) {
+            params.addAll(lower);
+        }
+        if (upper != null) {
+            params.addAll(upper);
+        }
+        return params;
+    }
+
+    // --- mapping helpers ---------------------------------------------------------------------------
+
+    private List<String> targetColumns() {
+        return spec.up().keySet().stream().map(c -> Identifiers.quote("target column", c)).toList();
+    }
+
+    /** Mapped expressions over {@code s}, each cast to its target column's type. */
+    private List<String> mapped() {
+        return spec.up().entrySet().stream()
+                .map(e -> "(" + e.getValue() + ")::" + spec.targetTypes().get(e.getKey())).toList();
+    }
+
+    /** True when a reject rule matches {@code s} (a rule that yields NULL does not match). */
+    private String rejected() {
+        if (spec.rejects().isEmpty()) {
+            return "false";
+        }
+        return "(" + spec.rejects().stream().map(r -> "(" + r.when() + ") IS TRUE").collect(Collectors.joining(" OR ")) + ")";
+    }
+
+    /** The first matching rule's reason, NULL when no rule matches. */
+    private String rejectReason() {
+        if (spec.rejects().isEmpty()) {
+            return "NULL::text";
+        }
+        StringBuilder sb = new StringBuilder("CASE");
+        int i = 1;
+        for (MigrationSpec.RejectRule r : spec.rejects()) {
+            sb.append(" WHEN (").append(r.when()).append(") IS TRUE THEN coalesce((").append(r.reason())
+                    .append(")::text, 'rejected by rule ").append(i++).append("')");
+        }
+        return sb.append(" END").toString();
+    }
+
+    /** The mapped row as one text value (typed), the unit of the verification checksums. */
+    private String mappedRowText() {
+        return "ROW(" + String.join(", ", mapped()) + ")::text";
+    }
+
+    private String targetRowText() {
+        return "ROW(" + spec.up().keySet().stream().map(c -> "t." + Identifiers.quote("target column", c))
+                .collect(Collectors.joining(", ")) + ")::text";
+    }
+
+    /** 64 bits of md5 as bigint: summed per range (as numeric, no overflow) it is order-independent. */
+    private static String hash64(String text) {
+        return "('x' || left(md5(" + text + "), 16))::bit(64)::bigint";
+    }
+
+    private String insertTarget(String rel, boolean update) {
+        return insertTarget(rel, update, false);
+    }
+
+    private String insertTarget(String rel, boolean update, boolean doNothing) {
+        String cols = String.join(", ", targetColumns());
+        String values = String.join(", ", mapped());
+        String version = spec.versionColumn() == null ? null : Identifiers.quote("version_column", spec.versionColumn());
+        StringBuilder sb = new StringBuilder("INSERT INTO ").append(target).append(" AS t (").append(cols);
+        if (version != null) {
+            sb.append(", ").append(version);
+        }
+        sb.append(") SELECT ").append(values);
+        if (version != null) {
+            // an update mirrored before the backfill reached the row still counts as one
+            sb.append(", ").append(update ? 2 : 1);
+        }
+        sb.append(" FROM ").append(rel).append(" AS s WHERE NOT ").append(rejected())
+                .append(" ON CONFLICT (").append(String.join(", ", spec.key().stream().map(k -> Identifiers.quote("key", k)).toList()))
+                .append(doNothing ? ") DO NOTHING" : ") DO UPDATE SET ");
+        if (doNothing) {
+            return sb.toString();
+        }
+        List<String> sets = new ArrayList<>();
+        for (String c : spec.up().keySet()) {
+            if (!spec.key().contains(c)) {
+                String q = Identifiers.quote("target column", c);
+                sets.add(q + " = EXCLUDED." + q);
+            }
+        }
+        if (version != null) {
+            sets.add(version + " = t." + version + " + 1");
+        }
+        return sb.append(String.join(", ", sets)).toString();
+    }
+
+    private String upsertRejects(String rel) {
+        return "INSERT INTO " + REJECTS + " AS r (migration, source_key, reason, source_row) SELECT " + lit + ", "
+                + keyText("s") + ", " + rejectReason() + ", to_jsonb(s) FROM " + rel + " AS s WHERE " + rejected()
+                + " ON CONFLICT (migration, source_key) DO UPDATE SET reason = EXCLUDED.reason,"
+                + " source_row = EXCLUDED.source_row, at = now()";
+    }
+
+    // --- backfill ----------------------------------------------------------------------------------
+
+    /**
+     * One keyset chunk, copied inside the database in one statement. Parameters: lower key parts (when
+     * {@code hasLower}), upper key parts (when {@code hasUpper}), then the row limit (NULL = whole range).
+     * Returns one row: seen, rejected, inserted, rejects_written, last_key (text[]).
+     *
+     * <p>Correctness against the dual-write trigger: the rows read are locked FOR SHARE, which conflicts
+     * with UPDATE and DELETE. A delete or update that committed first is seen (a deleted row is skipped,
+     * an updated row is read in its new version); one that comes later waits for this chunk to commit and
+     * its trigger then deletes/updates the copied row in v2. A row the trigger already wrote to v2 wins
+     * (ON CONFLICT DO NOTHING): it can only be the same or a newer version than what this chunk read.
+     */
+    public String chunk(boolean hasLower, boolean hasUpper) {
+        String key = keyTuple("s");
+        return "WITH src AS MATERIALIZED (SELECT s.* FROM " + source + " AS s WHERE " + range(key, hasLower, hasUpper)
+                + " ORDER BY " + orderBy("s", false) + " LIMIT ? FOR SHARE OF s),\n"
+                + "ins AS (" + insertTarget("src", false, true) + " RETURNING 1),\n"
+                + "rej AS (" + upsertRejects("src") + " RETURNING 1)\n"
+                + "SELECT (SELECT count(*) FROM src) AS seen,"
+                + " (SELECT count(*) FROM src AS s WHERE " + rejected() + ") AS rejected,"
+                + " (SELECT count(*) FROM ins) AS inserted, (SELECT count(*) FROM rej) AS rejects_written,"
+                + " (SELECT " + keyArray("s") + " FROM src AS s ORDER BY " + orderBy("s", true) + " LIMIT 1) AS last_key";
+    }
+
+    /**
+     * Upper bounds of {@code n} key ranges with about equal row counts, each with its row count. Parameter:
+     * n. Returns tile, upper_key (text[]), rows.
+     */
+    public String tiles() {
+        String keys = String.join(", ", keyCols("s"));
+        return "SELECT DISTINCT ON (tile) tile, " + keyArray("s") + " AS upper_key, count(*) OVER (PARTITION BY tile) AS rows"
+                + " FROM (SELECT " + keys + ", ntile(?) OVER (ORDER BY " + keys + ") AS tile FROM " + source + " AS s) AS s"
+                + " ORDER BY tile, " + orderBy("s", true);
+    }
+
+    // --- repair ------------------------------------------------------------------------------------
+
+    /** Locks the v1 rows of a range (parameters as {@link #range}). */
+    public String lockRange(boolean hasLower, boolean hasUpper) {
+        return "SELECT count(*) FROM (SELECT 1 FROM " + source + " AS s WHERE " + range(keyTuple("s"), hasLower, hasUpper)
+                + " FOR SHARE OF s) AS locked";
+    }
+
+    public String deleteTargetRange(boolean hasLower, boolean hasUpper) {
+        return "DELETE FROM " + target + " AS t WHERE " + range(keyTuple("t"), hasLower, hasUpper);
+    }
+
+    public String deleteRejectsRange(boolean hasLower, boolean hasUpper) {
+        return "DELETE FROM " + REJECTS + " AS r WHERE r.migration = " + lit + " AND "
+                + range(rejectKeyTuple("r"), hasLower, hasUpper);
+    }
+
+    // --- verify ------------------------------------------------------------------------------------
+
+    private String bucket(String tuple, int bounds) {
+        if (bounds == 0) {
+            return "1";
+        }
+        StringBuilder sb = new StringBuilder("CASE");
+        for (int i = 0; i < bounds; i++) {
+            sb.append(" WHEN ").append(tuple).append(" <= ").append(keyParams()).append(" THEN ").append(i + 1);
+        }
+        return sb.append(" ELSE ").append(bounds + 1).append(" END").toString();
+    }
+
+    /**
+     * Per-range figures of the mapped v1 rows. Parameters: the {@code bounds} upper bounds' key parts.
+     * Returns range, good, rejected, hash (numeric), reject_key_hash (numeric), then min/max per compared column.
+     */
+    public String verifySource(int bounds) {
+        StringBuilder sb = new StringBuilder("SELECT r, count(*) FILTER (WHERE NOT rej) AS good, count(*) FILTER (WHERE rej) AS rejected,"
+                + " coalesce(sum(h), 0) AS hash, coalesce(sum(kh) FILTER (WHERE rej), 0) AS reject_key_hash");
+        for (String c : spec.compareMinMax()) {
+            String q = Identifiers.quote("column", c);
+            sb.append(", min(").append(q).append(") FILTER (WHERE NOT rej)::text, max(").append(q).append(") FILTER (WHERE NOT rej)::text");
+        }
+        sb.append(" FROM (SELECT ").append(bucket(keyTuple("s"), bounds)).append(" AS r, ").append(rejected()).append(" AS rej, ")
+                .append("CASE WHEN ").append(rejected()).append(" THEN NULL ELSE ").append(hash64(mappedRowText())).append(" END AS h, ")
+                .append(hash64(keyText("s"))).append(" AS kh");
+        for (String c : spec.compareMinMax()) {
+            sb.append(", CASE WHEN ").append(rejected()).append(" THEN NULL ELSE (").append(spec.up().get(c)).append(")::")
+                    .append(spec.targetTypes().get(c)).append(" END AS ").append(Identifiers.quote("column", c));
+        }
+        return sb.append(" FROM ").append(source).append(" AS s) AS x GROUP BY GROUPING SETS ((r), ()) ORDER BY r NULLS LAST").toString();
+    }
+
+    /** Per-range figures of v2: range, rows, hash, then min/max per compared column. Parameters as {@link #verifySource}. */
+    public String verifyTarget(int bounds) {
+        StringBuilder sb = new StringBuilder("SELECT r, count(*) AS rows, coalesce(sum(h), 0) AS hash");
+        for (String c : spec.compareMinMax()) {
+            String q = Identifiers.quote("column", c);
+            sb.append(", min(").append(q).append(")::text, max(").append(q).append(")::text");
+        }
+        sb.append(" FROM (SELECT ").append(bucket(keyTuple("t"), bounds)).append(" AS r, ").append(hash64(targetRowText())).append(" AS h");
+        for (String c : spec.compareMinMax()) {
+            sb.append(", t.").append(Identifiers.quote("column", c));
+        }
+        return sb.append(" FROM ").append(target).append(" AS t) AS x GROUP BY GROUPING SETS ((r), ()) ORDER BY r NULLS LAST").toString();
+    }
+
+    /** Per-range figures of the rejects: range, rows, key hash. Parameters as {@link #verifySource}. */
+    public String verifyRejects(int bounds) {
+        return "SELECT b AS r, count(*) AS rows, coalesce(sum(kh), 0) AS key_hash FROM (SELECT " + bucket(rejectKeyTuple("r"), bounds)
+                + " AS b, " + hash64("r.source_key") + " AS kh FROM " + REJECTS + " AS r WHERE r.migration = " + lit
+                + ") AS x GROUP BY GROUPING SETS ((b), ()) ORDER BY b NULLS LAST";
+    }
+
+    /**
+     * Row-level differences of one range (parameters as {@link #range}, twice: source then target):
+     * missing, extra, different, and up to 5 sample keys of each.
+     */
+    public String verifyDiff(boolean hasLower, boolean hasUpper) {
+        String keys = String.join(", ", spec.key().stream().map(k -> Identifiers.quote("key", k)).toList());
+        return "WITH a AS (SELECT " + String.join(", ", keyCols("s")) + ", " + keyText("s") + " AS k, md5(" + mappedRowText()
+                + ") AS h FROM " + source + " AS s WHERE " + range(keyTuple("s"), hasLower, hasUpper) + " AND NOT " + rejected() + "),"
+                + " b AS (SELECT " + String.join(", ", keyCols("t")) + ", " + keyText("t") + " AS k, md5(" + targetRowText()
+                + ") AS h FROM " + target + " AS t WHERE " + range(keyTuple("t"), hasLower, hasUpper) + ")"
+                + " SELECT count(*) FILTER (WHERE b.k IS NULL) AS missing, count(*) FILTER (WHERE a.k IS NULL) AS extra,"
+                + " count(*) FILTER (WHERE a.h <> b.h) AS different,"
+                + " (array_agg(a.k) FILTER (WHERE b.k IS NULL))[1:5] AS missing_keys,"
+                + " (array_agg(b.k) FILTER (WHERE a.k IS NULL))[1:5] AS extra_keys,"
+                + " (array_agg(a.k) FILTER (WHERE a.h <> b.h))[1:5] AS different_keys"
+                + " FROM a FULL JOIN b USING (" + keys + ")";
+    }
+
+    public String countSource() {
+        return "SELECT count(*) FROM " + source;
+    }
+
+    public String countTarget() {
+        return "SELECT count(*) FROM " + target;
+    }
+
+    // --- triggers ----------------------------------------------------------------------------------
+
+    /** Statements installing the v1 → v2 dual write (run inside one transaction). */
+    public List<String> installDualWrite() {
+        List<String> out = new ArrayList<>();
+        out.add(guardFunction());
+        if (spec.triggerMode() == MigrationSpec.TriggerMode.ROW) {
+            out.add(function("up", "DECLARE\nBEGIN\n  IF TG_OP = 'INSERT' THEN\n" + upInsert("(SELECT NEW.*)")
+                    + "  ELSIF TG_OP = 'UPDATE' THEN\n" + upUpdate("(SELECT NEW.*)", "(SELECT OLD.*)")
+                    + "  ELSE\n" + upDelete("(SELECT OLD.*)") + "  END IF;\n  RETURN NULL;\nEND"));
+            out.add("CREATE TRIGGER " + trg("up") + " AFTER INSERT OR UPDATE OR DELETE ON " + source
+                    + " FOR EACH ROW EXECUTE FUNCTION " + fn("up") + "()");
+        } else {
+            out.add(function("up_ins", "BEGIN\n" + upInsert("new_rows") + "  RETURN NULL;\nEND"));
+            out.add(function("up_upd", "BEGIN\n" + upUpdate("new_rows", "old_rows") + "  RETURN NULL;\nEND"));
+            out.add(function("up_del", "BEGIN\n" + upDelete("old_rows") + "  RETURN NULL;\nEND"));
+            out.add("CREATE TRIGGER " + trg("up_ins") + " AFTER INSERT ON " + source
+                    + " REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + fn("up_ins") + "()");
+            out.add("CREATE TRIGGER " + trg("up_upd") + " AFTER UPDATE ON " + source
+                    + " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + fn("up_upd") + "()");
+            out.add("CREATE TRIGGER " + trg("up_del") + " AFTER DELETE ON " + source
+                    + " REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION " + fn("up_del") + "()");
+        }
+        // TRUNCATE would bypass the row triggers: refuse it while v1 is being mirrored.
+        out.add("CREATE TRIGGER " + trg("no_truncate") + " BEFORE TRUNCATE ON " + source + " FOR EACH STATEMENT EXECUTE FUNCTION "
+                + fn("guard") + "(" + quote("TRUNCATE of " + spec.source().qualified() + " is refused while migration "
+                + spec.name() + " mirrors it into " + spec.target().qualified() + "; roll the migration back first") + ")");
+        return out;
+    }
+
+    private String upInsert(String rel) {
+        return "    " + upsertRejects(rel) + ";\n    " + insertTarget(rel, false) + ";\n";
+    }
+
+    private String upUpdate(String rel, String oldRel) {
+        String key = keyTuple("o");
+        String n = keyTuple("s");
+        return "    DELETE FROM " + target + " AS t USING " + oldRel + " AS o WHERE " + keyTuple("t") + " = " + key
+                + " AND NOT EXISTS (SELECT 1 FROM " + rel + " AS s WHERE " + n + " = " + key + " AND NOT " + rejected() + ");\n"
+                + "    DELETE FROM " + REJECTS + " AS r USING " + oldRel + " AS o WHERE r.migration = " + lit
+                + " AND r.source_key = " + keyText("o")
+                + " AND NOT EXISTS (SELECT 1 FROM " + rel + " AS s WHERE " + n + " = " + key + " AND " + rejected() + ");\n"
+                + "    " + upsertRejects(rel) + ";\n    " + insertTarget(rel, true) + ";\n";
+    }
+
+    private String upDelete(String oldRel) {
+        return "    DELETE FROM " + target + " AS t USING " + oldRel + " AS o WHERE " + keyTuple("t") + " = " + keyTuple("o") + ";\n"
+                + "    DELETE FROM " + REJECTS + " AS r USING " + oldRel + " AS o WHERE r.migration = " + lit
+                + " AND r.source_key = " + keyText("o") + ";\n";
+    }
+
+    /** After cutover: v1 refuses writes (except the mirror's own), v2 writes are mirrored into v1. */
+    public List<String> installReverse() {
+        List<String> out = new ArrayList<>();
+        out.add(guardFunction());
+        Map<String, String> down = spec.down();
+        String cols = down.keySet().stream().map(c -> Identifiers.quote("source column", c)).collect(Collectors.joining(", "));
+        String values = down.entrySet().stream().map(e -> "(" + e.getValue() + ")::" + spec.sourceTypes().get(e.getKey()))
+                .collect(Collectors.joining(", "));
+        String sets = down.keySet().stream().filter(c -> !spec.key().contains(c)).map(c -> Identifiers.quote("source column", c))
+                .map(q -> q + " = EXCLUDED." + q).collect(Collectors.joining(", "));
+        String keys = spec.key().stream().map(k -> Identifiers.quote("key", k)).collect(Collectors.joining(", "));
+        String upsert = "    INSERT INTO " + source + " AS s (" + cols + ") SELECT " + values + " FROM (SELECT NEW.*) AS t"
+                + " ON CONFLICT (" + keys + ") DO UPDATE SET " + sets + ";\n";
+        String deleteOld = "    DELETE FROM " + source + " AS s WHERE " + keyTuple("s") + " = " + keyTuple("OLD") + ";\n";
+        out.add(function("down", "BEGIN\n  IF TG_OP = 'DELETE' THEN\n" + deleteOld
+                + "  ELSE\n    IF TG_OP = 'UPDATE' AND " + keyTuple("OLD") + " IS DISTINCT FROM " + keyTuple("NEW") + " THEN\n  " + deleteOld
+                + "    END IF;\n" + upsert + "  END IF;\n  RETURN NULL;\nEND"));
+        out.add("CREATE TRIGGER " + trg("down") + " AFTER INSERT OR UPDATE OR DELETE ON " + target
+                + " FOR EACH ROW EXECUTE FUNCTION " + fn("down") + "()");
+        String message = spec.source().qualified() + " is read-only: migration " + spec.name() + " was cut over to "
+                + spec.target().qualified() + "; write to " + spec.target().qualified() + " instead (or roll the migration back)";
+        out.add("CREATE TRIGGER " + trg("read_only") + " BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON " + source
+                + " FOR EACH STATEMENT EXECUTE FUNCTION " + fn("guard") + "(" + quote(message) + ")");
+        return out;
+    }
+
+    /**
+     * Refuses the statement with TG_ARGV[0] as message, except inside another trigger (the reverse
+     * mirror, or an ON DELETE CASCADE from conversations), which must keep v1 in step.
+     */
+    private String guardFunction() {
+        return function("guard", "BEGIN\n  IF pg_trigger_depth() > 1 THEN\n    RETURN NULL;\n  END IF;\n"
+                + "  RAISE EXCEPTION USING ERRCODE = 'read_only_sql_transaction', MESSAGE = TG_ARGV[0];\nEND");
+    }
+
+    /** Drops every trigger and function this migration installed (names from {@link #TRIGGERS_OF}). */
+    public String dropTrigger(String trigger, String table) {
+        String qualified = table.equals(spec.source().name()) ? source : target;
+        return "DROP TRIGGER IF EXISTS " + Identifiers.quote("trigger", trigger) + " ON " + qualified;
+    }
+
+    public List<String> dropFunctions() {
+        return List.of("up", "up_ins", "up_upd", "up_del", "down", "guard").stream()
+                .map(s -> "DROP FUNCTION IF EXISTS " + fn(s) + "()").toList();
+    }
+
+    public String lockTables() {
+        return "LOCK TABLE " + source + ", " + target + " IN SHARE ROW EXCLUSIVE MODE";
+    }
+
+    public String lockSource() {
+        return "LOCK TABLE " + source + " IN SHARE ROW EXCLUSIVE MODE";
+    }
+
+    public String archive() {
+        return "ALTER TABLE " + source + " SET SCHEMA archive";
+    }
+
+    private String function(String suffix, String body) {
+        // SECURITY DEFINER: application roles writing v1 (RLS, no grants on chatbatch) must still
+        // be mirrored; every relation in the body is schema-qualified.
+        return "CREATE OR REPLACE FUNCTION " + fn(suffix) + "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
+                + " SET search_path = pg_catalog, public AS $cbm$\n" + body + "\n$cbm$";
+    }
+
+    private static String quote(String text) {
+        return "'" + text.replace("'", "''") + "'";
+    }
+}

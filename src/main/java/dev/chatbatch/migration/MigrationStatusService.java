@@ -1,0 +1,93 @@
+package dev.chatbatch.migration;
+
+import org.springframework.stereotype.Service;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Status of migrations from the persisted bookkeeping: cheap (a few indexed reads), safe to poll from
+ * the CLI progress bar, the REST API and the metrics scrape, in any process.
+ */
+@Service
+public class MigrationStatusService {
+
+    private final MigrationStore store;
+    private final MigrationSpecLoader specs;
+
+    public MigrationStatusService(MigrationStore store, MigrationSpecLoader specs) {
+        this.store = store;
+        this.specs = specs;
+    }
+
+    /** Every migration known from a spec file or from the database. */
+    public List<MigrationStatus> list() {
+        Set<String> names = new LinkedHashSet<>(specs.names().keySet());
+        names.addAll(store.names());
+        List<MigrationStatus> out = new ArrayList<>();
+        for (String name : names) {
+            out.add(status(name));
+        }
+        return out;
+    }
+
+    /** One migration; a spec never acted on shows PENDING with no rows. */
+    public MigrationStatus status(String name) {
+        MigrationStore.State state;
+        try {
+            state = store.state(name);
+        } catch (dev.chatbatch.NotFoundException e) {
+            if (!specs.names().containsKey(name)) {
+                throw new dev.chatbatch.NotFoundException("unknown migration '" + name + "'; known: "
+                        + String.join(", ", specs.names().keySet()));
+            }
+            return new MigrationStatus(name, Phase.PENDING.name(), 0, 0, 0, 0, null, false, null, 0, List.of());
+        }
+        List<MigrationStore.Partition> parts = store.partitions(name);
+        long total = state.rowsTotal() == null ? parts.stream().mapToLong(MigrationStore.Partition::rowsTotal).sum() : state.rowsTotal();
+        long copied = parts.stream().mapToLong(MigrationStore.Partition::rowsCopied).sum();
+        long rejected = parts.stream().mapToLong(MigrationStore.Partition::rowsRejected).sum();
+        long processed = copied + rejected;
+        boolean allDone = !parts.isEmpty() && parts.stream().allMatch(MigrationStore.Partition::done);
+        Phase phase = state.phase();
+        boolean backfilled = phase.ordinal() >= Phase.BACKFILLED.ordinal() && phase != Phase.ROLLED_BACK;
+        double ratio = total == 0 ? (backfilled || allDone ? 1.0 : 0.0) : Math.min(1.0, (double) processed / total);
+        if (backfilled || allDone) {
+            ratio = 1.0;
+        }
+        double rate = 0;
+        Long eta = null;
+        if (state.runStartedAt() != null && state.runRowsAtStart() != null) {
+            java.time.Instant end = phase == Phase.BACKFILLING ? state.dbNow()
+                    : parts.stream().map(MigrationStore.Partition::updatedAt).max(java.time.Instant::compareTo).orElse(state.dbNow());
+            double seconds = Duration.between(state.runStartedAt(), end).toMillis() / 1000.0;
+            long done = processed - state.runRowsAtStart();
+            if (seconds > 0 && done > 0) {
+                rate = done / seconds;
+                eta = phase == Phase.BACKFILLING ? Math.round(Math.max(0, total - processed) / rate) : 0L;
+            }
+        }
+        List<MigrationStatus.PartitionStatus> partitions = parts.stream().map(p -> new MigrationStatus.PartitionStatus(p.no(),
+                p.lowerKey(), p.upperKey(), p.lastKey(), p.rowsTotal(), p.rowsCopied(), p.rowsRejected(), p.done(), p.chunkSize(),
+                p.updatedAt())).toList();
+        String throttle = phase == Phase.BACKFILLING ? state.throttleReason() : null;
+        return new MigrationStatus(name, phase.name(), total, copied, rejected, Math.round(rate * 10) / 10.0, eta, state.paused(),
+                throttle, Math.round(ratio * 10000) / 10000.0, partitions);
+    }
+
+    /** Phase transitions of a migration, oldest first. */
+    public List<PhaseChange> history(String name) {
+        return store.history(name);
+    }
+
+    /** Rejected rows by reason, most frequent first. */
+    public List<ReasonCount> rejectsByReason(String name) {
+        return store.jdbc().query(MigrationSql.REJECTS_BY_REASON, (rs, i) -> new ReasonCount(rs.getString(1), rs.getLong(2)), name);
+    }
+
+    public record ReasonCount(String reason, long rows) {
+    }
+}

@@ -1,0 +1,25 @@
+package dev.chatbatch.migration;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What {@code migration verify} found, in one snapshot of both tables: counts (source = target + rejects),
+ * min/max of the compared columns, and every key range whose checksums disagree, with its missing
+ * (in v1, not in v2), extra (in v2, not in v1) and different rows and a few sample keys of each.
+ * {@code repair} re-syncs exactly the ranges listed here.
+ */
+public record VerifyReport(String migration, boolean ok, long sourceRows, long targetRows, long rejectRows,
+                           boolean countsMatch, List<MinMax> minMax, int ranges, List<RangeDiff> mismatchedRanges,
+                           Instant at, double seconds) {
+
+    public record MinMax(String column, String sourceMin, String sourceMax, String targetMin, String targetMax,
+                         boolean match) {
+    }
+
+    /** A key range (lowerKey exclusive, null = from the first key; upperKey inclusive, null = to the last). */
+    public record RangeDiff(int range, List<String> lowerKey, List<String> upperKey, long sourceRows, long targetRows,
+                            long sourceRejected, long rejectRows, long missing, long extra, long different,
+                            List<String> missingKeys, List<String> extraKeys, List<String> differentKeys) {
+    }
+}

@@ -1,0 +1,21 @@
+/**
+ * The phased, zero-downtime table migration of SPEC §5 (v1 {@code chat_messages} → v2
+ * {@code chat_messages_v2}), driven by a declarative spec in {@code jobs/}.
+ *
+ * <ul>
+ *   <li>{@link dev.chatbatch.migration.MigrationSpec} / {@link dev.chatbatch.migration.MigrationSpecLoader}:
+ *       the YAML spec, validated against the live catalog (dry {@code EXPLAIN} of every expression).</li>
+ *   <li>{@link dev.chatbatch.migration.MigrationSql}: the ONE place SQL is written — the backfill chunk,
+ *       the dual-write/reverse/guard triggers, the verification checksums and the bookkeeping queries.</li>
+ *   <li>{@link dev.chatbatch.migration.Action} / {@link dev.chatbatch.migration.Phase}: the state machine;
+ *       allowed transitions are declared once, on {@code Action}.</li>
+ *   <li>{@link dev.chatbatch.migration.MigrationOperations}: phase actions (start, backfill, verify, repair,
+ *       cutover, complete, rollback, pause, resume); {@link dev.chatbatch.migration.MigrationStatusService}:
+ *       the persisted progress the CLI, REST API and metrics read.</li>
+ *   <li>{@code BackfillJobConfiguration}: the {@code migration-backfill} Spring Batch job (partitioned,
+ *       keyset chunks copied inside the database).</li>
+ * </ul>
+ *
+ * <p>Depends on {@code db}, {@code batch} and the root package; never on {@code ops}.
+ */
+package dev.chatbatch.migration;
