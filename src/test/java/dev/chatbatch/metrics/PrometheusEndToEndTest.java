@@ -44,7 +44,8 @@ import static org.assertj.core.api.Assertions.fail;
  * End to end with a real Prometheus (Debian package): {@code serve} runs as its own process on a free
  * loopback port, Prometheus scrapes it with the shipped scrape config (grafana/prometheus.yml: viewer
  * bearer token, honor_labels) and evaluates the shipped alert rules; maintenance jobs are launched
- * through the REST API (integrity-check fails on a planted dangling v2 parent, vacuum-analyze succeeds).
+ * through the REST API (integrity-check fails on a planted dangling v2 parent, vacuum-analyze succeeds),
+ * and so is the v1 -> v2 migration (start, backfill).
  * Then every PromQL expression of the dashboard and of the alert rules is evaluated through Prometheus'
  * HTTP API: each must parse and evaluate, the listed panels must return data, and the job-failed and
  * integrity alerts must fire. Finally SIGTERM: serve exits 0.
@@ -53,9 +54,10 @@ class PrometheusEndToEndTest {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    /** Panels that must show data (migration panels join when the migration engine is merged). */
-    static final Set<String> MUST_HAVE_DATA = Set.of("Job outcomes", "Job duration", "Last success age",
-            "Rows affected", "Failed last run", "Dead tuples (top 10)", "Integrity violations");
+    /** Panels that must show data: migration progress, rate, phase; job outcomes and last success; maintenance. */
+    static final Set<String> MUST_HAVE_DATA = Set.of("Migration phase", "Backfill progress", "Backfill rate (rows/s)",
+            "Rows copied / total", "Rows rejected", "Throttle", "Job outcomes", "Job duration", "Last success age",
+            "Rows affected", "Failed last run", "Dead tuples (top 10)", "Archived rows", "Integrity violations");
 
     @Test
     void dashboardAndAlertQueriesEvaluateAgainstARealPrometheus() throws Exception {
@@ -89,6 +91,23 @@ class PrometheusEndToEndTest {
             assertThat(runViaApi(api, operator, "vacuum-analyze")).isEqualTo("COMPLETED");
             assertThat(runViaApi(api, operator, "integrity-check")).isEqualTo("FAILED");
             assertThat(runViaApi(api, operator, "vacuum-analyze")).isEqualTo("COMPLETED");
+            // the v1 -> v2 migration through the REST API: start, then the backfill job
+            var started = api.post("/api/migrations/chat-messages-v2/start", null, operator);
+            assertThat(started.status()).as(started.body()).isEqualTo(200);
+            var backfill = api.post("/api/migrations/chat-messages-v2/backfill", null, operator);
+            assertThat(backfill.status()).as(backfill.body()).isEqualTo(202);
+            assertThat(awaitExecution(api, operator, backfill.header("Location"), "migration-backfill")).isEqualTo("COMPLETED");
+            await("the backfill's progress scraped", 20, () ->
+                    query(base, "chatbatch_migration_progress_ratio{migration=\"chat-messages-v2\"} == 1").size() == 1
+                            && query(base, "chatbatch_migration_phase{migration=\"chat-messages-v2\",phase=\"BACKFILLED\"} == 1").size() == 1
+                            && query(base, "chatbatch_job_last_success_timestamp_seconds{job=\"migration-backfill\"}").size() == 1,
+                    dir);
+            assertThat(query(base, "max_over_time(chatbatch_migration_rows_per_second{migration=\"chat-messages-v2\"}[1m]) > 0")).isNotEmpty();
+            assertThat(query(base, "chatbatch_migration_rows_copied + chatbatch_migration_rows_rejected")
+                    .get(0).get("value").get(1).asDouble()).isEqualTo(2020.0);
+            assertThat(query(base, "chatbatch_migration_rows_total{migration=\"chat-messages-v2\"}")
+                    .get(0).get("value").get(1).asDouble()).isEqualTo(2020.0);
+
             await("the runs scraped", 20, () ->
                     query(base, "increase(chatbatch_job_executions_total{job=\"vacuum-analyze\",status=\"COMPLETED\"}[1m]) > 0").size() == 1
                             && query(base, "chatbatch_integrity_violations{check=\"missing_v2_parents\"} == 1").size() == 1,
@@ -226,7 +245,10 @@ class PrometheusEndToEndTest {
     private static String runViaApi(Http api, String operator, String job) throws Exception {
         var launched = api.post("/api/jobs/" + job + "/executions", "{}", operator);
         assertThat(launched.status()).as(launched.body()).isEqualTo(202);
-        String location = launched.header("Location");
+        return awaitExecution(api, operator, launched.header("Location"), job);
+    }
+
+    private static String awaitExecution(Http api, String operator, String location, String job) throws Exception {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (System.nanoTime() < deadline) {
             String status = JSON.readTree(api.get(URI.create(location).getPath(), operator).body()).get("status").asString();

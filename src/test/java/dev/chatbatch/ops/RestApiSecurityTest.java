@@ -51,27 +51,28 @@ class RestApiSecurityTest {
         http = new Http("http://127.0.0.1:" + port);
     }
 
-    record Endpoint(String method, String path, String body) {
+    /** An endpoint and what an operator gets there in this test's state (auth passes; 409 = refused by state). */
+    record Endpoint(String method, String path, String body, int operatorStatus) {
         boolean acts() {
             return !method.equals("GET");
         }
     }
 
     @Test
-    void everyEndpointRefusesTheAnonymousAndViewersActing() {
+    void everyEndpointRefusesTheAnonymousAndViewersActingAndServesOperators() throws InterruptedException {
         long id = jobs.run("test-quick", Map.of()).getId();
         List<Endpoint> endpoints = List.of(
-                new Endpoint("GET", "/api/jobs", null),
-                new Endpoint("GET", "/api/jobs/test-quick", null),
-                new Endpoint("POST", "/api/jobs/test-quick/executions", "{}"),
-                new Endpoint("GET", "/api/executions", null),
-                new Endpoint("GET", "/api/executions/" + id, null),
-                new Endpoint("POST", "/api/executions/" + id + "/stop", null),
-                new Endpoint("POST", "/api/executions/" + id + "/restart", null),
-                new Endpoint("GET", "/api/migrations", null),
-                new Endpoint("GET", "/api/migrations/chat-messages-v2", null),
-                new Endpoint("POST", "/api/migrations/chat-messages-v2/pause", null),
-                new Endpoint("GET", "/actuator/prometheus", null));
+                new Endpoint("GET", "/api/jobs", null, 200),
+                new Endpoint("GET", "/api/jobs/test-quick", null, 200),
+                new Endpoint("POST", "/api/jobs/test-quick/executions", "{}", 202),
+                new Endpoint("GET", "/api/executions", null, 200),
+                new Endpoint("GET", "/api/executions/" + id, null, 200),
+                new Endpoint("POST", "/api/executions/" + id + "/stop", null, 409), // it is COMPLETED
+                new Endpoint("POST", "/api/executions/" + id + "/restart", null, 409), // idem
+                new Endpoint("GET", "/api/migrations", null, 200),
+                new Endpoint("GET", "/api/migrations/chat-messages-v2", null, 200),
+                new Endpoint("POST", "/api/migrations/chat-messages-v2/pause", null, 200),
+                new Endpoint("GET", "/actuator/prometheus", null, 200));
         for (Endpoint e : endpoints) {
             Response anonymous = http.call(e.method(), e.path(), e.body(), null);
             assertThat(anonymous.status()).as("anonymous %s %s", e.method(), e.path()).isEqualTo(401);
@@ -89,9 +90,16 @@ class RestApiSecurityTest {
                 assertThat(viewer.status()).as("viewer %s %s", e.method(), e.path()).isEqualTo(403);
                 assertError(viewer, 403, e.path()).contains("operator");
             } else {
-                assertThat(viewer.status()).as("viewer %s %s", e.method(), e.path()).isNotIn(401, 403);
+                assertThat(viewer.status()).as("viewer %s %s", e.method(), e.path()).isEqualTo(200);
             }
+
+            Response operator = http.call(e.method(), e.path(), e.body(), OPERATOR);
+            assertThat(operator.status()).as("operator %s %s: %s", e.method(), e.path(), operator.body())
+                    .isEqualTo(e.operatorStatus());
+            Response basicOperator = http.call("GET", "/api/jobs", null, basic(OPERATOR_USER, OPERATOR_PASSWORD));
+            assertThat(basicOperator.status()).isEqualTo(200);
         }
+        awaitIdle("test-quick");
     }
 
     @Test
@@ -203,10 +211,41 @@ class RestApiSecurityTest {
     }
 
     @Test
+    void theOpenApiDocumentDescribesEveryApiMapping(@Autowired org.springframework.context.ApplicationContext context) {
+        JsonNode paths = JSON.readTree(http.get("/api/openapi.json", null).body()).get("paths");
+        var mappings = context.getBean("requestMappingHandlerMapping",
+                org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping.class).getHandlerMethods();
+        int checked = 0;
+        for (var info : mappings.keySet()) {
+            for (String path : info.getPathPatternsCondition().getPatternValues()) {
+                if (!path.startsWith("/api/")) {
+                    continue;
+                }
+                for (var method : info.getMethodsCondition().getMethods()) {
+                    assertThat(paths.has(path)).as("openapi.json documents %s", path).isTrue();
+                    assertThat(paths.get(path).has(method.name().toLowerCase())).as("openapi.json documents %s %s", method, path).isTrue();
+                    checked++;
+                }
+            }
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(8);
+        // and documents nothing that does not exist
+        paths.propertyNames().forEach(path -> assertThat(mappings.keySet().stream()
+                .anyMatch(i -> i.getPathPatternsCondition().getPatternValues().contains(path))).as("%s is served", path).isTrue());
+    }
+
+    @Test
     void noSessionCookieIsEverIssued() {
         Response r = http.get("/api/jobs", basic(OPERATOR_USER, OPERATOR_PASSWORD));
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.header("Set-Cookie")).isNull();
+    }
+
+    private void awaitIdle(String job) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (jobs.isRunning(job) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
     }
 
     private void awaitStatus(long id, BatchStatus status) throws InterruptedException {

@@ -1,0 +1,113 @@
+package dev.chatbatch.metrics;
+
+import dev.chatbatch.migration.MigrationStatus;
+import dev.chatbatch.migration.MigrationStatusService;
+import dev.chatbatch.migration.Phase;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.stereotype.Component;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The migration series of SPEC §8, from {@link MigrationStatusService} (the persisted bookkeeping), so a
+ * backfill running in another process shows: {@code chatbatch_migration_phase{migration,phase}} (1 for
+ * the current phase, 0 for every other), {@code _rows_total}, {@code _rows_copied}, {@code _rows_rejected},
+ * {@code _progress_ratio}, {@code _eta_seconds} (absent while unknown), {@code _rows_per_second},
+ * {@code _paused} and {@code chatbatch_migration_throttled{migration,reason}} (1 with the reason while the
+ * backfill is throttled, 0 with reason "none" otherwise).
+ *
+ * <p>{@code chatbatch_migration_rows_total} is typed counter: the Prometheus client reserves the
+ * {@code _total} suffix for counters (a gauge of that name would lose it).
+ */
+@Component
+@ConditionalOnWebApplication
+class MigrationMetrics implements MeterBinder, RefreshingMetrics {
+
+    private final MigrationStatusService service;
+    private final Map<String, MigrationStatus> snapshot = new ConcurrentHashMap<>();
+    private final Set<String> countersRegistered = ConcurrentHashMap.newKeySet();
+    private volatile MeterRegistry registry;
+    private LiveGauge phase;
+    private LiveGauge copied;
+    private LiveGauge rejected;
+    private LiveGauge ratio;
+    private LiveGauge eta;
+    private LiveGauge rate;
+    private LiveGauge paused;
+    private LiveGauge throttled;
+
+    MigrationMetrics(MigrationStatusService service) {
+        this.service = service;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        this.registry = registry;
+        phase = new LiveGauge(registry, "chatbatch.migration.phase", "1 for the migration's current phase, 0 for the others");
+        copied = new LiveGauge(registry, "chatbatch.migration.rows.copied", "Source rows copied to the target by the backfill");
+        rejected = new LiveGauge(registry, "chatbatch.migration.rows.rejected", "Source rows refused by the reject rules");
+        ratio = new LiveGauge(registry, "chatbatch.migration.progress.ratio", "Backfill progress, 0..1");
+        eta = new LiveGauge(registry, "chatbatch.migration.eta.seconds", "Estimated seconds until the backfill ends");
+        rate = new LiveGauge(registry, "chatbatch.migration.rows.per.second", "Rows per second of the current or last backfill run");
+        paused = new LiveGauge(registry, "chatbatch.migration.paused", "1 while an operator paused the migration");
+        throttled = new LiveGauge(registry, "chatbatch.migration.throttled", "1 while the backfill is throttled, with the reason");
+    }
+
+    @Override
+    public void refresh() {
+        if (registry == null) {
+            return;
+        }
+        Map<String, MigrationStatus> fresh = new HashMap<>();
+        for (MigrationStatus s : service.list()) {
+            fresh.put(s.name(), s);
+        }
+        snapshot.putAll(fresh);
+        snapshot.keySet().retainAll(fresh.keySet());
+        Map<Tags, Double> phases = new HashMap<>();
+        Map<Tags, Double> copiedRows = new HashMap<>();
+        Map<Tags, Double> rejectedRows = new HashMap<>();
+        Map<Tags, Double> ratios = new HashMap<>();
+        Map<Tags, Double> etas = new HashMap<>();
+        Map<Tags, Double> rates = new HashMap<>();
+        Map<Tags, Double> pauses = new HashMap<>();
+        Map<Tags, Double> throttles = new HashMap<>();
+        for (MigrationStatus s : fresh.values()) {
+            Tags tags = Tags.of("migration", s.name());
+            for (Phase p : Phase.values()) {
+                phases.put(tags.and("phase", p.name()), p.name().equals(s.phase()) ? 1.0 : 0.0);
+            }
+            copiedRows.put(tags, (double) s.rowsCopied());
+            rejectedRows.put(tags, (double) s.rowsRejected());
+            ratios.put(tags, s.progressRatio());
+            if (s.etaSeconds() != null) {
+                etas.put(tags, s.etaSeconds().doubleValue());
+            }
+            rates.put(tags, s.rowsPerSecond());
+            pauses.put(tags, s.paused() ? 1.0 : 0.0);
+            boolean isThrottled = s.throttleReason() != null && !s.throttleReason().isBlank();
+            throttles.put(tags.and("reason", isThrottled ? s.throttleReason() : "none"), isThrottled ? 1.0 : 0.0);
+            String name = s.name();
+            if (countersRegistered.add(name)) {
+                FunctionCounter.builder("chatbatch.migration.rows", snapshot,
+                                m -> m.containsKey(name) ? m.get(name).rowsTotal() : Double.NaN)
+                        .description("Source rows the backfill covers").tags(tags).register(registry);
+            }
+        }
+        phase.update(phases);
+        copied.update(copiedRows);
+        rejected.update(rejectedRows);
+        ratio.update(ratios);
+        eta.update(etas);
+        rate.update(rates);
+        paused.update(pauses);
+        throttled.update(throttles);
+    }
+}
