@@ -1,8 +1,6 @@
 package dev.chatbatch.ops;
 
-import dev.chatbatch.db.SqlScript;
 import dev.chatbatch.testsupport.TestDatabase;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
 import java.io.IOException;
@@ -28,21 +26,9 @@ public final class OpsTestSupport {
     private OpsTestSupport() {
     }
 
-    /**
-     * A migrated database. Until the platform migrations (with the Spring Batch tables) are on the
-     * branch, creates the Spring Batch tables in schema chatbatch from Spring Batch's own script.
-     */
+    /** A fresh migrated database (platform schema with the Spring Batch and Quartz tables). */
     public static TestDatabase.Db database() {
-        TestDatabase.Db db = TestDatabase.migrated();
-        JdbcTemplate jdbc = new JdbcTemplate(db.dataSource());
-        Boolean present = jdbc.queryForObject("select to_regclass('chatbatch.batch_job_instance') is not null", Boolean.class);
-        if (!Boolean.TRUE.equals(present)) {
-            jdbc.execute("create schema if not exists chatbatch");
-            for (String statement : SqlScript.load("org/springframework/batch/core/schema-postgresql.sql").statements()) {
-                jdbc.execute(statement.replaceAll("(?i)\\bBATCH_", "chatbatch.BATCH_"));
-            }
-        }
-        return db;
+        return TestDatabase.migrated();
     }
 
     /** Spring properties: the database plus a viewer token, an operator token and an operator user. */
