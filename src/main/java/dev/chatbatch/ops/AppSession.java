@@ -48,6 +48,8 @@ public final class AppSession implements AutoCloseable {
             defaults.put("logging.level.root", mode == Mode.SERVE ? "INFO" : "WARN");
             // The CLI prints a failed start as one error with its causes; Spring's stack trace adds nothing.
             defaults.put("logging.level.org.springframework.boot.SpringApplication", mode == Mode.SERVE ? "INFO" : "OFF");
+            // A failed step is reported in the command's own summary (with its root cause), not as a logged stack trace.
+            defaults.put("logging.level.org.springframework.batch.core.step.AbstractStep", mode == Mode.SERVE ? "INFO" : "OFF");
             app.setDefaultProperties(defaults);
             // The datasource is the resolved target's (the embedded server's when none was configured).
             List<String> args = new ArrayList<>(springArgs.stream()

@@ -1,6 +1,7 @@
 package dev.chatbatch.ops;
 
 import dev.chatbatch.db.DatabaseTarget;
+import dev.chatbatch.schema.SchemaService;
 
 import java.io.PrintStream;
 import java.util.List;
@@ -19,6 +20,7 @@ public final class CliContext implements AutoCloseable {
     private final List<String> springArgs;
     private final Map<String, String> springProperties;
     private AppSession session;
+    private boolean schemaChecked;
 
     CliContext(PrintStream out, PrintStream err, List<String> springArgs, Map<String, String> springProperties) {
         this.out = out;
@@ -35,12 +37,30 @@ public final class CliContext implements AutoCloseable {
         return err;
     }
 
-    /** The application on the configured database (embedded and persistent when none is configured). */
+    /**
+     * The application on the configured database (embedded and persistent when none is configured),
+     * refusing with a clear message unless its schema is this version's (see
+     * {@link SchemaService#requireCurrent()}).
+     */
     public AppSession session() {
         return session(AppSession.Mode.COMMAND, DatabaseTarget.EmbeddedMode.PERSISTENT);
     }
 
     public AppSession session(AppSession.Mode mode, DatabaseTarget.EmbeddedMode embeddedMode) {
+        AppSession open = sessionForSchemaWork(mode, embeddedMode);
+        if (!schemaChecked) {
+            open.bean(SchemaService.class).requireCurrent();
+            schemaChecked = true;
+        }
+        return open;
+    }
+
+    /** The application without the schema check: for the commands that migrate, inspect or roll back the schema. */
+    public AppSession sessionForSchemaWork() {
+        return sessionForSchemaWork(AppSession.Mode.COMMAND, DatabaseTarget.EmbeddedMode.PERSISTENT);
+    }
+
+    public AppSession sessionForSchemaWork(AppSession.Mode mode, DatabaseTarget.EmbeddedMode embeddedMode) {
         if (session == null) {
             session = AppSession.open(mode, embeddedMode, springArgs, springProperties);
         }

@@ -46,7 +46,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         cli.out().println("== starting a temporary embedded PostgreSQL 17");
-        AppSession session = cli.session(AppSession.Mode.COMMAND, DatabaseTarget.EmbeddedMode.TEMPORARY);
+        AppSession session = cli.sessionForSchemaWork(AppSession.Mode.COMMAND, DatabaseTarget.EmbeddedMode.TEMPORARY);
         cli.out().println("   " + session.target().describe());
 
         cli.out().println("== schema migrate");

@@ -44,9 +44,23 @@ final class ExecutionPrinter {
     }
 
     /** The first line of an exit description (failures carry a stack trace after it). */
+    /**
+     * The operator's view of an exit description (Spring Batch stores the whole stack trace there):
+     * its first line, shortened, and the root cause when there is one.
+     */
     static String firstLine(String text) {
-        int nl = text.indexOf('\n');
-        return (nl < 0 ? text : text.substring(0, nl)).trim();
+        java.util.List<String> lines = text.lines().map(String::trim).toList();
+        String first = lines.isEmpty() ? "" : lines.get(0);
+        if (first.length() > 240) {
+            first = first.substring(0, 240) + "…";
+        }
+        String root = null;
+        for (String line : lines) {
+            if (line.startsWith("Caused by: ")) {
+                root = line.substring("Caused by: ".length());
+            }
+        }
+        return root == null ? first : first + " (cause: " + root + ")";
     }
 
     /**

@@ -8,7 +8,6 @@ import dev.chatbatch.migration.MigrationStatus;
 import dev.chatbatch.migration.MigrationStatusService;
 import dev.chatbatch.migration.PhaseChange;
 import dev.chatbatch.migration.VerifyReport;
-import dev.chatbatch.schema.SchemaService;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -56,9 +55,7 @@ final class MigrationCommand implements Runnable {
         }
 
         AppSession session() {
-            AppSession session = cli.session();
-            session.bean(SchemaService.class).requireCurrent();
-            return session;
+            return cli.session();
         }
 
         MigrationOperations ops() {
@@ -387,7 +384,6 @@ final class MigrationCommand implements Runnable {
 
         static int run(CliContext cli, String name, boolean bar) {
             MigrationOperations ops = cli.session().bean(MigrationOperations.class);
-            cli.session().bean(SchemaService.class).requireCurrent();
             MigrationStatusService statuses = cli.session().bean(MigrationStatusService.class);
             ops.spec(name);
             String phase = statuses.status(name).phase();

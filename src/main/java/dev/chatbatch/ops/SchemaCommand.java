@@ -36,7 +36,7 @@ final class SchemaCommand implements Runnable {
 
         @Override
         public Integer call() {
-            AppSession session = cli.session();
+            AppSession session = cli.sessionForSchemaWork();
             MigrateResult result = session.bean(SchemaService.class).migrate();
             cli.out().printf("schema migrate on %s: %d migration(s) applied, now at version %s%n",
                     session.target().describe(), result.migrationsExecuted,
@@ -61,7 +61,7 @@ final class SchemaCommand implements Runnable {
 
         @Override
         public Integer call() {
-            List<MigrationInfo> infos = cli.session().bean(SchemaService.class).info();
+            List<MigrationInfo> infos = cli.sessionForSchemaWork().bean(SchemaService.class).info();
             List<Row> rows = infos.stream()
                     .filter(i -> i.getVersion() != null)
                     .map(i -> new Row(i.getVersion().getVersion(), i.getDescription(), i.getState().getDisplayName(),
@@ -92,7 +92,7 @@ final class SchemaCommand implements Runnable {
 
         @Override
         public Integer call() {
-            SchemaVerifier.Report report = cli.session().bean(SchemaVerifier.class).verify();
+            SchemaVerifier.Report report = cli.sessionForSchemaWork().bean(SchemaVerifier.class).verify();
             if (json) {
                 Json.print(cli.out(), report);
             } else {
@@ -117,7 +117,7 @@ final class SchemaCommand implements Runnable {
 
         @Override
         public Integer call() {
-            List<Integer> undone = cli.session().bean(SchemaService.class).rollbackTo(to, v -> {
+            List<Integer> undone = cli.sessionForSchemaWork().bean(SchemaService.class).rollbackTo(to, v -> {
                 cli.out().println("rolling back V" + v);
                 return null;
             });

@@ -1,6 +1,5 @@
 package dev.chatbatch.ops;
 
-import dev.chatbatch.schema.SchemaService;
 import dev.chatbatch.schema.Seeder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,7 +29,6 @@ final class SeedCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         AppSession session = cli.session();
-        session.bean(SchemaService.class).requireCurrent();
         Seeder.Request request = new Seeder.Request(rows, badRows,
                 conversations != null ? conversations : Seeder.Request.defaultConversations(rows));
         long start = System.nanoTime();

@@ -3,7 +3,6 @@ package dev.chatbatch.ops;
 import dev.chatbatch.batch.JobRunner;
 import dev.chatbatch.db.DatabaseTarget;
 import dev.chatbatch.schedule.Schedules;
-import dev.chatbatch.schema.SchemaService;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import picocli.CommandLine.Command;
 import sun.misc.Signal;
@@ -38,7 +37,6 @@ final class ServeCommand implements Callable<Integer> {
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
         AppSession session = cli.session(AppSession.Mode.SERVE, DatabaseTarget.EmbeddedMode.PERSISTENT);
-        session.bean(SchemaService.class).requireCurrent();
         Schedules schedules = session.bean(Schedules.class);
         List<String> installed = schedules.install();
         installed.forEach(line -> cli.out().println("schedule " + line));

@@ -6,6 +6,7 @@ import dev.chatbatch.db.SqlScript;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.flywaydb.core.api.output.ValidateResult;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -75,13 +76,28 @@ public class SchemaService {
         return current == null || current.getVersion() == null ? 0 : Integer.parseInt(current.getVersion().getVersion());
     }
 
-    /** Fails with a clear message when migrations are pending, so commands never run on a half schema. */
+    /**
+     * Fails with a clear message unless the database holds exactly this version's migrations: none
+     * pending, none edited since they were applied, none unknown to this version. Commands never run
+     * on a half or foreign schema.
+     */
     public void requireCurrent() {
-        MigrationInfo[] pending = flyway(dataSource).info().pending();
+        Flyway flyway = flyway(dataSource);
+        MigrationInfo[] pending = flyway.info().pending();
         if (pending.length > 0) {
             throw new OperatorException(ExitCode.USAGE, "the database schema is at version " + currentVersion()
                     + " and " + pending.length + " migration(s) are pending (up to V" + pending[pending.length - 1].getVersion()
                     + "): run `chatbatch schema migrate` first");
+        }
+        ValidateResult validation = flyway.validateWithResult();
+        if (!validation.validationSuccessful) {
+            String problems = validation.invalidMigrations.stream()
+                    .map(m -> "V" + m.version + ": " + m.errorDetails.errorMessage.lines().findFirst().orElse(""))
+                    .collect(Collectors.joining("; "));
+            throw new OperatorException(ExitCode.USAGE, "the database schema does not match this chatbatch version ("
+                    + (problems.isEmpty() ? validation.getAllErrorMessages() : problems)
+                    + "); see `chatbatch schema info`: a migration changed after it was applied, or the database was"
+                    + " migrated by another chatbatch version");
         }
     }
 
