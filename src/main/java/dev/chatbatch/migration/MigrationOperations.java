@@ -17,13 +17,16 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The phase actions of a migration, for the CLI, the REST API and {@code migration run}. Each action
- * validates its precondition (the phase, via {@link Action#check}, and the spec), applies its change and
- * records the transition in ONE transaction; DDL on the live tables takes its locks with the spec's
- * short lock_timeout and retries, so it never queues application writes behind it for long.
+ * The phase actions of a migration, for the CLI, the REST API and {@code migration run}: a thin coordinator.
+ * The schema-changing phases are {@link PhaseOperation}s ({@link DualWriteOperation} for start,
+ * {@link CutoverOperation}, {@link CompleteOperation}); each runs as phase check ({@link Action#check}),
+ * validate, apply and history row in ONE transaction, and rollback is the rollback of the operations in
+ * force, newest first. DDL on the live tables takes its locks with the spec's short lock_timeout and
+ * retries, so it never queues application writes behind it for long.
  */
 @Service
 public class MigrationOperations {
@@ -93,26 +96,7 @@ public class MigrationOperations {
 
     /** PENDING/ROLLED_BACK → DUAL_WRITE: installs the v1 → v2 triggers. */
     public String start(String name, String actor) {
-        MigrationSpec spec = spec(name);
-        MigrationSql sql = new MigrationSql(spec);
-        return withLockRetries(name, () -> tx.execute(status -> {
-            setLocalTimeouts(spec);
-            Phase phase = store.lockPhase(name);
-            Action.START.check(name, phase);
-            dropInstalled(sql);
-            if (phase == Phase.ROLLED_BACK) {
-                // a fresh attempt: rejects and progress are recomputed by the new backfill
-                jdbc.update(MigrationSql.PARTITIONS_DELETE, name);
-                jdbc.update(MigrationSql.REJECTS_DELETE, name);
-                jdbc.update(MigrationSql.STATE_RESET_BACKFILL, name);
-            }
-            jdbc.execute(sql.lockSource());
-            sql.installDualWrite().forEach(jdbc::execute);
-            String detail = "dual write installed (" + spec.triggerMode().name().toLowerCase() + "-level triggers on "
-                    + spec.source().qualified() + " → " + spec.target().qualified() + ")";
-            store.transition(name, phase, Phase.DUAL_WRITE, spec.hash(), actor, detail);
-            return detail;
-        }));
+        return change(name, Action.START, actor, DualWriteOperation::new);
     }
 
     /** Checks that a backfill may start now (exit 4 otherwise), before any job is launched. */
@@ -177,7 +161,7 @@ public class MigrationOperations {
         MigrationSql sql = new MigrationSql(spec);
         MigrationStore.State state = store.state(name);
         Action.REPAIR.check(name, state.phase());
-        VerifyReport last = state.lastVerify() == null ? null : JSON.readValue(state.lastVerify(), VerifyReport.class);
+        VerifyReport last = lastVerify(state);
         if (last == null || last.mismatchedRanges().isEmpty()) {
             throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "the last verify of " + name + " named no differing"
                     + " key ranges: run `chatbatch migration verify " + name + "` first");
@@ -211,71 +195,67 @@ public class MigrationOperations {
 
     /** VERIFIED → CUT_OVER: v1 read-only (error names the target), v2 writes mirrored back into v1. */
     public String cutover(String name, String actor) {
-        MigrationSpec spec = spec(name);
-        if (spec.down().isEmpty()) {
-            throw OperatorException.usage(spec.file() + ": down: cutover needs a down mapping, so writes to "
-                    + spec.target().qualified() + " can be mirrored back and a rollback loses nothing");
-        }
-        MigrationSql sql = new MigrationSql(spec);
-        return withLockRetries(name, () -> tx.execute(status -> {
-            setLocalTimeouts(spec);
-            Phase phase = store.lockPhase(name);
-            Action.CUTOVER.check(name, phase);
-            requireSameSpec(spec, name);
-            jdbc.execute(sql.lockTables());
-            // the tail since verify: with both tables locked, counts must still balance
-            long source = jdbc.queryForObject(sql.countSource(), Long.class);
-            long target = jdbc.queryForObject(sql.countTarget(), Long.class);
-            long rejects = store.rejects(name);
-            if (source != target + rejects) {
-                throw new OperatorException(ExitCode.DIFFERENCES, "cutover refused: " + spec.source().qualified() + " has "
-                        + source + " rows but " + spec.target().qualified() + " has " + target + " + " + rejects
-                        + " rejects; run `chatbatch migration verify " + name + "` (and repair) again");
-            }
-            dropInstalled(sql);
-            sql.installReverse().forEach(jdbc::execute);
-            String detail = spec.source().qualified() + " now refuses writes; writes to " + spec.target().qualified()
-                    + " are mirrored back (" + source + " = " + target + " + " + rejects + " at cutover)";
-            store.transition(name, phase, Phase.CUT_OVER, spec.hash(), actor, detail);
-            return detail;
-        }));
+        return change(name, Action.CUTOVER, actor, CutoverOperation::new);
     }
 
     /** CUT_OVER → COMPLETED: triggers dropped, v1 moved into schema archive (never dropped). */
     public String complete(String name, String actor) {
-        MigrationSpec spec = spec(name);
-        MigrationSql sql = new MigrationSql(spec);
-        return withLockRetries(name, () -> tx.execute(status -> {
-            setLocalTimeouts(spec);
-            Phase phase = store.lockPhase(name);
-            Action.COMPLETE.check(name, phase);
-            Integer clash = jdbc.queryForObject(MigrationSql.ARCHIVE_CLASH, Integer.class, spec.source().name());
-            if (clash != null && clash > 0) {
-                throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "archive." + spec.source().name()
-                        + " already exists: rename or move it, then run complete again");
-            }
-            dropInstalled(sql);
-            jdbc.execute(sql.archive());
-            String detail = "triggers dropped; " + spec.source().qualified() + " moved to archive." + spec.source().name();
-            store.transition(name, phase, Phase.COMPLETED, spec.hash(), actor, detail);
-            return detail;
-        }));
+        return change(name, Action.COMPLETE, actor, CompleteOperation::new);
     }
 
-    /** DUAL_WRITE … CUT_OVER → ROLLED_BACK: triggers dropped, v1 writable and complete. */
+    /**
+     * DUAL_WRITE … CUT_OVER → ROLLED_BACK: the rollback of every operation in force, newest first (the
+     * cutover's guard and mirror, then the dual write), so v1 is writable and complete.
+     */
     public String rollback(String name, String actor) {
+        precheck(name, Action.ROLLBACK);
         MigrationSpec spec = spec(name);
         MigrationSql sql = new MigrationSql(spec);
         return withLockRetries(name, () -> tx.execute(status -> {
             setLocalTimeouts(spec);
             Phase phase = store.lockPhase(name);
             Action.ROLLBACK.check(name, phase);
-            List<String> dropped = dropInstalled(sql);
+            List<PhaseOperation> applied = inForce(new PhaseContext(name, spec, sql, store, phase));
+            List<String> dropped = new ArrayList<>();
+            for (int i = applied.size() - 1; i >= 0; i--) {
+                dropped.addAll(applied.get(i).rollback());
+            }
             store.setPaused(name, false);
             String detail = "dropped " + (dropped.isEmpty() ? "no triggers" : String.join(", ", dropped)) + "; "
                     + spec.source().qualified() + " is writable" + (phase == Phase.CUT_OVER ? " and holds every row written to "
                     + spec.target().qualified() + " since cutover" : "");
             store.transition(name, phase, Phase.ROLLED_BACK, spec.hash(), actor, detail);
+            return detail;
+        }));
+    }
+
+    /** The operations whose changes are in place in the context's phase, in the order they were applied. */
+    static List<PhaseOperation> inForce(PhaseContext ctx) {
+        return switch (ctx.from()) {
+            case PENDING, ROLLED_BACK -> List.of();
+            case DUAL_WRITE, BACKFILLING, BACKFILLED, VERIFIED -> List.of(new DualWriteOperation(ctx));
+            case CUT_OVER -> List.of(new DualWriteOperation(ctx), new CutoverOperation(ctx));
+            case COMPLETED -> List.of(new DualWriteOperation(ctx), new CutoverOperation(ctx), new CompleteOperation(ctx));
+        };
+    }
+
+    /**
+     * One schema-changing transition in ONE transaction: the phase check ({@link Action#check}), the
+     * operation's validate and apply, and the history row. The transaction's lock_timeout is the spec's
+     * (short): a lock not granted in time rolls everything back and the whole step is retried.
+     */
+    private String change(String name, Action action, String actor, Function<PhaseContext, PhaseOperation> operation) {
+        precheck(name, action);
+        MigrationSpec spec = spec(name);
+        MigrationSql sql = new MigrationSql(spec);
+        return withLockRetries(name, () -> tx.execute(status -> {
+            setLocalTimeouts(spec);
+            Phase phase = store.lockPhase(name);
+            action.check(name, phase);
+            PhaseOperation op = operation.apply(new PhaseContext(name, spec, sql, store, phase));
+            op.validate();
+            String detail = op.apply();
+            store.transition(name, phase, action.target(), spec.hash(), actor, detail);
             return detail;
         }));
     }
@@ -290,21 +270,20 @@ public class MigrationOperations {
                 + name + "`" : " resumed") + " (by " + actor + ")";
     }
 
-    private void requireSameSpec(MigrationSpec spec, String name) {
-        if (!spec.hash().equals(store.state(name).specHash())) {
-            throw Backfill.specChanged(name);
+    /**
+     * Refuses an action the recorded phase does not allow before the spec is loaded: after complete the spec
+     * no longer loads (v1 is in archive), and "phase COMPLETED" is the useful answer, not "no such table".
+     * The check is repeated under the phase lock.
+     */
+    private void precheck(String name, Action action) {
+        if (store.names().contains(name)) {
+            action.check(name, store.state(name).phase());
         }
     }
 
-    /** Drops every trigger and function of this migration; returns the triggers dropped. */
-    private List<String> dropInstalled(MigrationSql sql) {
-        List<String> dropped = new ArrayList<>();
-        jdbc.query(MigrationSql.TRIGGERS_OF, rs -> {
-            dropped.add(rs.getString(1) + " on " + rs.getString(2));
-            jdbc.execute(sql.dropTrigger(rs.getString(1), rs.getString(2)));
-        }, sql.objectPattern());
-        sql.dropFunctions().forEach(jdbc::execute);
-        return dropped;
+    /** The last verify report, or null when none is recorded. */
+    static VerifyReport lastVerify(MigrationStore.State state) {
+        return state.lastVerify() == null ? null : JSON.readValue(state.lastVerify(), VerifyReport.class);
     }
 
     private void setLocalTimeouts(MigrationSpec spec) {

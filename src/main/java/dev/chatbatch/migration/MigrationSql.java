@@ -458,6 +458,45 @@ public final class MigrationSql {
         return "SELECT count(*) FROM " + target;
     }
 
+    // --- phase operations: the cutover's tail check, one operation's functions ---------------------
+
+    /** The snapshot a verify reads in (its first statement fixes it), so cutover can find what came after. */
+    static final String CURRENT_SNAPSHOT = "SELECT pg_current_snapshot()::text";
+
+    /**
+     * The tail since a verify: v1 and v2 rows whose current version was written by a transaction that the
+     * verify's snapshot did not see (parameter: that snapshot as text), compared mapped v1 vs v2 with the
+     * same row expressions as {@link #verifyDiff}. Row versions are found by xmin, not by timestamps, so an
+     * UPDATE that leaves updated_at alone, or a transaction that began before the verify and committed after
+     * it, is still in the tail. The 64-bit xid of a row version is this transaction's minus {@code age(xmin)}
+     * (exact for every unfrozen row; frozen or special ones count as old, or at worst are compared needlessly).
+     * Returns changed (keys looked at), differing, differing_keys (up to 5).
+     */
+    public String verifyTail() {
+        String keys = String.join(", ", spec.key().stream().map(k -> Identifiers.quote("key", k)).toList());
+        String differs = "a.k IS NULL OR b.k IS NULL OR a.h <> b.h";
+        return "WITH snap AS (SELECT CAST(? AS pg_snapshot) AS s, pg_current_xact_id()::text::bigint AS x),"
+                + " k AS (SELECT " + String.join(", ", keyCols("s")) + " FROM " + source + " AS s WHERE " + changedSince("s")
+                + " UNION SELECT " + String.join(", ", keyCols("t")) + " FROM " + target + " AS t WHERE " + changedSince("t") + "),"
+                + " a AS (SELECT " + String.join(", ", keyCols("s")) + ", " + keyText("s") + " AS k, md5(" + mappedRowText()
+                + ") AS h FROM " + source + " AS s WHERE " + keyTuple("s") + " IN (SELECT * FROM k) AND NOT " + rejected() + "),"
+                + " b AS (SELECT " + String.join(", ", keyCols("t")) + ", " + keyText("t") + " AS k, md5(" + targetRowText()
+                + ") AS h FROM " + target + " AS t WHERE " + keyTuple("t") + " IN (SELECT * FROM k))"
+                + " SELECT (SELECT count(*) FROM k) AS changed, count(*) FILTER (WHERE " + differs + ") AS differing,"
+                + " (array_agg(coalesce(a.k, b.k)) FILTER (WHERE " + differs + "))[1:5] AS differing_keys"
+                + " FROM a FULL JOIN b USING (" + keys + ")";
+    }
+
+    private static String changedSince(String alias) {
+        return "NOT pg_visible_in_snapshot(greatest((SELECT x FROM snap) - age(" + alias + ".xmin), 0)::text::xid8,"
+                + " (SELECT s FROM snap))";
+    }
+
+    /** Drops one function of this migration ({@code suffix} as installed by the dual write or the reverse). */
+    public String dropFunction(String suffix) {
+        return "DROP FUNCTION IF EXISTS " + fn(suffix) + "()";
+    }
+
     // --- triggers ----------------------------------------------------------------------------------
 
     /** Statements installing the v1 → v2 dual write (run inside one transaction). */

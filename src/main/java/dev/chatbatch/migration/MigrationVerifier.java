@@ -39,6 +39,8 @@ class MigrationVerifier {
         long t0 = System.nanoTime();
         return snapshot.execute(status -> {
             jdbc.execute(MigrationSql.NO_STATEMENT_TIMEOUT);
+            // first statement with a snapshot: fixes the transaction's snapshot, recorded for cutover's tail check
+            String taken = jdbc.queryForObject(MigrationSql.CURRENT_SNAPSHOT, String.class);
             List<List<String>> uppers = jdbc.query(sql.tiles(), (rs, i) -> MigrationStore.list(rs.getArray(2)), spec.verifyRanges());
             List<List<String>> bounds = uppers.isEmpty() ? List.of() : uppers.subList(0, uppers.size() - 1);
             Object[] params = bounds.stream().flatMap(List::stream).toArray();
@@ -81,7 +83,7 @@ class MigrationVerifier {
             }
             boolean ok = countsMatch && mismatched.isEmpty() && minMax.stream().allMatch(VerifyReport.MinMax::match);
             return new VerifyReport(spec.name(), ok, sourceRows, targetRows, rejectRows, countsMatch, minMax, bounds.size() + 1,
-                    mismatched, Instant.now(), (System.nanoTime() - t0) / 1e9);
+                    mismatched, Instant.now(), (System.nanoTime() - t0) / 1e9, taken);
         });
     }
 

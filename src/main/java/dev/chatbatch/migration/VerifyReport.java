@@ -8,10 +8,13 @@ import java.util.List;
  * min/max of the compared columns, and every key range whose checksums disagree, with its missing
  * (in v1, not in v2), extra (in v2, not in v1) and different rows and a few sample keys of each.
  * {@code repair} re-syncs exactly the ranges listed here.
+ *
+ * @param snapshot the PostgreSQL snapshot ({@code pg_snapshot} text) the verify read in: cutover re-checks
+ *                 the rows written by transactions it did not see (null in reports of older versions)
  */
 public record VerifyReport(String migration, boolean ok, long sourceRows, long targetRows, long rejectRows,
                            boolean countsMatch, List<MinMax> minMax, int ranges, List<RangeDiff> mismatchedRanges,
-                           Instant at, double seconds) {
+                           Instant at, double seconds, String snapshot) {
 
     public record MinMax(String column, String sourceMin, String sourceMax, String targetMin, String targetMax,
                          boolean match) {

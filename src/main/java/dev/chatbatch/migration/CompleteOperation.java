@@ -1,0 +1,47 @@
+package dev.chatbatch.migration;
+
+import dev.chatbatch.ExitCode;
+import dev.chatbatch.OperatorException;
+
+import java.util.List;
+
+/**
+ * {@code complete}: drops every trigger of the migration and moves v1 into schema {@code archive} (never
+ * drops it). Its rollback REFUSES: once completed nothing mirrors v2 into the archived v1 any more, so moving
+ * it back would silently lose every write made to v2 since; COMPLETED is final, and undoing it is a
+ * deliberate manual step (move the table back, copy the newer v2 rows with the spec's down mapping).
+ */
+final class CompleteOperation implements PhaseOperation {
+
+    private final PhaseContext ctx;
+
+    CompleteOperation(PhaseContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void validate() {
+        String table = ctx.spec().source().name();
+        Integer clash = ctx.jdbc().queryForObject(MigrationSql.ARCHIVE_CLASH, Integer.class, table);
+        if (clash != null && clash > 0) {
+            throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "archive." + table
+                    + " already exists: rename or move it, then run complete again");
+        }
+    }
+
+    @Override
+    public String apply() {
+        ctx.dropAll();
+        ctx.jdbc().execute(ctx.sql().archive());
+        return "triggers dropped; " + ctx.spec().source().qualified() + " moved to archive." + ctx.spec().source().name();
+    }
+
+    @Override
+    public List<String> rollback() {
+        String table = ctx.spec().source().name();
+        throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "migration " + ctx.name() + " is COMPLETED and cannot be"
+                + " rolled back: archive." + table + " no longer receives the writes made to " + ctx.spec().target().qualified()
+                + ", so moving it back would lose them. Undo it by hand if you must: move archive." + table + " back to schema "
+                + ctx.spec().source().schema() + " and copy the newer rows with the spec's down mapping");
+    }
+}

@@ -1,0 +1,97 @@
+package dev.chatbatch.migration;
+
+import dev.chatbatch.ExitCode;
+import dev.chatbatch.OperatorException;
+
+import java.sql.Array;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code cutover}: replaces the dual write by the v1 write guard and the v2 → v1 mirror
+ * ({@link MigrationSql#installReverse}). Validate locks both tables (short lock_timeout, retried by the
+ * coordinator) and re-checks the tail under those locks: counts, and the rows written since the last
+ * verify's snapshot compared mapped v1 vs v2. Rollback drops the guard and the mirror; it does not put the
+ * dual write back, because a cutover is only undone by the migration's rollback, which next rolls back
+ * {@link DualWriteOperation} too.
+ */
+final class CutoverOperation implements PhaseOperation {
+
+    /** Trigger and function name suffixes {@link MigrationSql#installReverse} uses. */
+    static final List<String> TRIGGERS = List.of("down", "read_only");
+    static final List<String> FUNCTIONS = List.of("down", "guard");
+
+    private final PhaseContext ctx;
+    private String balance;
+
+    CutoverOperation(PhaseContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void validate() {
+        MigrationSpec spec = ctx.spec();
+        String name = ctx.name();
+        if (spec.down().isEmpty()) {
+            throw OperatorException.usage(spec.file() + ": down: cutover needs a down mapping, so writes to "
+                    + spec.target().qualified() + " can be mirrored back and a rollback loses nothing");
+        }
+        MigrationStore.State state = ctx.store().state(name);
+        if (!spec.hash().equals(state.specHash())) {
+            throw Backfill.specChanged(name);
+        }
+        VerifyReport verified = MigrationOperations.lastVerify(state);
+        if (verified == null || verified.snapshot() == null) {
+            throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "cutover of " + name + " needs the snapshot of the"
+                    + " last verify to re-check the rows written since, and none is recorded: run `chatbatch migration verify "
+                    + name + "` again");
+        }
+        ctx.jdbc().execute(ctx.sql().lockTables());
+        // the tail since verify, with both tables locked: counts must still balance ...
+        long source = ctx.jdbc().queryForObject(ctx.sql().countSource(), Long.class);
+        long target = ctx.jdbc().queryForObject(ctx.sql().countTarget(), Long.class);
+        long rejects = ctx.store().rejects(name);
+        if (source != target + rejects) {
+            throw new OperatorException(ExitCode.DIFFERENCES, "cutover refused: " + spec.source().qualified() + " has "
+                    + source + " rows but " + spec.target().qualified() + " has " + target + " + " + rejects
+                    + " rejects; run `chatbatch migration verify " + name + "` (and repair) again");
+        }
+        // ... and every row written since the verify's snapshot must map exactly (a write bypassing the dual
+        // write, e.g. with triggers disabled, keeps the counts but not the content)
+        Map<String, Object> tail = ctx.jdbc().queryForMap(ctx.sql().verifyTail(), verified.snapshot());
+        long changed = ((Number) tail.get("changed")).longValue();
+        long differing = ((Number) tail.get("differing")).longValue();
+        if (differing > 0) {
+            throw new OperatorException(ExitCode.DIFFERENCES, "cutover refused: " + differing + " of the " + changed
+                    + " rows written since the last verify differ between mapped " + spec.source().qualified() + " and "
+                    + spec.target().qualified() + " (keys " + keys(tail.get("differing_keys")) + "; written past the dual"
+                    + " write?); run `chatbatch migration verify " + name + "` and `chatbatch migration repair " + name
+                    + "`, then cutover again");
+        }
+        balance = source + " = " + target + " + " + rejects + " at cutover; " + changed + " rows written since verify re-checked";
+    }
+
+    @Override
+    public String apply() {
+        MigrationSpec spec = ctx.spec();
+        new DualWriteOperation(ctx).rollback();
+        ctx.sql().installReverse().forEach(ctx.jdbc()::execute);
+        return spec.source().qualified() + " now refuses writes; writes to " + spec.target().qualified()
+                + " are mirrored back (" + balance + ")";
+    }
+
+    @Override
+    public List<String> rollback() {
+        return ctx.drop(TRIGGERS, FUNCTIONS);
+    }
+
+    private static String keys(Object array) {
+        try {
+            return array == null ? "[]" : Arrays.toString((Object[]) ((Array) array).getArray());
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.chatbatch.migration;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a {@link PhaseOperation} works on: one migration, its validated spec, the SQL generated from it and
+ * the bookkeeping, inside the coordinator's transaction, with the phase it starts from (locked).
+ */
+record PhaseContext(String name, MigrationSpec spec, MigrationSql sql, MigrationStore store, Phase from) {
+
+    JdbcTemplate jdbc() {
+        return store.jdbc();
+    }
+
+    /**
+     * Drops this migration's triggers with the given name suffixes (as found in the catalog, so whatever
+     * trigger mode installed them) and its functions with the given suffixes; returns the triggers dropped.
+     */
+    List<String> drop(List<String> triggerSuffixes, List<String> functionSuffixes) {
+        List<String> dropped = new ArrayList<>();
+        List<String> names = triggerSuffixes.stream().map(s -> sql.objectPrefix() + "_" + s).toList();
+        jdbc().query(MigrationSql.TRIGGERS_OF, rs -> {
+            if (names.contains(rs.getString(1))) {
+                dropped.add(rs.getString(1) + " on " + rs.getString(2));
+                jdbc().execute(sql.dropTrigger(rs.getString(1), rs.getString(2)));
+            }
+        }, sql.objectPattern());
+        functionSuffixes.forEach(f -> jdbc().execute(sql.dropFunction(f)));
+        return dropped;
+    }
+
+    /** Drops every trigger and function of this migration, whichever operation installed it. */
+    List<String> dropAll() {
+        List<String> dropped = new ArrayList<>();
+        jdbc().query(MigrationSql.TRIGGERS_OF, rs -> {
+            dropped.add(rs.getString(1) + " on " + rs.getString(2));
+            jdbc().execute(sql.dropTrigger(rs.getString(1), rs.getString(2)));
+        }, sql.objectPattern());
+        sql.dropFunctions().forEach(jdbc()::execute);
+        return dropped;
+    }
+}
