@@ -7,6 +7,7 @@ import java.sql.Array;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -49,6 +50,7 @@ final class CutoverOperation implements PhaseOperation {
                     + name + "` again");
         }
         ctx.jdbc().execute(ctx.sql().lockTables());
+        long locked = System.nanoTime();
         // the tail since verify, with both tables locked: counts must still balance ...
         long source = ctx.jdbc().queryForObject(ctx.sql().countSource(), Long.class);
         long target = ctx.jdbc().queryForObject(ctx.sql().countTarget(), Long.class);
@@ -70,7 +72,8 @@ final class CutoverOperation implements PhaseOperation {
                     + " write?); run `chatbatch migration verify " + name + "` and `chatbatch migration repair " + name
                     + "`, then cutover again");
         }
-        balance = source + " = " + target + " + " + rejects + " at cutover; " + changed + " rows written since verify re-checked";
+        balance = source + " = " + target + " + " + rejects + " at cutover; " + changed + " rows written since verify re-checked"
+                + String.format(Locale.ROOT, ", checks took %.2f s under the locks", (System.nanoTime() - locked) / 1e9);
     }
 
     @Override

@@ -9,8 +9,11 @@
  *       the dual-write/reverse/guard triggers, the verification checksums and the bookkeeping queries.</li>
  *   <li>{@link dev.chatbatch.migration.Action} / {@link dev.chatbatch.migration.Phase}: the state machine;
  *       allowed transitions are declared once, on {@code Action}.</li>
+ *   <li>{@code PhaseOperation} ({@code DualWriteOperation}, {@code CutoverOperation}, {@code CompleteOperation}):
+ *       each schema-changing phase with validate / apply / rollback.</li>
  *   <li>{@link dev.chatbatch.migration.MigrationOperations}: phase actions (start, backfill, verify, repair,
- *       cutover, complete, rollback, pause, resume); {@link dev.chatbatch.migration.MigrationStatusService}:
+ *       cutover, complete, rollback, pause, resume), coordinating the operations;
+ *       {@link dev.chatbatch.migration.MigrationStatusService}:
  *       the persisted progress the CLI, REST API and metrics read.</li>
  *   <li>{@code BackfillJobConfiguration}: the {@code migration-backfill} Spring Batch job (partitioned,
  *       keyset chunks copied inside the database).</li>
