@@ -157,7 +157,7 @@ class BackfillJobConfiguration {
             if (spec == null) {
                 spec = backfill.spec(migration);
                 sql = new MigrationSql(spec);
-                throttle = new Throttle(spec.throttle(), spec.effectivePartitions());
+                throttle = new Throttle(spec.throttle());
             }
             // FOR KEY SHARE on the state row: rollback/cutover (FOR UPDATE) wait for this chunk, and the
             // next chunk sees their phase; pause and throttle updates do not wait.

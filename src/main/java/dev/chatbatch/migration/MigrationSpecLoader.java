@@ -283,7 +283,7 @@ public class MigrationSpecLoader {
                 explainRaw(c, "throttle.query", MigrationSql.throttleQuery(throttleQuery), err);
             }
             MigrationSpec.Throttle throttle = new MigrationSpec.Throttle(
-                    intValue(th, "max_active_backends", 24, "throttle.max_active_backends", err), throttleQuery,
+                    intValue(th, "max_active_backends", 2, "throttle.max_active_backends", err), throttleQuery,
                     doubleValue(th, "max_replication_lag_seconds", 30, "throttle.max_replication_lag_seconds", err),
                     intValue(th, "sleep_millis", 500, "throttle.sleep_millis", err));
 

@@ -115,9 +115,17 @@ public final class MigrationSql {
 
     // --- throttle ------------------------------------------------------------------------------------
 
-    static final String ACTIVE_BACKENDS = """
+    /**
+     * Other clients' busy backends: running a statement, or idle for less than 100 ms (a client issuing
+     * short statements back to back is busy although a snapshot mostly catches it between two; sampled
+     * under 4 saturating pgbench clients, state = 'active' alone read 0 in 6 samples of 10). The runner's
+     * own connections (its application_name, when it has one) do not count.
+     */
+    static final String BUSY_BACKENDS = """
             SELECT count(*) FROM pg_stat_activity
-             WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid()""";
+             WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
+               AND (state = 'active' OR (state = 'idle' AND state_change > clock_timestamp() - interval '100 milliseconds'))
+               AND NOT (application_name = current_setting('application_name') AND application_name <> '')""";
     static final String REPLICATION_LAG = """
             SELECT coalesce(max(extract(epoch FROM greatest(replay_lag, flush_lag, write_lag))), 0)
               FROM pg_stat_replication""";
@@ -352,12 +360,18 @@ public final class MigrationSql {
     /**
      * Upper bounds of {@code n} key ranges with about equal row counts, each with its row count. Parameter:
      * n. Returns tile, upper_key (text[]), rows.
+     *
+     * <p>One streaming pass in key order: row_number() against a step from count(*), keeping only each
+     * tile's last row, so only {@code n} keys are turned into text. (ntile() spooled and sorted every row
+     * three times: 1.5 s of serial time at 1M rows before any copying started, now 0.3 s.)
      */
     public String tiles() {
         String keys = String.join(", ", keyCols("s"));
-        return "SELECT DISTINCT ON (tile) tile, " + keyArray("s") + " AS upper_key, count(*) OVER (PARTITION BY tile) AS rows"
-                + " FROM (SELECT " + keys + ", ntile(?) OVER (ORDER BY " + keys + ") AS tile FROM " + source + " AS s) AS s"
-                + " ORDER BY tile, " + orderBy("s", true);
+        return "SELECT ceil(rn::numeric / step)::int AS tile, " + keyArray("s") + " AS upper_key,"
+                + " rn - (ceil(rn::numeric / step)::bigint - 1) * step AS rows"
+                + " FROM (SELECT " + keys + ", row_number() OVER (ORDER BY " + keys + ") AS rn FROM " + source + " AS s) AS s,"
+                + " (SELECT count(*) AS total, greatest(1, ceil(count(*)::numeric / ?))::bigint AS step FROM " + source + ") AS c"
+                + " WHERE rn % step = 0 OR rn = total ORDER BY rn";
     }
 
     // --- repair ------------------------------------------------------------------------------------

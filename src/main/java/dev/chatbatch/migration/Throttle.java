@@ -3,26 +3,29 @@ package dev.chatbatch.migration;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Decides whether the backfill should back off before its next chunk, and why: too many active client
- * backends (pg_stat_activity), the spec's throttle query answering true, or replication lag above the
- * limit (pg_stat_replication, only where replicas exist). Checked at most once a second per partition.
+ * Decides whether the backfill should back off before its next chunk, and why: too many busy backends of
+ * other clients (pg_stat_activity, see {@link MigrationSql#BUSY_BACKENDS}), the spec's throttle query
+ * answering true, or replication lag above the limit (pg_stat_replication, only where replicas exist).
+ * Checked before every chunk (at most every 200 ms per partition; the query costs well under a
+ * millisecond), so a burst of application load stops the copy after the chunk in flight rather than
+ * after up to a second of chunks.
  */
 final class Throttle {
 
+    private static final long INTERVAL_NANOS = 200_000_000L;
+
     private final MigrationSpec.Throttle settings;
-    private final int ownBackends;
     private long checkedAt;
     private String reason;
 
-    Throttle(MigrationSpec.Throttle settings, int ownBackends) {
+    Throttle(MigrationSpec.Throttle settings) {
         this.settings = settings;
-        this.ownBackends = ownBackends;
     }
 
     /** Null when the database may take the next chunk, else the reason to wait. */
     String check(JdbcTemplate jdbc) {
         long now = System.nanoTime();
-        if (checkedAt != 0 && now - checkedAt < 1_000_000_000L) {
+        if (checkedAt != 0 && now - checkedAt < INTERVAL_NANOS) {
             return reason;
         }
         checkedAt = now;
@@ -31,10 +34,9 @@ final class Throttle {
     }
 
     private String evaluate(JdbcTemplate jdbc) {
-        Long active = jdbc.queryForObject(MigrationSql.ACTIVE_BACKENDS, Long.class);
-        // our own partitions are active too while they copy
-        if (active != null && settings.maxActiveBackends() > 0 && active - ownBackends > settings.maxActiveBackends()) {
-            return "database load: " + (active - ownBackends) + " active backends > " + settings.maxActiveBackends();
+        Long busy = jdbc.queryForObject(MigrationSql.BUSY_BACKENDS, Long.class);
+        if (busy != null && settings.maxActiveBackends() > 0 && busy > settings.maxActiveBackends()) {
+            return "database load: " + busy + " busy backends of other clients > " + settings.maxActiveBackends();
         }
         if (settings.query() != null) {
             Boolean back = jdbc.queryForObject(MigrationSql.throttleQuery(settings.query()), Boolean.class);

@@ -5,8 +5,12 @@ import dev.chatbatch.testsupport.TestDatabase;
 
 import javax.sql.DataSource;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -185,6 +189,23 @@ final class MigrationTestData {
         @Override
         public String toString() {
             return "exit " + exit + "\n--- out\n" + out + "\n--- err\n" + err;
+        }
+    }
+
+    /** A temporary jobs directory holding the shipped spec with one text replaced (which must occur). */
+    static String specCopy(String find, String replace) {
+        try {
+            String spec = Files.readString(Path.of("jobs", NAME + ".yml"));
+            if (!spec.contains(find)) {
+                throw new IllegalStateException("jobs/" + NAME + ".yml no longer contains '" + find + "'");
+            }
+            Path dir = Files.createTempDirectory("chatbatch-jobs");
+            Files.writeString(dir.resolve(NAME + ".yml"), spec.replace(find, replace));
+            dir.toFile().deleteOnExit();
+            dir.resolve(NAME + ".yml").toFile().deleteOnExit();
+            return dir.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
