@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -153,13 +154,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private static void createDatabaseIfAbsent(int port) {
         String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
         try (Connection c = DriverManager.getConnection(url, USER, "");
+             PreparedStatement exists = c.prepareStatement("select 1 from pg_database where datname = ?");
              Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery("select 1 from pg_database where datname = '" + DATABASE + "'")) {
+            exists.setString(1, DATABASE);
+            try (ResultSet rs = exists.executeQuery()) {
                 if (rs.next()) {
                     return;
                 }
             }
-            s.execute("create database " + DATABASE);
+            s.execute("create database " + Identifiers.quote("embedded database", DATABASE));
         } catch (SQLException e) {
             throw new IllegalStateException("could not create database " + DATABASE + ": " + e.getMessage(), e);
         }
