@@ -61,13 +61,15 @@ class UsageRollupJobConfiguration {
 
         private final JobArgs args;
         private final NamedParameterJdbcTemplate jdbc;
+        private final String computeDay;
         private final List<String> statements;
 
         UsageRollupTasklet(JobArgs args, DataSource dataSource) {
             this.args = args;
             this.jdbc = new NamedParameterJdbcTemplate(dataSource);
-            // the source is one of two validated names, each with its own SQL file
-            this.statements = SqlScript.load("maintenance/usage-rollup-" + args.string("source") + ".sql").statements();
+            // the source is one of two validated names, each with its own statement computing a day's usage
+            this.computeDay = SqlScript.load("maintenance/usage-rollup-day-" + args.string("source") + ".sql").statements().get(0);
+            this.statements = SqlScript.load("maintenance/usage-rollup.sql").statements();
         }
 
         @Override
@@ -85,6 +87,8 @@ class UsageRollupJobConfiguration {
             }
             StepReport.lockTimeout(jdbc, args.string("lock-timeout"));
             MapSqlParameterSource params = args.sql().addValue("day", day.toString());
+            // the day's usage is aggregated once per chunk (a temporary table of this transaction)
+            jdbc.update(computeDay, params);
             long rows;
             if (args.dryRun()) {
                 rows = jdbc.queryForObject(statements.get(0), params, Long.class);

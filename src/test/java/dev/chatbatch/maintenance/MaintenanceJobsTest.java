@@ -204,6 +204,14 @@ class MaintenanceJobsTest {
         assertThat(rowsText("select * from public.usage_metrics where date < current_date - 6 order by id")).isEqualTo(outside);
 
         assertThat(run("usage-rollup").rowsAffected()).isZero();
+
+        // the v2 source (after cutover) computes the day with its own statement and the same comparison
+        ExecutionSummary fromV2 = run("usage-rollup", "dry-run", "true", "source", "chat_messages_v2");
+        assertThat(fromV2.status()).isEqualTo("COMPLETED");
+        assertThat(count("select count(*) from public.chat_messages_v2")).isZero();
+        // no v2 messages yet: every usage row of the window is one the v2 rollup would delete
+        assertThat(read(fromV2)).isEqualTo(count("select count(*) from public.usage_metrics"
+                + " where date > (now() at time zone 'UTC')::date - 7")).isPositive();
     }
 
     @Test
