@@ -83,15 +83,7 @@ public class JobRunner {
     public JobExecution run(String jobName, Map<String, String> parameters) {
         Job job = job(jobName);
         JobParameters jobParameters = parameters(withDefaults(jobName, parameters));
-        try (JobLock ignored = JobLock.acquire(dataSource, jobName)) {
-            runningHere.add(jobName);
-            try {
-                recoverOrphans(jobName);
-                return start(job, jobParameters);
-            } finally {
-                runningHere.remove(jobName);
-            }
-        }
+        return inThisThread(jobName, JobLock.acquire(dataSource, jobName), () -> start(job, jobParameters));
     }
 
     /**
@@ -102,38 +94,21 @@ public class JobRunner {
         Job job = job(jobName);
         JobParameters jobParameters = parameters(withDefaults(jobName, parameters));
         validate(job, jobParameters);
-        JobLock lock = JobLock.acquire(dataSource, jobName);
-        try {
-            recoverOrphans(jobName);
-            return inBackground(lock, () -> start(job, jobParameters), jobName);
-        } catch (RuntimeException e) {
-            lock.close();
-            throw e;
-        }
+        return inBackground(jobName, JobLock.acquire(dataSource, jobName), () -> start(job, jobParameters));
     }
 
     /** Restarts a failed or stopped execution in the calling thread, resuming where it stopped. */
     public JobExecution restart(long executionId) {
         JobExecution previous = execution(executionId);
-        String jobName = previous.getJobInstance().getJobName();
-        job(jobName);
-        try (JobLock ignored = JobLock.acquire(dataSource, jobName)) {
-            runningHere.add(jobName);
-            try {
-                return restartLocked(previous);
-            } finally {
-                runningHere.remove(jobName);
-            }
-        }
+        String jobName = job(previous.getJobInstance().getJobName()).getName();
+        return inThisThread(jobName, JobLock.acquire(dataSource, jobName), () -> restartLocked(previous));
     }
 
     /** Restarts in the background; refusals are thrown here. */
     public JobExecution restartInBackground(long executionId) {
         JobExecution previous = execution(executionId);
-        String jobName = previous.getJobInstance().getJobName();
-        job(jobName);
-        JobLock lock = JobLock.acquire(dataSource, jobName);
-        return inBackground(lock, () -> restartLocked(previous), jobName);
+        String jobName = job(previous.getJobInstance().getJobName()).getName();
+        return inBackground(jobName, JobLock.acquire(dataSource, jobName), () -> restartLocked(previous));
     }
 
     /**
@@ -266,8 +241,8 @@ public class JobRunner {
         return merged;
     }
 
+    /** Restarts {@code previous}; the caller holds the lock and has recovered orphans (it may be one). */
     private JobExecution restartLocked(JobExecution previous) {
-        recoverOrphans(previous.getJobInstance().getJobName());
         JobExecution current = execution(previous.getId());
         if (current.getStatus() == BatchStatus.COMPLETED || current.getStatus() == BatchStatus.ABANDONED) {
             throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "execution " + current.getId() + " is "
@@ -306,11 +281,34 @@ public class JobRunner {
     }
 
     /**
-     * Runs {@code work} on a background thread that owns {@code lock} until the job ends, and returns
-     * the execution as soon as it exists. While we hold the lock (orphans already recovered), any
-     * running execution of this job is ours.
+     * Runs {@code work} in the calling thread as this process's run of {@code jobName}: orphans of dead
+     * runners recovered first, the run counted as running here (for a graceful stop), {@code lock}
+     * released at the end.
      */
-    private JobExecution inBackground(JobLock lock, Supplier<JobExecution> work, String jobName) {
+    private JobExecution inThisThread(String jobName, JobLock lock, Supplier<JobExecution> work) {
+        try (lock) {
+            recoverOrphans(jobName);
+            runningHere.add(jobName);
+            try {
+                return work.get();
+            } finally {
+                runningHere.remove(jobName);
+            }
+        }
+    }
+
+    /**
+     * Like {@link #inThisThread}, but {@code work} runs on a background thread that owns {@code lock}
+     * until the job ends; returns the execution as soon as it exists. Orphans are recovered here, in the
+     * calling thread, so that while we hold the lock any running execution of this job is ours.
+     */
+    private JobExecution inBackground(String jobName, JobLock lock, Supplier<JobExecution> work) {
+        try {
+            recoverOrphans(jobName);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
         CompletableFuture<JobExecution> finished = new CompletableFuture<>();
         runningHere.add(jobName);
         background.execute(() -> {
