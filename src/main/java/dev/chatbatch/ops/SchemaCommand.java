@@ -117,10 +117,7 @@ final class SchemaCommand implements Runnable {
 
         @Override
         public Integer call() {
-            List<Integer> undone = cli.sessionForSchemaWork().bean(SchemaService.class).rollbackTo(to, v -> {
-                cli.out().println("rolling back V" + v);
-                return null;
-            });
+            List<Integer> undone = cli.sessionForSchemaWork().bean(SchemaService.class).rollbackTo(to, v -> cli.out().println("rolling back V" + v));
             cli.out().printf("rolled back %d migration(s); schema now at version %d%n", undone.size(), to);
             return 0;
         }

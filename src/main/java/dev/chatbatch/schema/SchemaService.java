@@ -21,7 +21,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.IntConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -106,7 +106,7 @@ public class SchemaService {
      *
      * @return the versions rolled back, in the order they were undone
      */
-    public List<Integer> rollbackTo(int targetVersion, Function<Integer, Void> beforeEach) {
+    public List<Integer> rollbackTo(int targetVersion, IntConsumer beforeEach) {
         if (targetVersion < 0) {
             throw OperatorException.usage("--to must be 0 or a migration version, not " + targetVersion);
         }
@@ -125,7 +125,7 @@ public class SchemaService {
         }
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         for (int version : applied) {
-            beforeEach.apply(version);
+            beforeEach.accept(version);
             List<String> statements = SqlScript.split(read(scripts.get(version)));
             transactions.executeWithoutResult(status -> {
                 // Rollback scripts are written for public, like the migrations they undo.

@@ -55,6 +55,9 @@ public class SchemaVerifier {
         Set<String> functions = set("select n.nspname || '.' || p.proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace"
                 + " where n.nspname in ('public','auth')");
         Set<String> views = set("select viewname from pg_views where schemaname = 'public'");
+        Map<String, Integer> policyCounts = new java.util.TreeMap<>();
+        jdbc.query("select tablename, count(*) from pg_policies where schemaname = 'public' group by tablename",
+                rs -> { policyCounts.put(rs.getString(1), rs.getInt(2)); });
         Map<String, Boolean> matviews = new java.util.TreeMap<>();
         jdbc.query("select matviewname, ispopulated from pg_matviews where schemaname = 'public'",
                 rs -> { matviews.put(rs.getString(1), rs.getBoolean(2)); });
@@ -70,9 +73,8 @@ public class SchemaVerifier {
                 continue;
             }
             int minPolicies = ((Number) spec.getOrDefault("policies", 1)).intValue();
-            Integer policies = jdbc.queryForObject("select count(*) from pg_policies where schemaname = 'public' and tablename = ?",
-                    Integer.class, table);
-            checks.add(new Check("policies on " + table, policies != null && policies >= minPolicies,
+            int policies = policyCounts.getOrDefault(table, 0);
+            checks.add(new Check("policies on " + table, policies >= minPolicies,
                     policies + " found, at least " + minPolicies + " expected"));
             @SuppressWarnings("unchecked")
             List<String> expectedIndexes = (List<String>) spec.getOrDefault("indexes", List.of());
