@@ -96,26 +96,31 @@ class Backfill {
         jdbc.queryForList(MigrationSql.SET_LOCAL_TIMEOUTS, spec.timeouts().lockTimeout().toMillis() + "ms",
                 spec.timeouts().statementTimeout().toMillis() + "ms");
         List<String> from = p.lastKey() != null ? p.lastKey() : p.lowerKey();
-        List<Object> params = new ArrayList<>(MigrationSql.rangeParams(from, p.upperKey()));
         int size = p.chunkSize();
-        params.add(size);
         long t0 = System.nanoTime();
-        Map<String, Object> row = jdbc.queryForMap(sql.chunk(from != null, true), params.toArray());
+        List<Object> endParams = new ArrayList<>(MigrationSql.rangeParams(from, p.upperKey()));
+        endParams.add(size - 1);
+        List<String> end = jdbc.query(sql.chunkEnd(from != null, true), rs -> rs.next() ? textArray(rs.getArray(1)) : null,
+                endParams.toArray());
+        boolean done = end == null;
+        List<String> last = done ? p.upperKey() : end;
+        Map<String, Object> row = jdbc.queryForMap(sql.chunk(from != null, true), MigrationSql.rangeParams(from, last).toArray());
         double seconds = (System.nanoTime() - t0) / 1e9;
         long seen = ((Number) row.get("seen")).longValue();
         long rejected = ((Number) row.get("rejected")).longValue();
-        List<String> last;
-        try {
-            last = MigrationStore.list((Array) row.get("last_key"));
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        boolean done = seen < size;
         int next = adapt(spec.chunk(), size, seconds);
         jdbc.update(MigrationSql.PARTITION_PROGRESS, MigrationStore.pgArray(last), seen - rejected, rejected, done, next,
                 spec.name(), partitionNo);
         return new ChunkResult(seen, rejected, ((Number) row.get("inserted")).longValue(),
                 ((Number) row.get("rejects_written")).longValue(), done, next, seconds);
+    }
+
+    private static List<String> textArray(Array array) {
+        try {
+            return MigrationStore.list(array);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Chunk size toward the target duration, at most halved or doubled per step, within the spec's bounds. */

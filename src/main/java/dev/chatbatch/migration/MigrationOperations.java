@@ -177,9 +177,7 @@ public class MigrationOperations {
                 jdbc.queryForObject(sql.lockRange(lo != null, hi != null), Long.class, p);
                 jdbc.update(sql.deleteTargetRange(lo != null, hi != null), p);
                 jdbc.update(sql.deleteRejectsRange(lo != null, hi != null), p);
-                List<Object> cp = new ArrayList<>(List.of(p));
-                cp.add(Long.MAX_VALUE);
-                Map<String, Object> r = jdbc.queryForMap(sql.chunk(lo != null, hi != null), cp.toArray());
+                Map<String, Object> r = jdbc.queryForMap(sql.chunk(lo != null, hi != null), p);
                 return ((Number) r.get("seen")).longValue();
             }));
             done.add(String.valueOf(range.range()));

@@ -335,9 +335,24 @@ public final class MigrationSql {
     // --- backfill ----------------------------------------------------------------------------------
 
     /**
-     * One keyset chunk, copied inside the database in one statement. Parameters: lower key parts (when
-     * {@code hasLower}), upper key parts (when {@code hasUpper}), then the row limit (NULL = whole range).
-     * Returns one row: seen, rejected, inserted, rejects_written, last_key (text[]).
+     * Where the next keyset chunk ends: the key of the {@code n}-th row after the lower bound, read from the
+     * key's index alone. Parameters: lower key parts (when {@code hasLower}), upper key parts (when
+     * {@code hasUpper}), then n - 1. Returns the key as text[], or no row when fewer rows remain.
+     */
+    public String chunkEnd(boolean hasLower, boolean hasUpper) {
+        return "SELECT " + keyArray("s") + " FROM " + source + " AS s WHERE " + range(keyTuple("s"), hasLower, hasUpper)
+                + " ORDER BY " + orderBy("s", false) + " OFFSET ? LIMIT 1";
+    }
+
+    /**
+     * One chunk: every source row of a key range, copied inside the database in one statement. Parameters:
+     * lower key parts (when {@code hasLower}), then upper key parts (when {@code hasUpper}). Returns one row:
+     * seen, rejected, inserted, rejects_written.
+     *
+     * <p>The range is bounded on both sides ({@link #chunkEnd}) rather than "the next n rows in key order",
+     * so the planner can read it in physical order (bitmap heap scan) instead of following the key's index
+     * row by row. Measured on 300k rows: the chunk statement alone ~10% faster; the whole backfill within
+     * this machine's noise (+3%, three alternating runs each).
      *
      * <p>Correctness against the dual-write trigger: the rows read are locked FOR SHARE, which conflicts
      * with UPDATE and DELETE. A delete or update that committed first is seen (a deleted row is skipped,
@@ -348,13 +363,12 @@ public final class MigrationSql {
     public String chunk(boolean hasLower, boolean hasUpper) {
         String key = keyTuple("s");
         return "WITH src AS MATERIALIZED (SELECT s.* FROM " + source + " AS s WHERE " + range(key, hasLower, hasUpper)
-                + " ORDER BY " + orderBy("s", false) + " LIMIT ? FOR SHARE OF s),\n"
+                + " FOR SHARE OF s),\n"
                 + "ins AS (" + insertTarget("src", false, true) + " RETURNING 1),\n"
                 + "rej AS (" + upsertRejects("src") + " RETURNING 1)\n"
                 + "SELECT (SELECT count(*) FROM src) AS seen,"
                 + " (SELECT count(*) FROM src AS s WHERE " + rejected() + ") AS rejected,"
-                + " (SELECT count(*) FROM ins) AS inserted, (SELECT count(*) FROM rej) AS rejects_written,"
-                + " (SELECT " + keyArray("s") + " FROM src AS s ORDER BY " + orderBy("s", true) + " LIMIT 1) AS last_key";
+                + " (SELECT count(*) FROM ins) AS inserted, (SELECT count(*) FROM rej) AS rejects_written";
     }
 
     /**
