@@ -1,5 +1,8 @@
 package dev.chatbatch.migration;
 
+import dev.chatbatch.ExitCode;
+import dev.chatbatch.OperatorException;
+
 import java.util.List;
 
 /**
@@ -19,11 +22,21 @@ final class DualWriteOperation implements PhaseOperation {
     }
 
     /**
-     * Nothing beyond the spec, which {@link MigrationSpecLoader} has just validated against the live catalog
-     * (tables, columns, key, expression types); objects left by an earlier attempt are removed by apply.
+     * The spec was just validated against the live catalog by {@link MigrationSpecLoader} (tables, columns,
+     * key, expression types); objects left by an earlier attempt are removed by apply. What is left to check
+     * is v2 itself: rows already there (an earlier attempt that was rolled back, or another writer) would be
+     * kept as they are by the backfill, which never overwrites a row the dual write may have written, so a
+     * stale or deleted v1 row would survive in v2 until verify and repair. Refused instead, with the fix.
      */
     @Override
     public void validate() {
+        MigrationSpec spec = ctx.spec();
+        if (Boolean.TRUE.equals(ctx.jdbc().queryForObject(ctx.sql().targetHasRows(), Boolean.class))) {
+            throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "cannot start " + ctx.name() + ": "
+                    + spec.target().qualified() + " already holds rows (from an earlier attempt that was rolled back?),"
+                    + " and the backfill keeps rows it finds there as they are. Empty it first (TRUNCATE "
+                    + spec.target().qualified() + ", once you are sure nothing else writes it), then start again");
+        }
     }
 
     @Override

@@ -482,6 +482,10 @@ public final class MigrationSql {
         return "SELECT count(*) FROM " + source;
     }
 
+    public String targetHasRows() {
+        return "SELECT EXISTS (SELECT 1 FROM " + target + ")";
+    }
+
     public String countTarget() {
         return "SELECT count(*) FROM " + target;
     }

@@ -76,6 +76,16 @@ class MigrationPhaseOperationsTest {
                         + " CUT_OVER>ROLLED_BACK");
         assertThat(count(ds, "SELECT count(*) FROM chatbatch.migration_phase_history WHERE actor IS NULL OR actor = ''"
                 + " OR detail IS NULL")).isZero();
+
+        // a new attempt into a v2 that still holds the previous attempt's rows is refused, naming the fix
+        MigrationTestData.Run again = cli(db, "migration", "start", NAME);
+        assertThat(again.exit()).as(again.toString()).isEqualTo(4);
+        assertThat(again.err()).contains("public.chat_messages_v2 already holds rows", "TRUNCATE public.chat_messages_v2");
+        assertThat(phase(ds)).isEqualTo("ROLLED_BACK");
+        assertThat(count(ds, OBJECTS)).isZero();
+        exec(ds, "TRUNCATE public.chat_messages_v2");
+        ok(cli(db, "migration", "start", NAME));
+        assertThat(phase(ds)).isEqualTo("DUAL_WRITE");
     }
 
     @Test
