@@ -159,6 +159,13 @@ public class MigrationSpecLoader {
                 if (!sc.type().equals(tc.type())) {
                     throw err.at("key", "column " + k + " is " + sc.type() + " in the source but " + tc.type() + " in the target");
                 }
+                // a unique index admits NULLs (and repeats them), and the generated SQL compares keys as row
+                // values: a NULL part drops a row out of the keyset ranges and out of the dual write's
+                // `key = key` matches, so such a row would be lost or left stale. A key is NOT NULL.
+                if (!sc.notNull() || !tc.notNull()) {
+                    throw err.at("key", "column " + k + " must be NOT NULL in both " + source.qualified() + " and "
+                            + target.qualified() + " (a unique index alone admits NULLs, which no key range can hold)");
+                }
                 keyTypes.add(sc.type());
             }
             requireUnique(c, source, key, "key", err);
