@@ -2,6 +2,7 @@ package dev.chatbatch.migration;
 
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
+import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -41,7 +42,7 @@ final class BackfillFailure {
             lost |= connectionLost(e);
         }
         List<String> descriptions = Stream.concat(Stream.of(execution.getExitStatus().getExitDescription()),
-                execution.getStepExecutions().stream().map(StepExecution::getExitStatus).map(s -> s.getExitDescription()))
+                execution.getStepExecutions().stream().map(StepExecution::getExitStatus).map(ExitStatus::getExitDescription))
                 .filter(d -> d != null && !d.isBlank()).toList();
         for (String d : descriptions) {
             lost |= LOST.matcher(d).find();
@@ -54,8 +55,9 @@ final class BackfillFailure {
             // a persisted exit description is a whole stack trace: its first line says what happened
             descriptions.stream().map(d -> d.lines().findFirst().orElse(d)).distinct().forEach(why::add);
         }
-        return new OperatorException(ExitCode.JOB_FAILED, "backfill of " + name + " failed (" + run + "): "
-                + (why.isEmpty() ? "no reason recorded" : String.join("; ", why.stream().distinct().toList())) + ". " + resume(name));
+        String reasons = why.isEmpty() ? "no reason recorded" : String.join("; ", why.stream().distinct().toList());
+        return new OperatorException(ExitCode.JOB_FAILED, "backfill of " + name + " ended " + execution.getStatus()
+                + " (execution " + execution.getId() + "): " + reasons + ". " + resume(name));
     }
 
     /** The run could not be followed to its end in this process (e.g. the status query lost its connection). */
