@@ -126,13 +126,14 @@ public class MigrationOperations {
     public ExecutionSummary finished(String name, JobExecution execution) {
         ExecutionSummary summary = ExecutionSummary.of(execution);
         if (execution.getStatus() != BatchStatus.COMPLETED) {
-            String why = execution.getAllFailureExceptions().stream().map(MigrationOperations::rootMessage).distinct()
-                    .reduce((a, b) -> a + "; " + b).orElse(String.valueOf(summary.exitDescription()));
-            throw new OperatorException(ExitCode.JOB_FAILED, "backfill of " + name + " ended " + execution.getStatus()
-                    + " (execution " + execution.getId() + "): " + why + ". Progress up to the last committed chunk is kept:"
-                    + " run `chatbatch migration backfill " + name + "` again to resume");
+            throw BackfillFailure.of(name, execution);
         }
         return summary;
+    }
+
+    /** A backfill that could not be followed to its end (exit 1): one line saying why and how to resume. */
+    public static OperatorException backfillFailed(String name, RuntimeException e) {
+        return BackfillFailure.of(name, e);
     }
 
     /** BACKFILLED/VERIFIED → VERIFIED when everything agrees; otherwise the report names the ranges (→ BACKFILLED). */

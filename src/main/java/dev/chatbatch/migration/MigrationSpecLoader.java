@@ -287,6 +287,7 @@ public class MigrationSpecLoader {
                 if (!throttleQuery.trim().toLowerCase(Locale.ROOT).matches("(?s)(select|with)\\b.*")) {
                     throw err.at("throttle.query", "must be a SELECT returning one boolean");
                 }
+                requireBoolean(c, "throttle.query", throttleQuery, err);
                 explainRaw(c, "throttle.query", MigrationSql.throttleQuery(throttleQuery), err);
             }
             MigrationSpec.Throttle throttle = new MigrationSpec.Throttle(
@@ -375,6 +376,24 @@ public class MigrationSpecLoader {
         } catch (SQLException e) {
             String msg = e.getMessage() == null ? e.toString() : e.getMessage().replace('\n', ' ');
             throw err.at(field, "PostgreSQL refuses the expression: " + msg);
+        }
+    }
+
+    /**
+     * The throttle query must itself return a boolean: the {@code ::boolean} it runs under would accept an
+     * integer or a text and turn it into true/false (or a runtime error) the author did not mean. Checked
+     * by a describe-only prepare, so the query is not run at load time.
+     */
+    private static void requireBoolean(Connection c, String field, String query, Errors err) {
+        String type;
+        try (PreparedStatement ps = c.prepareStatement(MigrationSql.throttleQueryDescribe(query))) {
+            type = ps.getMetaData().getColumnTypeName(1);
+        } catch (SQLException e) {
+            String msg = e.getMessage() == null ? e.toString() : e.getMessage().replace('\n', ' ');
+            throw err.at(field, "PostgreSQL refuses the query: " + msg);
+        }
+        if (!"bool".equals(type)) {
+            throw err.at(field, "must return one boolean (true = back off), but returns " + type);
         }
     }
 

@@ -135,6 +135,11 @@ public final class MigrationSql {
         return "SELECT (" + query + ")::boolean";
     }
 
+    /** The spec's throttle query as is, to read its result type at load time. */
+    static String throttleQueryDescribe(String query) {
+        return "SELECT (" + query + ")";
+    }
+
     static final String ARCHIVE_CLASH = """
             SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE n.nspname = 'archive' AND c.relname = ?""";

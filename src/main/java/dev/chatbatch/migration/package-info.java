@@ -16,7 +16,8 @@
  *       {@link dev.chatbatch.migration.MigrationStatusService}:
  *       the persisted progress the CLI, REST API and metrics read.</li>
  *   <li>{@code BackfillJobConfiguration}: the {@code migration-backfill} Spring Batch job (partitioned,
- *       keyset chunks copied inside the database).</li>
+ *       keyset chunks copied inside the database); {@code BackfillFailure}: the one line an operator gets
+ *       when a run stops early (a lost database connection named as such) and how to resume.</li>
  * </ul>
  *
  * <p>Depends on {@code db}, {@code batch} and the root package; never on {@code ops}.

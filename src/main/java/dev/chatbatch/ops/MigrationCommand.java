@@ -182,13 +182,7 @@ final class MigrationCommand implements Runnable {
         } catch (OperatorException e) {
             throw e;
         } catch (RuntimeException e) {
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
-            }
-            throw new OperatorException(ExitCode.JOB_FAILED, "backfill of " + name + " failed: " + root.getMessage()
-                    + " (lost the database connection? " + e.getMessage() + "). Progress up to the last committed chunk is kept:"
-                    + " run `chatbatch migration backfill " + name + "` again to resume", e);
+            throw MigrationOperations.backfillFailed(name, e);
         }
     }
 

@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The backfill runs in a separate JVM that is SIGKILLed at several points; each new run resumes from
  * the last committed chunk (progress never goes back, every row is processed exactly once). Losing
  * every database connection mid-run (pg_terminate_backend of all the runner's backends: the embedded
- * test server is shared by the test JVM, so it is not restarted) fails the run with a clear message,
+ * test server is shared by the test JVM, so it is not restarted; MigrationRestartTest restarts a server of
+ * its own) fails the run with a clear message,
  * and the next run completes. Nothing is duplicated or missing.
  */
 class MigrationCrashTest {
@@ -102,7 +103,7 @@ class MigrationCrashTest {
         return out;
     }
 
-    private static Process backfillProcess(TestDatabase.Db db, String jobsDir, Path log) throws Exception {
+    static Process backfillProcess(TestDatabase.Db db, String jobsDir, Path log) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), "dev.chatbatch.Chatbatch"));
         cmd.addAll(List.of(db.cliArgs()));
