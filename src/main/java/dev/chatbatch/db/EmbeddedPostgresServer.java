@@ -34,12 +34,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     public static final String DATABASE = "chatbatch";
     public static final String USER = "postgres";
 
-    private final EmbeddedPostgres started;
+    private EmbeddedPostgres started;
     private final int port;
+    private final Path dataDir;
+    private final boolean fast;
 
-    private EmbeddedPostgresServer(EmbeddedPostgres started, int port) {
+    private EmbeddedPostgresServer(EmbeddedPostgres started, int port, Path dataDir, boolean fast) {
         this.started = started;
         this.port = port;
+        this.dataDir = dataDir;
+        this.fast = fast;
     }
 
     /**
@@ -52,34 +56,56 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         if (persistent) {
             Optional<Integer> running = runningPort(dataDir);
             if (running.isPresent()) {
-                return new EmbeddedPostgresServer(null, running.get());
+                return new EmbeddedPostgresServer(null, running.get(), dataDir, fast);
             }
         }
         try {
-            Files.createDirectories(dataDir);
             int port = freePort();
-            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                    .setDataDirectory(dataDir)
-                    .setCleanDataDirectory(!persistent)
-                    .setPort(port)
-                    .setServerConfig("max_connections", "200")
-                    .setServerConfig("shared_buffers", "256MB")
-                    .setServerConfig("max_worker_processes", "8")
-                    .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile(dataDir).toFile()))
-                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(logFile(dataDir).toFile()));
-            if (fast) {
-                builder.setServerConfig("fsync", "off")
-                        .setServerConfig("synchronous_commit", "off")
-                        .setServerConfig("full_page_writes", "off");
-            }
-            EmbeddedPostgres pg = builder.start();
-            createDatabaseIfAbsent(port);
-            return new EmbeddedPostgresServer(pg, port);
+            EmbeddedPostgres pg = start(dataDir, persistent, port, fast);
+            return new EmbeddedPostgresServer(pg, port, dataDir, fast);
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("could not start the embedded PostgreSQL in " + dataDir
                     + " (log: " + logFile(dataDir) + "): " + e.getMessage()
                     + ". Configure an external server with --spring.datasource.url=jdbc:postgresql://host:port/db instead", e);
         }
+    }
+
+    /**
+     * A real restart of a persistent server this process started: fast shutdown ({@code pg_ctl stop -m fast}:
+     * sessions terminated, open transactions rolled back), then a start on the same data directory and port,
+     * so clients' URLs stay valid. For tests of what a restart does to a running job.
+     */
+    public void restartFast() {
+        if (started == null) {
+            throw new IllegalStateException("this process attached to another process's server; only its owner restarts it");
+        }
+        try {
+            started.close();
+            started = start(dataDir, true, port, fast);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not restart the embedded PostgreSQL in " + dataDir, e);
+        }
+    }
+
+    private static EmbeddedPostgres start(Path dataDir, boolean persistent, int port, boolean fast) throws IOException {
+        Files.createDirectories(dataDir);
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                .setDataDirectory(dataDir)
+                .setCleanDataDirectory(!persistent)
+                .setPort(port)
+                .setServerConfig("max_connections", "200")
+                .setServerConfig("shared_buffers", "256MB")
+                .setServerConfig("max_worker_processes", "8")
+                .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile(dataDir).toFile()))
+                .setErrorRedirector(ProcessBuilder.Redirect.appendTo(logFile(dataDir).toFile()));
+        if (fast) {
+            builder.setServerConfig("fsync", "off")
+                    .setServerConfig("synchronous_commit", "off")
+                    .setServerConfig("full_page_writes", "off");
+        }
+        EmbeddedPostgres pg = builder.start();
+        createDatabaseIfAbsent(port);
+        return pg;
     }
 
     public int port() {

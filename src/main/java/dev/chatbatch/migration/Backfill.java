@@ -5,7 +5,6 @@ import dev.chatbatch.OperatorException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
-import java.sql.Array;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -100,7 +99,7 @@ class Backfill {
         long t0 = System.nanoTime();
         List<Object> endParams = new ArrayList<>(MigrationSql.rangeParams(from, p.upperKey()));
         endParams.add(size - 1);
-        List<String> end = jdbc.query(sql.chunkEnd(from != null, true), rs -> rs.next() ? textArray(rs.getArray(1)) : null,
+        List<String> end = jdbc.query(sql.chunkEnd(from != null, true), rs -> rs.next() ? MigrationStore.list(rs.getArray(1)) : null,
                 endParams.toArray());
         boolean done = end == null;
         List<String> last = done ? p.upperKey() : end;
@@ -113,14 +112,6 @@ class Backfill {
                 spec.name(), partitionNo);
         return new ChunkResult(seen, rejected, ((Number) row.get("inserted")).longValue(),
                 ((Number) row.get("rejects_written")).longValue(), done, next, seconds);
-    }
-
-    private static List<String> textArray(Array array) {
-        try {
-            return MigrationStore.list(array);
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Chunk size toward the target duration, at most halved or doubled per step, within the spec's bounds. */

@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * lost database connection (server restart or failover, terminated session, network) is the expected
  * failure of a long copy and is named as such instead of surfacing a pgjdbc message or a stack trace.
  */
-final class BackfillFailure {
+public final class BackfillFailure {
 
     /**
      * How a lost connection reads in a stack trace persisted by Spring Batch (the exceptions themselves
@@ -61,7 +61,7 @@ final class BackfillFailure {
     }
 
     /** The run could not be followed to its end in this process (e.g. the status query lost its connection). */
-    static OperatorException of(String name, RuntimeException e) {
+    public static OperatorException of(String name, RuntimeException e) {
         if (connectionLost(e)) {
             return new OperatorException(ExitCode.JOB_FAILED, lostMessage(name, MigrationOperations.rootMessage(e)), e);
         }

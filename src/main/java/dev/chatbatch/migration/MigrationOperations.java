@@ -131,11 +131,6 @@ public class MigrationOperations {
         return summary;
     }
 
-    /** A backfill that could not be followed to its end (exit 1): one line saying why and how to resume. */
-    public static OperatorException backfillFailed(String name, RuntimeException e) {
-        return BackfillFailure.of(name, e);
-    }
-
     /** BACKFILLED/VERIFIED → VERIFIED when everything agrees; otherwise the report names the ranges (→ BACKFILLED). */
     public VerifyReport verify(String name, String actor) {
         MigrationSpec spec = spec(name);

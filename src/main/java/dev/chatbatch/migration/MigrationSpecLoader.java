@@ -288,7 +288,6 @@ public class MigrationSpecLoader {
                     throw err.at("throttle.query", "must be a SELECT returning one boolean");
                 }
                 requireBoolean(c, "throttle.query", throttleQuery, err);
-                explainRaw(c, "throttle.query", MigrationSql.throttleQuery(throttleQuery), err);
             }
             MigrationSpec.Throttle throttle = new MigrationSpec.Throttle(
                     intValue(th, "max_active_backends", 2, "throttle.max_active_backends", err), throttleQuery,
@@ -367,12 +366,8 @@ public class MigrationSpecLoader {
     private static void explain(Connection c, String field, String expr, String typed, MigrationSpec.Table from,
                                 String alias, Errors err) {
         guard(expr, field, err);
-        explainRaw(c, field, "SELECT " + typed + " FROM " + from.qualified() + " AS " + alias, err);
-    }
-
-    private static void explainRaw(Connection c, String field, String select, Errors err) {
         try (Statement st = c.createStatement()) {
-            st.execute("EXPLAIN " + select);
+            st.execute("EXPLAIN SELECT " + typed + " FROM " + from.qualified() + " AS " + alias);
         } catch (SQLException e) {
             String msg = e.getMessage() == null ? e.toString() : e.getMessage().replace('\n', ' ');
             throw err.at(field, "PostgreSQL refuses the expression: " + msg);
@@ -380,13 +375,13 @@ public class MigrationSpecLoader {
     }
 
     /**
-     * The throttle query must itself return a boolean: the {@code ::boolean} it runs under would accept an
-     * integer or a text and turn it into true/false (or a runtime error) the author did not mean. Checked
-     * by a describe-only prepare, so the query is not run at load time.
+     * The throttle query must itself return one boolean: a cast would turn an integer or a text into
+     * true/false (or a runtime error) the author did not mean. Checked by a describe-only prepare (parsed
+     * and analysed by PostgreSQL, so syntax and unknown names are refused too), never run at load time.
      */
     private static void requireBoolean(Connection c, String field, String query, Errors err) {
         String type;
-        try (PreparedStatement ps = c.prepareStatement(MigrationSql.throttleQueryDescribe(query))) {
+        try (PreparedStatement ps = c.prepareStatement(MigrationSql.throttleQuery(query))) {
             type = ps.getMetaData().getColumnTypeName(1);
         } catch (SQLException e) {
             String msg = e.getMessage() == null ? e.toString() : e.getMessage().replace('\n', ' ');

@@ -130,13 +130,11 @@ public final class MigrationSql {
             SELECT coalesce(max(extract(epoch FROM greatest(replay_lag, flush_lag, write_lag))), 0)
               FROM pg_stat_replication""";
 
-    /** The spec's optional throttle query, wrapped to one boolean. */
+    /**
+     * The spec's optional throttle query as one value. The loader checks (describe only, never run) that
+     * this value is a boolean, so it is read as is: no cast that would turn an integer or a text into one.
+     */
     static String throttleQuery(String query) {
-        return "SELECT (" + query + ")::boolean";
-    }
-
-    /** The spec's throttle query as is, to read its result type at load time. */
-    static String throttleQueryDescribe(String query) {
         return "SELECT (" + query + ")";
     }
 

@@ -3,6 +3,7 @@ package dev.chatbatch.ops;
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
 import dev.chatbatch.batch.JobRunner;
+import dev.chatbatch.migration.BackfillFailure;
 import dev.chatbatch.migration.MigrationOperations;
 import dev.chatbatch.migration.MigrationStatus;
 import dev.chatbatch.migration.MigrationStatusService;
@@ -182,7 +183,7 @@ final class MigrationCommand implements Runnable {
         } catch (OperatorException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw MigrationOperations.backfillFailed(name, e);
+            throw BackfillFailure.of(name, e);
         }
     }
 

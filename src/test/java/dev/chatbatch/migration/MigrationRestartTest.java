@@ -1,7 +1,7 @@
 package dev.chatbatch.migration;
 
+import dev.chatbatch.db.EmbeddedPostgresServer;
 import dev.chatbatch.schema.SchemaService;
-import dev.chatbatch.testsupport.RestartablePostgres;
 import dev.chatbatch.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * port) in the middle of a backfill running as its own process: the run fails with exit 1 and one clear
  * line (the database connection was lost, run backfill again to resume), the chunks committed before the
  * restart are kept, and the next run completes with every row processed exactly once. Uses a server of
- * its own ({@link RestartablePostgres}): the shared test server cannot be restarted.
+ * its own ({@link EmbeddedPostgresServer#restartFast()}): the shared test server cannot be restarted.
  */
 class MigrationRestartTest {
 
@@ -32,8 +32,8 @@ class MigrationRestartTest {
     void fastRestartDuringBackfillFailsClearlyAndTheNextRunCompletes(@TempDir Path dir) throws Exception {
         assumeTrue(System.getenv("CHATBATCH_TEST_DB_URL") == null,
                 "CHATBATCH_TEST_DB_URL points the tests at an external server; this test restarts an embedded one of its own");
-        try (RestartablePostgres server = RestartablePostgres.start(dir, "restart_test")) {
-            TestDatabase.Db db = server.db("restart_test");
+        try (EmbeddedPostgresServer server = EmbeddedPostgresServer.startOrAttach(dir.resolve("pgdata"), true, true)) {
+            TestDatabase.Db db = new TestDatabase.Db(EmbeddedPostgresServer.DATABASE, server.jdbcUrl(), EmbeddedPostgresServer.USER, "");
             DataSource ds = db.dataSource();
             SchemaService.flyway(ds).migrate();
             MigrationTestData.seed(ds, 10_000, 100);
