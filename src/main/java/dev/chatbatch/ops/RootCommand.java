@@ -1,5 +1,6 @@
 package dev.chatbatch.ops;
 
+import picocli.AutoComplete;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Spec;
                 StopCommand.class,
                 RestartCommand.class,
                 ServeCommand.class,
+                AutoComplete.GenerateCompletion.class,
         })
 final class RootCommand implements Runnable {
 
