@@ -20,6 +20,8 @@ import java.util.TimeZone;
  * (the time between the next two fires of its cron, from {@code jobs/maintenance.yml} via
  * {@link Schedules}). The "scheduled job missed" alert compares the age of the last success with it;
  * unscheduled or disabled jobs have no such series and never raise that alert.
+ * {@code chatbatch_job_next_fire_timestamp_seconds{job}}: when Quartz fires the enabled job next (the
+ * dashboard's "Next scheduled fire").
  */
 @Component
 @ConditionalOnWebApplication
@@ -27,6 +29,7 @@ class ScheduleMetrics implements MeterBinder, RefreshingMetrics {
 
     private final Schedules schedules;
     private volatile LiveGauge period;
+    private volatile LiveGauge nextFire;
 
     ScheduleMetrics(Schedules schedules) {
         this.schedules = schedules;
@@ -36,6 +39,8 @@ class ScheduleMetrics implements MeterBinder, RefreshingMetrics {
     public void bindTo(MeterRegistry registry) {
         period = new LiveGauge(registry, "chatbatch.job.schedule.period.seconds",
                 "Seconds between two scheduled runs of the job (next two fires of its cron)");
+        nextFire = new LiveGauge(registry, "chatbatch.job.next.fire.timestamp.seconds",
+                "When the enabled scheduled job fires next (Unix time)");
     }
 
     @Override
@@ -43,14 +48,19 @@ class ScheduleMetrics implements MeterBinder, RefreshingMetrics {
         if (period == null) {
             return;
         }
-        Map<Tags, Double> rows = new HashMap<>();
+        Map<Tags, Double> periods = new HashMap<>();
+        Map<Tags, Double> nextFires = new HashMap<>();
         for (ScheduleView view : schedules.describe()) {
             Long seconds = view.enabled() ? periodSeconds(view.cron(), view.timeZone()) : null;
             if (seconds != null) {
-                rows.put(Tags.of("job", view.job()), seconds.doubleValue());
+                periods.put(Tags.of("job", view.job()), seconds.doubleValue());
+            }
+            if (view.enabled() && view.nextFireTime() != null) {
+                nextFires.put(Tags.of("job", view.job()), view.nextFireTime().toEpochMilli() / 1000.0);
             }
         }
-        period.update(rows);
+        period.update(periods);
+        nextFire.update(nextFires);
     }
 
     static Long periodSeconds(String cron, String timeZone) {

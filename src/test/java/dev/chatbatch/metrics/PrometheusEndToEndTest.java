@@ -57,7 +57,8 @@ class PrometheusEndToEndTest {
     /** Panels that must show data: migration progress, rate, phase; job outcomes and last success; maintenance. */
     static final Set<String> MUST_HAVE_DATA = Set.of("Migration phase", "Backfill progress", "Backfill rate (rows/s)",
             "Rows copied / total", "Rows rejected", "Throttle", "Job outcomes", "Job duration", "Last success age",
-            "Rows affected", "Failed last run", "Dead tuples (top 10)", "Archived rows", "Integrity violations");
+            "Rows affected", "Failed last run", "Dead tuples (top 10)", "Archived rows", "Integrity violations", "Runner up",
+            "Next scheduled fire");
 
     @Test
     void dashboardAndAlertQueriesEvaluateAgainstARealPrometheus() throws Exception {
@@ -139,6 +140,19 @@ class PrometheusEndToEndTest {
                 }
             }
             assertThat(evaluated).isGreaterThanOrEqualTo(20);
+            // the annotation queries (migration phase changes) evaluate too
+            int annotated = 0;
+            for (JsonNode annotation : dashboard.get("annotations").get("list")) {
+                if (!annotation.has("expr")) {
+                    continue;
+                }
+                JsonNode answer = api(base, annotation.get("expr").asString());
+                if (!"success".equals(answer.get("status").asString())) {
+                    problems.add("annotation " + annotation.get("name").asString() + " -> " + answer);
+                }
+                annotated++;
+            }
+            assertThat(annotated).isEqualTo(1);
 
             // every alert rule: its expression evaluates, and Prometheus' own evaluation is healthy
             JsonNode groups = JSON.readTree(get(base + "/api/v1/rules").body()).get("data").get("groups");
@@ -155,7 +169,7 @@ class PrometheusEndToEndTest {
                     }
                 }
             }
-            assertThat(rules).isEqualTo(4);
+            assertThat(rules).isEqualTo(5);
             assertThat(problems).isEmpty();
 
             // the pipeline end to end: the failed run and its violation raise their alerts
