@@ -3,8 +3,11 @@ package dev.chatbatch.ops;
 import dev.chatbatch.batch.ExecutionSummary;
 import dev.chatbatch.batch.JobRunner;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -14,12 +17,18 @@ import java.util.concurrent.Callable;
         description = "List job executions, newest first: status, start, duration, rows affected, parameters.")
 final class ExecutionsCommand implements Callable<Integer> {
 
+    /** The most executions one listing returns, over the CLI and REST alike. */
+    static final int MAX_LIMIT = 1000;
+
     private final CliContext cli;
+
+    @Spec
+    CommandSpec spec;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "<job>", description = "only this job")
     String job;
 
-    @Option(names = "--limit", defaultValue = "20", description = "how many (default ${DEFAULT-VALUE})")
+    @Option(names = "--limit", defaultValue = "20", description = "how many, 1..1000 (default ${DEFAULT-VALUE})")
     int limit;
 
     @Option(names = "--json", description = "machine-readable output")
@@ -31,8 +40,11 @@ final class ExecutionsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new ParameterException(spec.commandLine(), "--limit is " + limit + ": use 1.." + MAX_LIMIT);
+        }
         JobRunner runner = cli.session().bean(JobRunner.class);
-        List<ExecutionSummary> rows = runner.executions(job, Math.max(1, limit)).stream()
+        List<ExecutionSummary> rows = runner.executions(job, limit).stream()
                 .map(e -> ExecutionSummary.of(runner.execution(e.getId())))
                 .toList();
         if (json) {

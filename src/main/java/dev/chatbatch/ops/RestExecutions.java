@@ -33,8 +33,8 @@ class RestExecutions {
     @GetMapping
     List<ExecutionSummary> list(@RequestParam(required = false) String job,
                                 @RequestParam(defaultValue = "20") int limit) {
-        if (limit < 1 || limit > 1000) {
-            throw new ApiFieldException("limit", "limit is " + limit + ": use 1..1000");
+        if (limit < 1 || limit > ExecutionsCommand.MAX_LIMIT) {
+            throw new ApiFieldException("limit", "limit is " + limit + ": use 1.." + ExecutionsCommand.MAX_LIMIT);
         }
         return jobs.executions(job, limit).stream().map(ExecutionSummary::of).toList();
     }
