@@ -469,6 +469,19 @@ class RowLevelSecurityTest {
         }
     }
 
+    /** The two statements of issue 9, word for word. */
+    @Test
+    void issueNineStatementsAreRefused() {
+        assertThatThrownBy(() -> as("authenticated", AUTH_A,
+                "UPDATE public.users SET role = 'owner' WHERE id = current_app_user_id()"))
+                .isInstanceOf(SQLException.class).hasMessageContaining("permission denied");
+        assertThatThrownBy(() -> as("authenticated", AUTH_A,
+                "INSERT INTO feedback (message_id, user_id, rating) VALUES ('" + MB1 + "', '" + UA + "', 'down')"))
+                .isInstanceOf(SQLException.class).hasMessageContaining("row-level security");
+        assertThat(owner.queryForObject("select role from public.users where id = ?::uuid", String.class, UA)).isEqualTo("member");
+        assertThat(owner.queryForObject("select count(*) from public.feedback where message_id = ?::uuid", Long.class, MB1)).isOne();
+    }
+
     /**
      * Every column of a public table that carries authority (role, is_active, auth_id, and every
      * *_id: tenant, owner, user or a reference to another row) has a refused INSERT and a refused
