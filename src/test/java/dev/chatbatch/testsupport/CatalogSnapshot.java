@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * A comparable dump of what the migrations own in the catalog: relations, columns, constraints,
- * indexes, policies, RLS flags, functions, triggers, views and grants in the schemas public, auth,
+ * indexes, policies, RLS flags, functions, triggers, views and grants (table and column) in the schemas public, auth,
  * chatbatch and archive. Flyway's own history table is left out (it records the migrations).
  */
 public final class CatalogSnapshot {
@@ -47,6 +47,10 @@ public final class CatalogSnapshot {
         QUERIES.put("grants", "select table_schema||'.'||table_name||' '||grantee||' '||privilege_type"
                 + " from information_schema.role_table_grants where table_schema in " + SCHEMAS
                 + " and table_name not like 'flyway_schema_history%' order by 1");
+        // column-level grants (information_schema.role_table_grants above lists table-level ones only)
+        QUERIES.put("column grants", "select n.nspname||'.'||c.relname||'.'||a.attname||' '||a.attacl::text"
+                + " from pg_attribute a join pg_class c on c.oid=a.attrelid join pg_namespace n on n.oid=c.relnamespace"
+                + " where n.nspname in " + SCHEMAS + NOT_HISTORY + " and a.attnum>0 and a.attacl is not null order by 1");
         QUERIES.put("extensions", "select extname from pg_extension order by 1");
     }
 
