@@ -92,6 +92,11 @@ public class SchemaModules {
                 .defaultSchema(SchemaService.RUNNER_SCHEMA)
                 .schemas(SchemaService.RUNNER_SCHEMA)
                 .createSchemas(false)
+                // chatbatch already holds the platform's tables: Flyway refuses a new history table in a
+                // non-empty schema unless it starts it with a baseline row, version 0, below every module migration.
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .baselineDescription("module " + module.name())
                 .table(module.historyTable())
                 .cleanDisabled(true)
                 .validateMigrationNaming(true)
@@ -143,7 +148,8 @@ public class SchemaModules {
         MigrationInfoService info = flyway(dataSource, module).info();
         MigrationInfo current = info.current();
         int pending = info.pending().length;
-        String version = current == null || current.getVersion() == null ? null : current.getVersion().getVersion();
+        String version = current == null || current.getVersion() == null || current.getVersion().getVersion().equals("0")
+                ? null : current.getVersion().getVersion();
         String state = version == null ? "off" : pending > 0 ? "pending" : "applied";
         return new ModuleState(module.name(), module.schema(), state, version, pending);
     }
