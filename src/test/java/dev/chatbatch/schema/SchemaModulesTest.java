@@ -94,6 +94,9 @@ class SchemaModulesTest {
         CliRun unknown = CliRun.on(db, "schema", "migrate", "--module", "nope");
         assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(2);
         assertThat(unknown.err()).contains("unknown schema module 'nope'").contains("example-messages");
+        CliRun emptyInfo = CliRun.on(TestDatabase.empty(), "schema", "info");
+        assertThat(emptyInfo.exitCode()).as("info before any migration: " + emptyInfo).isZero();
+        assertThat(emptyInfo.out()).containsPattern("example-messages\\s+example_messages\\s+off");
         CliRun noTarget = CliRun.run("schema", "rollback");
         assertThat(noTarget.exitCode()).as(noTarget.toString()).isEqualTo(2);
         assertThat(noTarget.err()).contains("--to");
