@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
 /**
  * Writes {@code database.types.ts} in the layout of Supabase's generator: {@code Json}, then
  * {@code Database} with, per schema, {@code Tables} (Row / Insert / Update / Relationships),
- * {@code Views} (Row), {@code Functions} (Args / Returns), {@code Enums} and {@code CompositeTypes},
+ * {@code Views} (Row), {@code Functions} (Args / Returns; overloads as a union), {@code Enums} and {@code CompositeTypes},
  * then the {@code Tables} / {@code TablesInsert} / {@code TablesUpdate} / {@code Enums} helpers over
  * {@code public}.
  *
@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
  * intervals, network types, bytea and anything else textual (e.g. pgvector's vector) → {@code string};
  * arrays → {@code T[]}; domains → their base type; enums → the schema's {@code Enums} entry; void →
  * {@code undefined}; anything else → {@code unknown}. A nullable column (and every view column, whose
- * nullability the catalog does not know) is {@code T | null}. Insert makes optional what has a default
+ * nullability the catalog does not know, as every RETURNS TABLE column) is {@code T | null}. Insert makes optional what has a default
  * or may be null, and refuses identity/generated columns ({@code never}); Update makes everything
  * optional.
  */
@@ -159,21 +159,31 @@ final class TypeScriptRenderer {
             line(depth + 1, "[_ in never]: never");
         }
         byName.forEach((name, overloads) -> {
+            if (overloads.size() == 1) {
+                line(depth + 1, key(name) + ": {");
+                signature(depth + 2, overloads.get(0));
+                line(depth + 1, "}");
+                return;
+            }
             line(depth + 1, key(name) + ":");
             for (Function f : overloads) {
                 line(depth + 2, "| {");
-                if (f.args().isEmpty()) {
-                    line(depth + 3, "Args: Record<PropertyKey, never>");
-                } else {
-                    line(depth + 3, "Args: {");
-                    f.args().forEach(a -> line(depth + 4, key(a.name()) + (a.hasDefault() ? "?: " : ": ") + ts(a.type())));
-                    line(depth + 3, "}");
-                }
-                line(depth + 3, "Returns: " + returns(f));
-                line(depth + 2, "  }");
+                signature(depth + 3, f);
+                line(depth + 2, "}");
             }
         });
         line(depth, "}");
+    }
+
+    private void signature(int depth, Function f) {
+        if (f.args().isEmpty()) {
+            line(depth, "Args: Record<PropertyKey, never>");
+        } else {
+            line(depth, "Args: {");
+            f.args().forEach(a -> line(depth + 1, key(a.name()) + (a.hasDefault() ? "?: " : ": ") + ts(a.type())));
+            line(depth, "}");
+        }
+        line(depth, "Returns: " + returns(f));
     }
 
     private String returns(Function f) {

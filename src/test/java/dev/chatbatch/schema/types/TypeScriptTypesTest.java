@@ -22,8 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code schema types --lang typescript --out FILE} on the platform with both modules applied: the file
  * compiles with {@code tsc --noEmit --strict}, and a checker compiled against it proves that every
  * table and function of public (and of each module's schema) is named, no more and no fewer, and that
- * the mapping holds where it matters (required vs optional on Insert, null, number, Json, arguments with
- * defaults, RETURNS TABLE rows).
+ * the mapping holds where it matters (required vs optional on Insert, null, number, Json, arrays, enums,
+ * identity columns, arguments with defaults, RETURNS TABLE rows, overloads).
  */
 class TypeScriptTypesTest {
 
@@ -45,6 +45,14 @@ class TypeScriptTypesTest {
         SchemaModules modules = new SchemaModules(ds, tx, new SchemaService(ds, tx));
         modules.migrate("example-messages");
         modules.migrate("direct-messages");
+
+        // Shapes the platform does not have yet: an enum, an identity column, an array, an overloaded function.
+        JdbcTemplate owner = new JdbcTemplate(ds);
+        owner.execute("create type public.tt_mood as enum ('happy', 'sad')");
+        owner.execute("create table public.tt_enum_use (id bigint generated always as identity primary key,"
+                + " mood public.tt_mood not null, tags text[])");
+        owner.execute("create function public.tt_overload(a integer) returns integer language sql as 'select a'");
+        owner.execute("create function public.tt_overload(a text) returns text language sql as 'select a'");
 
         Path types = dir.resolve("database.types.ts");
         CliRun run = CliRun.on(db, "schema", "types", "--lang", "typescript", "--out", types.toString());
@@ -99,6 +107,16 @@ class TypeScriptTypesTest {
                 const thread: Database["example_messages"]["Functions"]["get_message_thread"]["Returns"][number]["depth"] = 2
                 const member: Database["direct_messages"]["Tables"]["group_members"]["Insert"] = { group_id: "g", user_id: "u" }
                 const channel: Database["example_messages"]["Tables"]["channels"]["Insert"] = { workspace_id: "w", name: "general" }
+                const mood: Tables<"tt_enum_use">["mood"] = "happy"
+                // @ts-expect-error not a label of the enum
+                const badMood: Tables<"tt_enum_use">["mood"] = "angry"
+                const tags: Tables<"tt_enum_use">["tags"] = ["a", "b"]
+                const enumInsert: TablesInsert<"tt_enum_use"> = { mood: "sad" }
+                // @ts-expect-error an identity column is never inserted
+                const idInsert: TablesInsert<"tt_enum_use"> = { id: 1, mood: "sad" }
+                const label: Database["public"]["Enums"]["tt_mood"] = "sad"
+                const o1: Database["public"]["Functions"]["tt_overload"] = { Args: { a: 1 }, Returns: 1 }
+                const o2: Database["public"]["Functions"]["tt_overload"] = { Args: { a: "x" }, Returns: "x" }
                 """);
         Files.writeString(dir.resolve("check.ts"), check.toString());
 
