@@ -5,9 +5,11 @@ import dev.chatbatch.OperatorException;
 import dev.chatbatch.db.DatabaseTarget;
 import dev.chatbatch.db.SqlScript;
 import dev.chatbatch.migration.MigrationStatusService;
+import dev.chatbatch.schema.SchemaModules;
 import dev.chatbatch.schema.SchemaService;
 import dev.chatbatch.schema.SchemaVerifier;
 import dev.chatbatch.schema.Seeder;
+import dev.chatbatch.schema.types.TypeScriptTypes;
 import org.springframework.jdbc.core.JdbcTemplate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * touches a configured database.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run the demo on a temporary embedded PostgreSQL: schema, seed, the v1→v2 migration under live writes, summary.")
+        description = "Run the demo on a temporary embedded PostgreSQL: schema (with both optional modules), seed, the v1→v2 migration under live writes, summary.")
 final class DemoCommand implements Callable<Integer> {
 
     private final CliContext cli;
@@ -53,6 +55,14 @@ final class DemoCommand implements Callable<Integer> {
         var migrated = session.bean(SchemaService.class).migrate();
         cli.out().printf("   %d migrations applied%n", migrated.migrationsExecuted);
 
+        // Off by default; the demo turns both on to show them side by side (each in its own schema).
+        cli.out().println("== schema migrate --module (optional seed 000/004 schemas)");
+        SchemaModules modules = session.bean(SchemaModules.class);
+        for (SchemaModules.Module module : SchemaModules.available()) {
+            var applied = modules.migrate(module.name());
+            cli.out().printf("   %-18s %d migration(s) applied, schema %s%n", module.name(), applied.migrationsExecuted, module.schema());
+        }
+
         cli.out().printf("== seed %,d v1 messages (%,d of them dirty)%n", rows + badRows, badRows);
         Seeder.Request request = new Seeder.Request(rows, badRows, Seeder.Request.defaultConversations(rows));
         session.bean(Seeder.class).seed(request, line -> cli.out().println("   " + line));
@@ -61,6 +71,11 @@ final class DemoCommand implements Callable<Integer> {
         SchemaVerifier.Report report = session.bean(SchemaVerifier.class).verify();
         report.failures().forEach(f -> cli.out().println("   FAIL " + f.name() + ": " + f.detail()));
         cli.out().printf("   %d checks, %d failed%n", report.checks().size(), report.failures().size());
+
+        TypeScriptTypes types = session.bean(TypeScriptTypes.class);
+        List<String> schemas = types.defaultSchemas();
+        long lines = types.generate("typescript", schemas).lines().count();
+        cli.out().printf("== schema types --lang typescript: database.types.ts, %,d lines for %s%n", lines, String.join(", ", schemas));
 
         cli.out().println("== maintenance: one run of every job on the seeded aged data");
         dev.chatbatch.batch.JobRunner runner = session.bean(dev.chatbatch.batch.JobRunner.class);

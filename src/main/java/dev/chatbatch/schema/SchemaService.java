@@ -2,28 +2,18 @@ package dev.chatbatch.schema;
 
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
-import dev.chatbatch.db.SqlScript;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.flywaydb.core.api.output.ValidateResult;
-import org.springframework.core.io.Resource;
-import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import javax.sql.DataSource;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.function.IntConsumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -38,7 +28,6 @@ public class SchemaService {
 
     public static final String HISTORY_TABLE = "flyway_schema_history";
     public static final String RUNNER_SCHEMA = "chatbatch";
-    private static final Pattern ROLLBACK_NAME = Pattern.compile("U(\\d+)__.+\\.sql");
 
     private final DataSource dataSource;
     private final TransactionTemplate transactions;
@@ -102,62 +91,24 @@ public class SchemaService {
     }
 
     /**
-     * Rolls back every applied migration above {@code targetVersion}, newest first.
+     * Rolls back every applied migration above {@code targetVersion}, newest first. Below V2 (the
+     * runner schema, which holds the modules' Flyway histories, and V1's auth.uid() their policies
+     * use) it refuses while a module is applied, naming the command that removes it.
      *
      * @return the versions rolled back, in the order they were undone
      */
     public List<Integer> rollbackTo(int targetVersion, IntConsumer beforeEach) {
-        if (targetVersion < 0) {
-            throw OperatorException.usage("--to must be 0 or a migration version, not " + targetVersion);
-        }
-        Map<Integer, Resource> scripts = rollbackScripts();
-        List<Integer> applied = Arrays.stream(flyway(dataSource).info().applied())
-                .filter(i -> i.getVersion() != null && i.getType() != null && i.getType().name().equals("SQL"))
-                .map(i -> Integer.parseInt(i.getVersion().getVersion()))
-                .filter(v -> v > targetVersion)
-                .sorted(Comparator.reverseOrder())
-                .toList();
-        for (int version : applied) {
-            if (!scripts.containsKey(version)) {
-                throw OperatorException.usage("no rollback script for V" + version + ": expected sql/rollback/U"
-                        + version + "__<name>.sql; nothing was rolled back past V" + version);
+        if (targetVersion >= 0 && targetVersion < 2) {
+            List<String> modules = new JdbcTemplate(dataSource).queryForList(
+                    "select replace(substr(tablename, length(?) + 2), '_', '-') from pg_tables"
+                            + " where schemaname = ? and tablename like ? order by 1",
+                    String.class, HISTORY_TABLE, RUNNER_SCHEMA, HISTORY_TABLE + "\\_%");
+            if (!modules.isEmpty()) {
+                throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "cannot roll back below V2 while schema module(s) "
+                        + String.join(", ", modules) + " are applied: run `chatbatch schema rollback --module NAME` for each first");
             }
         }
-        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-        for (int version : applied) {
-            beforeEach.accept(version);
-            List<String> statements = SqlScript.split(read(scripts.get(version)));
-            transactions.executeWithoutResult(status -> {
-                // Rollback scripts are written for public, like the migrations they undo.
-                jdbc.execute("set local search_path = public");
-                statements.forEach(jdbc::execute);
-                jdbc.update("delete from " + RUNNER_SCHEMA + "." + HISTORY_TABLE + " where version = ?", String.valueOf(version));
-            });
-        }
-        return applied;
-    }
-
-    /** Rollback scripts on the classpath by version. */
-    static Map<Integer, Resource> rollbackScripts() {
-        try {
-            Resource[] resources = new PathMatchingResourcePatternResolver().getResources("classpath*:db/rollback/U*.sql");
-            return Arrays.stream(resources)
-                    .filter(r -> r.getFilename() != null && ROLLBACK_NAME.matcher(r.getFilename()).matches())
-                    .collect(Collectors.toMap(r -> {
-                        Matcher m = ROLLBACK_NAME.matcher(r.getFilename());
-                        m.matches();
-                        return Integer.parseInt(m.group(1));
-                    }, r -> r));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list rollback scripts", e);
-        }
-    }
-
-    private static String read(Resource resource) {
-        try {
-            return resource.getContentAsString(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + resource.getFilename(), e);
-        }
+        return Rollbacks.run(dataSource, transactions, flyway(dataSource), Rollbacks.scripts("db/rollback/U*.sql"),
+                RUNNER_SCHEMA + "." + HISTORY_TABLE, targetVersion, beforeEach, "sql/rollback/U");
     }
 }

@@ -67,6 +67,27 @@ class RowLevelSecurityTest {
         assertThat(TENANT_OF.keySet()).containsExactlyInAnyOrderElementsOf(tables);
     }
 
+    /** A view without security_invoker would read its tables as its owner, past every policy above. */
+    @Test
+    void everyPublicViewIsSecurityInvokerAndShowsAnonNothing() throws SQLException {
+        List<String> views = owner.queryForList("select c.relname from pg_class c"
+                + " where c.relnamespace = 'public'::regnamespace and c.relkind = 'v' order by 1", String.class);
+        assertThat(views).contains("current_day_usage", "provider_usage_stats", "daily_message_volume");
+        for (String view : views) {
+            assertThat(owner.queryForObject("select coalesce('security_invoker=true' = any (reloptions), false) from pg_class"
+                    + " where oid = ?::regclass", Boolean.class, "public." + view)).as(view + " is security_invoker").isTrue();
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                c.setAutoCommit(false);
+                become(s, "anon", null);
+                try (ResultSet rs = s.executeQuery("select count(*) from public." + view)) {
+                    rs.next();
+                    assertThat(rs.getLong(1)).as("anon on view " + view).isZero();
+                }
+                c.rollback();
+            }
+        }
+    }
+
     @Test
     void authenticatedUserSeesOnlyTheirTenantInEveryTable() throws SQLException {
         for (String table : TENANT_OF.keySet()) {
