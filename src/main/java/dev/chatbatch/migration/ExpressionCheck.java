@@ -85,6 +85,7 @@ final class ExpressionCheck {
 
     private final Connection c;
     private final MigrationSpecLoader.Errors err;
+    private final Map<String, Long> tables = new java.util.HashMap<>();
     private int views;
 
     /** {@code c} is in a transaction that the caller rolls back: the temporary views go with it. */
@@ -103,10 +104,10 @@ final class ExpressionCheck {
     void mapping(String field, String expr, MigrationSpec.Table row, String alias, MigrationSpec.Table into,
                  MigrationSpecLoader.Column column, String requiredType) throws SQLException {
         String text = lex(expr, field, field.startsWith("down"));
-        long view = createView(field, "SELECT (" + text + ") AS v FROM " + quoted(row) + " AS " + alias);
+        View view = createView(field, "SELECT (" + text + ") AS v FROM " + quoted(row) + " AS " + alias);
         Analysis a = analyse(field, view, Kind.MAPPING, tableOid(row));
         if (requiredType != null) {
-            String type = viewColumnType(view);
+            String type = view.type();
             if (!requiredType.equals(type)) {
                 throw err.at(field, "must be of type " + requiredType + ", but is " + type);
             }
@@ -129,7 +130,7 @@ final class ExpressionCheck {
     /** The throttle query: one statement, nothing outside {@link Kind#QUERY}'s rules. */
     void query(String field, String query) throws SQLException {
         String text = lex(query, field, false);
-        long view = createView(field, MigrationSql.throttleQuery(text) + " AS v");
+        View view = createView(field, MigrationSql.throttleQuery(text) + " AS v");
         analyse(field, view, Kind.QUERY, 0);
     }
 
@@ -312,53 +313,46 @@ final class ExpressionCheck {
         }
     }
 
-    private long createView(String field, String select) {
+    /** A check view as PostgreSQL stored it: its query tree, its column's type, what its rule depends on. */
+    private record View(long oid, String tree, String type, List<String> dependencies) {
+    }
+
+    private View createView(String field, String select) throws SQLException {
         String name = "chatbatch_spec_check_" + ++views;
         try (PreparedStatement ps = c.prepareStatement("CREATE TEMPORARY VIEW " + name + " AS " + select)) {
             ps.execute(); // parse analysis only: a view stores the expression, nothing evaluates it
         } catch (SQLException e) {
             throw err.at(field, "PostgreSQL refuses the expression: " + message(e));
         }
-        try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_TEMP_VIEW)) {
+        try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_CHECK_VIEW)) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
+                if (!rs.next()) {
+                    throw new IllegalStateException("the temporary view " + name + " just created is not in the catalog");
+                }
+                return new View(rs.getLong(1), rs.getString(2), rs.getString(3), List.of((String[]) rs.getArray(4).getArray()));
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot find the temporary view " + name + ": " + e.getMessage(), e);
         }
     }
 
-    private Analysis analyse(String field, long view, Kind kind, long rowTable) throws SQLException {
-        String tree;
-        try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_VIEW_TREE)) {
-            ps.setLong(1, view);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                tree = rs.getString(1);
-            }
-        }
-        NodeTree.Node query = NodeTree.firstNode(NodeTree.parse(tree));
+    private Analysis analyse(String field, View view, Kind kind, long rowTable) throws SQLException {
+        NodeTree.Node query = NodeTree.firstNode(NodeTree.parse(view.tree()));
         Set<Long> procs = new LinkedHashSet<>();
         Set<Long> operators = new LinkedHashSet<>();
         Set<Long> relations = new LinkedHashSet<>();
         NodeTree.collect(query, procs, operators, relations);
-        try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_VIEW_DEPENDENCIES)) {
-            ps.setLong(1, view);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    switch (rs.getString(1)) {
-                        case "pg_proc" -> procs.add(rs.getLong(2));
-                        case "pg_operator" -> operators.add(rs.getLong(2));
-                        case "pg_class" -> relations.add(rs.getLong(2));
-                        default -> {
-                        }
-                    }
+        for (String dep : view.dependencies()) {
+            int colon = dep.lastIndexOf(':');
+            long oid = Long.parseLong(dep.substring(colon + 1));
+            switch (dep.substring(0, colon)) {
+                case "pg_proc" -> procs.add(oid);
+                case "pg_operator" -> operators.add(oid);
+                case "pg_class" -> relations.add(oid);
+                default -> {
                 }
             }
         }
-        relations.remove(view);
+        relations.remove(view.oid());
 
         if (kind == Kind.MAPPING) {
             refuseNodes(field, query);
@@ -418,56 +412,30 @@ final class ExpressionCheck {
 
     /** Function facts for every function called, directly, through an operator or through a default argument. */
     private Map<Long, Fn> functions(Set<Long> procs, Set<Long> operators) throws SQLException {
-        if (!operators.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_OPERATOR_FUNCTIONS)) {
-                ps.setArray(1, longs(operators));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        procs.add(rs.getLong(1));
-                    }
-                }
-            }
-        }
         Map<Long, Fn> fns = new LinkedHashMap<>();
         Set<Long> todo = new LinkedHashSet<>(procs);
-        todo.remove(0L);
-        while (!todo.isEmpty()) {
-            List<Fn> batch = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_FUNCTIONS)) {
-                ps.setArray(1, longs(todo));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        batch.add(new Fn(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                rs.getString(5).charAt(0), rs.getBoolean(6), rs.getBoolean(7), rs.getString(8).charAt(0),
-                                rs.getBoolean(9), rs.getInt(10), rs.getString(11)));
-                    }
-                }
-            }
-            todo.clear();
+        Set<Long> todoOps = new LinkedHashSet<>(operators);
+        for (int round = 0; (!todo.isEmpty() || !todoOps.isEmpty()) && round < 10; round++) {
             Set<Long> more = new LinkedHashSet<>();
             Set<Long> moreOps = new LinkedHashSet<>();
-            for (Fn f : batch) {
-                fns.put(f.oid(), f);
-                if (f.argDefaults() != null) {
-                    // defaults are added to the call by the planner, not stored in the view: check them too
-                    NodeTree.collect(NodeTree.parse(f.argDefaults()), more, moreOps, new LinkedHashSet<>());
-                }
-            }
-            if (!moreOps.isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_OPERATOR_FUNCTIONS)) {
-                    ps.setArray(1, longs(moreOps));
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            more.add(rs.getLong(1));
+            try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_FUNCTIONS)) {
+                ps.setArray(1, longs(todo));
+                ps.setArray(2, longs(todoOps));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Fn f = new Fn(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5).charAt(0), rs.getBoolean(6), rs.getBoolean(7), rs.getString(8).charAt(0),
+                                rs.getBoolean(9), rs.getInt(10), rs.getString(11));
+                        if (fns.putIfAbsent(f.oid(), f) == null && f.argDefaults() != null) {
+                            // defaults are added to the call by the planner, not stored in the view: check them too
+                            NodeTree.collect(NodeTree.parse(f.argDefaults()), more, moreOps, new LinkedHashSet<>());
                         }
                     }
                 }
             }
-            for (long oid : more) {
-                if (oid != 0 && !fns.containsKey(oid)) {
-                    todo.add(oid);
-                }
-            }
+            more.removeAll(fns.keySet());
+            todo = more;
+            todoOps = moreOps;
         }
         return fns;
     }
@@ -520,22 +488,17 @@ final class ExpressionCheck {
 
     // --- helpers -------------------------------------------------------------------------------------
 
-    private String viewColumnType(long view) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_VIEW_COLUMN_TYPE)) {
-            ps.setLong(1, view);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getString(1);
-            }
-        }
-    }
-
     private long tableOid(MigrationSpec.Table t) throws SQLException {
+        Long known = tables.get(t.qualified());
+        if (known != null) {
+            return known;
+        }
         try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_TABLE)) {
             ps.setString(1, t.schema());
             ps.setString(2, t.name());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
+                tables.put(t.qualified(), rs.getLong(1));
                 return rs.getLong(1);
             }
         }

@@ -77,6 +77,22 @@ final class Throttle {
         } else {
             savepoint = c.setSavepoint();
         }
+        String answer;
+        try {
+            answer = runQuery(c);
+        } catch (SQLException | RuntimeException e) {
+            try {
+                undo(c, autoCommit, savepoint);
+            } catch (SQLException u) {
+                e.addSuppressed(u);
+            }
+            throw e;
+        }
+        undo(c, autoCommit, savepoint);
+        return answer;
+    }
+
+    private String runQuery(Connection c) throws SQLException {
         try {
             try (PreparedStatement ps = c.prepareStatement(QUERY_SETTINGS)) {
                 ps.execute();
@@ -91,14 +107,16 @@ final class Throttle {
                 return "throttle query did not answer within " + QUERY_TIMEOUT + " (" + e.getSQLState() + ")";
             }
             throw e;
-        } finally {
-            if (autoCommit) {
-                c.rollback();
-                c.setAutoCommit(true);
-            } else {
-                c.rollback(savepoint);
-                c.releaseSavepoint(savepoint);
-            }
+        }
+    }
+
+    private static void undo(Connection c, boolean autoCommit, Savepoint savepoint) throws SQLException {
+        if (autoCommit) {
+            c.rollback();
+            c.setAutoCommit(true);
+        } else {
+            c.rollback(savepoint);
+            c.releaseSavepoint(savepoint);
         }
     }
 }
