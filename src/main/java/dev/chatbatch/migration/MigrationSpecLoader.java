@@ -43,8 +43,10 @@ import java.util.stream.Stream;
  * Finds migration specs ({@code kind: migration}) in the jobs directory ({@code chatbatch.jobs-dir},
  * default {@code ./jobs}; the copy inside the jar when that directory does not exist) and validates
  * one against the live catalog before anything runs: tables and columns exist, identifiers are plain,
- * the key is unique on both sides, and every expression passes a dry {@code EXPLAIN} with the target
- * column's type (never executed). A bad spec is refused with its file, the field and the reason (exit 2).
+ * the key is unique on both sides, every expression is one expression that is a function of its row
+ * alone and assignable to its column ({@link ExpressionCheck}: analysed by PostgreSQL, never run, in a
+ * transaction that is rolled back), and numbers and durations are within their ranges. A bad spec is
+ * refused with its file, the field and the reason (exit 2).
  */
 @Component
 public class MigrationSpecLoader {
@@ -55,7 +57,8 @@ public class MigrationSpecLoader {
     private static final int MAX_CHUNK = 1_000_000;
     /** Settings of the loader's transaction: bounded waits, and the dual-write triggers' search_path. */
     private static final String CHECK_SETTINGS = """
-            SELECT set_config('statement_timeout', '10s', true), set_config('lock_timeout', '5s', true),
+            SELECT has_database_privilege(current_database(), 'TEMPORARY'), current_database()::text, current_user::text,
+                   set_config('statement_timeout', '10s', true), set_config('lock_timeout', '5s', true),
                    set_config('search_path', 'pg_catalog, public', true)""";
     static final Duration LOCK_TIMEOUT_MIN = Duration.ofMillis(10);
     static final Duration LOCK_TIMEOUT_MAX = Duration.ofMinutes(10);
@@ -150,8 +153,14 @@ public class MigrationSpecLoader {
                 // everything below is catalog reads, temporary views and describe-only prepares in one
                 // transaction that is rolled back: loading a spec changes nothing and runs none of it. The
                 // search_path is the dual-write triggers' own, so names resolve as they will there.
-                try (PreparedStatement ps = c.prepareStatement(CHECK_SETTINGS)) {
-                    ps.execute();
+                try (PreparedStatement ps = c.prepareStatement(CHECK_SETTINGS); ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        // expressions are checked through temporary views (see ExpressionCheck)
+                        throw OperatorException.usage(file + ": cannot check the spec's expressions: role " + rs.getString(3)
+                                + " may not create temporary objects in database " + rs.getString(2) + "; run as a role that may,"
+                                + " e.g. GRANT TEMPORARY ON DATABASE " + rs.getString(2) + " TO " + rs.getString(3));
+                    }
                 }
                 return validate(c, file, name, y, err);
             } finally {

@@ -108,6 +108,28 @@ class MigrationSpecValidationTest {
                 .contains("up.parent_message_id", "jsonb_exists");
     }
 
+    /** Expressions are checked through temporary views: a role that may not create them is told so. */
+    @Test
+    void aRoleWithoutTemporaryPrivilegeIsToldWhatToGrant(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("ok.yml"), shipped);
+        String role = db.name() + "_no_temp"; // roles are cluster-wide: one per test database
+        MigrationTestData.exec(db.dataSource(), "CREATE ROLE " + role + " LOGIN PASSWORD 'pw'",
+                "REVOKE TEMPORARY ON DATABASE " + db.name() + " FROM PUBLIC");
+        try {
+            org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+            ds.setUrl(db.url());
+            ds.setUser(role);
+            ds.setPassword("pw");
+            assertThatThrownBy(() -> new MigrationSpecLoader(ds, dir.toString()).load("chat-messages-v2"))
+                    .isInstanceOf(OperatorException.class)
+                    .hasMessageContaining("ok.yml").hasMessageContaining(role)
+                    .hasMessageContaining("GRANT TEMPORARY ON DATABASE " + db.name());
+        } finally {
+            MigrationTestData.exec(db.dataSource(), "GRANT TEMPORARY ON DATABASE " + db.name() + " TO PUBLIC",
+                    "DROP ROLE " + role);
+        }
+    }
+
     @Test
     void cliExitsTwoNamingFileAndField(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("bad.yml"), shipped.replace("  token_count: coalesce", "  tokens: coalesce"));
