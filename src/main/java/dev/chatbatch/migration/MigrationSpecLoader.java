@@ -25,7 +25,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -44,14 +43,27 @@ import java.util.stream.Stream;
  * Finds migration specs ({@code kind: migration}) in the jobs directory ({@code chatbatch.jobs-dir},
  * default {@code ./jobs}; the copy inside the jar when that directory does not exist) and validates
  * one against the live catalog before anything runs: tables and columns exist, identifiers are plain,
- * the key is unique on both sides, and every expression passes a dry {@code EXPLAIN} with the target
- * column's type (never executed). A bad spec is refused with its file, the field and the reason (exit 2).
+ * the key is unique on both sides, every expression is one expression that is a function of its row
+ * alone and assignable to its column ({@link ExpressionCheck}: analysed by PostgreSQL, never run, in a
+ * transaction that is rolled back), and numbers and durations are within their ranges. A bad spec is
+ * refused with its file, the field and the reason (exit 2).
  */
 @Component
 public class MigrationSpecLoader {
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,40}");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|min)");
+    // [0-9], not \\d: only ASCII digits are numbers here
+    private static final Pattern DURATION = Pattern.compile("([0-9]+)\\s*(ms|s|min|h)");
+    private static final int MAX_CHUNK = 1_000_000;
+    /** Settings of the loader's transaction: bounded waits, and the dual-write triggers' search_path. */
+    private static final String CHECK_SETTINGS = """
+            SELECT has_database_privilege(current_database(), 'TEMPORARY'), current_database()::text, current_user::text,
+                   set_config('statement_timeout', '10s', true), set_config('lock_timeout', '5s', true),
+                   set_config('search_path', 'pg_catalog, public', true)""";
+    static final Duration LOCK_TIMEOUT_MIN = Duration.ofMillis(10);
+    static final Duration LOCK_TIMEOUT_MAX = Duration.ofMinutes(10);
+    static final Duration STATEMENT_TIMEOUT_MIN = Duration.ofSeconds(1);
+    static final Duration STATEMENT_TIMEOUT_MAX = Duration.ofHours(24);
 
     private final DataSource dataSource;
     private final String jobsDir;
@@ -135,178 +147,195 @@ public class MigrationSpecLoader {
             throw err.at("name", "'" + name + "' must be lower-case letters, digits and '-', starting with a letter, at most 41 characters");
         }
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(true);
-            try (Statement st = c.createStatement()) {
-                st.execute("set statement_timeout = '10s'");
-            }
-            MigrationSpec.Table source = table(c, y, "source", err);
-            MigrationSpec.Table target = table(c, y, "target", err);
-            Map<String, Column> sourceCols = columns(c, source);
-            Map<String, Column> targetCols = columns(c, target);
-
-            List<String> key = stringList(y.get("key"), "key", err);
-            if (key.isEmpty()) {
-                throw err.at("key", "name at least one key column");
-            }
-            List<String> keyTypes = new ArrayList<>();
-            for (String k : key) {
-                ident(k, "key", err);
-                Column sc = sourceCols.get(k);
-                Column tc = targetCols.get(k);
-                if (sc == null || tc == null) {
-                    throw err.at("key", "column " + k + " must exist in both " + source.qualified() + " and " + target.qualified());
-                }
-                if (!sc.type().equals(tc.type())) {
-                    throw err.at("key", "column " + k + " is " + sc.type() + " in the source but " + tc.type() + " in the target");
-                }
-                // a unique index admits NULLs (and repeats them), and the generated SQL compares keys as row
-                // values: a NULL part drops a row out of the keyset ranges and out of the dual write's
-                // `key = key` matches, so such a row would be lost or left stale. A key is NOT NULL.
-                if (!sc.notNull() || !tc.notNull()) {
-                    throw err.at("key", "column " + k + " must be NOT NULL in both " + source.qualified() + " and "
-                            + target.qualified() + " (a unique index alone admits NULLs, which no key range can hold)");
-                }
-                keyTypes.add(sc.type());
-            }
-            requireUnique(c, source, key, "key", err);
-            requireUnique(c, target, key, "key", err);
-
-            Map<String, String> up = stringMap(y.get("up"), "up", err);
-            if (up.isEmpty()) {
-                throw err.at("up", "map at least the key columns of " + target.qualified());
-            }
-            Map<String, String> targetTypes = new LinkedHashMap<>();
-            for (Map.Entry<String, String> e : up.entrySet()) {
-                String field = "up." + e.getKey();
-                ident(e.getKey(), field, err);
-                Column tc = targetCols.get(e.getKey());
-                if (tc == null) {
-                    throw err.at(field, "column " + e.getKey() + " does not exist in " + target.qualified()
-                            + " (columns: " + String.join(", ", targetCols.keySet()) + ")");
-                }
-                targetTypes.put(e.getKey(), tc.type());
-                explain(c, field, e.getValue(), "(" + e.getValue() + ")::" + tc.type(), source, "s", err);
-            }
-            for (String k : key) {
-                if (!up.containsKey(k) || !sameExpr(up.get(k), "s." + k)) {
-                    throw err.at("up." + k, "the key column must be copied as is: write `" + k + ": s." + k + "`");
-                }
-            }
-            for (Column tc : targetCols.values()) {
-                if (tc.notNull() && !tc.hasDefault() && !up.containsKey(tc.name())) {
-                    throw err.at("up", "target column " + tc.name() + " is NOT NULL without a default: map it");
-                }
-            }
-
-            List<MigrationSpec.RejectRule> rejects = new ArrayList<>();
-            Object rawRejects = y.get("rejects");
-            if (rawRejects != null && !(rawRejects instanceof List<?>)) {
-                throw err.at("rejects", "must be a list of {when, reason}");
-            }
-            int i = 0;
-            for (Object o : rawRejects == null ? List.of() : (List<?>) rawRejects) {
-                String field = "rejects[" + i++ + "]";
-                if (!(o instanceof Map<?, ?> m)) {
-                    throw err.at(field, "must be a map with `when` and `reason`");
-                }
-                String when = m.get("when") == null ? null : String.valueOf(m.get("when"));
-                String reason = m.get("reason") == null ? null : String.valueOf(m.get("reason"));
-                if (when == null || reason == null) {
-                    throw err.at(field, "needs both `when` (SQL predicate) and `reason` (SQL text expression)");
-                }
-                explain(c, field + ".when", when, "(" + when + ")::boolean", source, "s", err);
-                explain(c, field + ".reason", reason, "(" + reason + ")::text", source, "s", err);
-                rejects.add(new MigrationSpec.RejectRule(when, reason));
-            }
-
-            Map<String, String> down = stringMap(y.get("down"), "down", err);
-            for (Map.Entry<String, String> e : down.entrySet()) {
-                String field = "down." + e.getKey();
-                ident(e.getKey(), field, err);
-                Column sc = sourceCols.get(e.getKey());
-                if (sc == null) {
-                    throw err.at(field, "column " + e.getKey() + " does not exist in " + source.qualified()
-                            + " (columns: " + String.join(", ", sourceCols.keySet()) + ")");
-                }
-                explain(c, field, e.getValue(), "(" + e.getValue() + ")::" + sc.type(), target, "t", err);
-            }
-            if (!down.isEmpty()) {
-                for (String k : key) {
-                    if (!down.containsKey(k) || !sameExpr(down.get(k), "t." + k)) {
-                        throw err.at("down." + k, "the key column must be copied as is: write `" + k + ": t." + k + "`");
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                // everything below is catalog reads, temporary views and describe-only prepares in one
+                // transaction that is rolled back: loading a spec changes nothing and runs none of it. The
+                // search_path is the dual-write triggers' own, so names resolve as they will there.
+                try (PreparedStatement ps = c.prepareStatement(CHECK_SETTINGS); ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        // expressions are checked through temporary views (see ExpressionCheck)
+                        throw OperatorException.usage(file + ": cannot check the spec's expressions: role " + rs.getString(3)
+                                + " may not create temporary objects in database " + rs.getString(2) + "; run as a role that may,"
+                                + " e.g. GRANT TEMPORARY ON DATABASE " + rs.getString(2) + " TO " + rs.getString(3));
                     }
                 }
-                for (Column sc : sourceCols.values()) {
-                    if (sc.notNull() && !sc.hasDefault() && !down.containsKey(sc.name())) {
-                        throw err.at("down", "source column " + sc.name() + " is NOT NULL without a default: map it");
-                    }
-                }
+                return validate(c, file, name, y, err);
+            } finally {
+                c.rollback();
+                c.setAutoCommit(autoCommit);
             }
-
-            String versionColumn = y.get("version_column") == null ? null : String.valueOf(y.get("version_column"));
-            if (versionColumn != null) {
-                ident(versionColumn, "version_column", err);
-                Column vc = targetCols.get(versionColumn);
-                if (vc == null || !List.of("integer", "bigint", "smallint").contains(vc.type()) || up.containsKey(versionColumn)) {
-                    throw err.at("version_column", versionColumn + " must be an integer column of " + target.qualified()
-                            + " that the up mapping does not set");
-                }
-            }
-            Map<String, Object> verify = map(y.get("verify"), "verify", err);
-            List<String> minMax = verify.get("min_max") == null ? List.of() : stringList(verify.get("min_max"), "verify.min_max", err);
-            for (String col : minMax) {
-                if (!up.containsKey(col)) {
-                    throw err.at("verify.min_max", col + " is not a mapped target column");
-                }
-            }
-            int verifyRanges = intValue(verify, "ranges", 16, "verify.ranges", err);
-            if (verifyRanges < 1 || verifyRanges > 1024) {
-                throw err.at("verify.ranges", "must be 1 to 1024");
-            }
-            String mode = y.get("dual_write_trigger") == null ? "row" : String.valueOf(y.get("dual_write_trigger"));
-            if (!mode.equals("row") && !mode.equals("statement")) {
-                throw err.at("dual_write_trigger", "must be row or statement");
-            }
-            Map<String, Object> chunkMap = map(y.get("chunk"), "chunk", err);
-            int size = intValue(chunkMap, "size", 5000, "chunk.size", err);
-            int min = intValue(chunkMap, "min_size", Math.max(1, size / 10), "chunk.min_size", err);
-            int max = intValue(chunkMap, "max_size", size * 10, "chunk.max_size", err);
-            double target_s = doubleValue(chunkMap, "target_seconds", 0.5, "chunk.target_seconds", err);
-            if (min > size || size > max) {
-                throw err.at("chunk", "need min_size <= size <= max_size");
-            }
-            int partitions = y.get("partitions") == null ? 0 : intValue(y, "partitions", 0, "partitions", err);
-            if (partitions < 0 || partitions > 12) {
-                throw err.at("partitions", "must be 0 (automatic) to 12 (the connection pool has 16)");
-            }
-
-            Map<String, Object> th = map(y.get("throttle"), "throttle", err);
-            String throttleQuery = th.get("query") == null ? null : String.valueOf(th.get("query"));
-            if (throttleQuery != null) {
-                guard(throttleQuery, "throttle.query", err);
-                if (!throttleQuery.trim().toLowerCase(Locale.ROOT).matches("(?s)(select|with)\\b.*")) {
-                    throw err.at("throttle.query", "must be a SELECT returning one boolean");
-                }
-                requireBoolean(c, "throttle.query", throttleQuery, err);
-            }
-            MigrationSpec.Throttle throttle = new MigrationSpec.Throttle(
-                    intValue(th, "max_active_backends", 2, "throttle.max_active_backends", err), throttleQuery,
-                    doubleValue(th, "max_replication_lag_seconds", 30, "throttle.max_replication_lag_seconds", err),
-                    intValue(th, "sleep_millis", 500, "throttle.sleep_millis", err));
-
-            Map<String, Object> to = map(y.get("timeouts"), "timeouts", err);
-            MigrationSpec.Timeouts timeouts = new MigrationSpec.Timeouts(
-                    duration(to, "lock_timeout", "2s", err), duration(to, "statement_timeout", "120s", err));
-
-            String hash = hash(source.qualified(), target.qualified(), key, up, rejects, down, versionColumn, mode);
-            return new MigrationSpec(file, name, source, target, List.copyOf(key), List.copyOf(keyTypes), up,
-                    List.copyOf(rejects), down, targetTypes, sourceCols.values().stream()
-                    .collect(LinkedHashMap::new, (mm, col) -> mm.put(col.name(), col.type()), Map::putAll),
-                    versionColumn, List.copyOf(minMax), verifyRanges, MigrationSpec.TriggerMode.valueOf(mode.toUpperCase(Locale.ROOT)),
-                    new MigrationSpec.Chunk(size, min, max, target_s), partitions, throttle, timeouts, hash);
         } catch (SQLException e) {
             throw new OperatorException(ExitCode.USAGE, file + ": cannot validate against the database: " + e.getMessage(), e);
         }
+    }
+
+    private MigrationSpec validate(Connection c, String file, String name, Map<String, Object> y, Errors err) throws SQLException {
+        ExpressionCheck check = new ExpressionCheck(c, err);
+        MigrationSpec.Table source = table(c, y, "source", err);
+        MigrationSpec.Table target = table(c, y, "target", err);
+        Map<String, Column> sourceCols = columns(c, source);
+        Map<String, Column> targetCols = columns(c, target);
+
+        List<String> key = stringList(y.get("key"), "key", err);
+        if (key.isEmpty()) {
+            throw err.at("key", "name at least one key column");
+        }
+        if (new LinkedHashSet<>(key).size() != key.size()) {
+            throw err.at("key", "a column is named twice in " + key + ": name each key column once");
+        }
+        List<String> keyTypes = new ArrayList<>();
+        for (String k : key) {
+            ident(k, "key", err);
+            Column sc = sourceCols.get(k);
+            Column tc = targetCols.get(k);
+            if (sc == null || tc == null) {
+                throw err.at("key", "column " + k + " must exist in both " + source.qualified() + " and " + target.qualified());
+            }
+            if (!sc.type().equals(tc.type())) {
+                throw err.at("key", "column " + k + " is " + sc.type() + " in the source but " + tc.type() + " in the target");
+            }
+            // a unique index admits NULLs (and repeats them), and the generated SQL compares keys as row
+            // values: a NULL part drops a row out of the keyset ranges and out of the dual write's
+            // `key = key` matches, so such a row would be lost or left stale. A key is NOT NULL.
+            if (!sc.notNull() || !tc.notNull()) {
+                throw err.at("key", "column " + k + " must be NOT NULL in both " + source.qualified() + " and "
+                        + target.qualified() + " (a unique index alone admits NULLs, which no key range can hold)");
+            }
+            keyTypes.add(sc.type());
+        }
+        requireUnique(c, source, key, "key", err);
+        requireUnique(c, target, key, "key", err);
+
+        Map<String, String> up = stringMap(y.get("up"), "up", err);
+        if (up.isEmpty()) {
+            throw err.at("up", "map at least the key columns of " + target.qualified());
+        }
+        Map<String, String> targetTypes = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : up.entrySet()) {
+            String field = "up." + e.getKey();
+            ident(e.getKey(), field, err);
+            Column tc = targetCols.get(e.getKey());
+            if (tc == null) {
+                throw err.at(field, "column " + e.getKey() + " does not exist in " + target.qualified()
+                        + " (columns: " + String.join(", ", targetCols.keySet()) + ")");
+            }
+            targetTypes.put(e.getKey(), tc.type());
+            check.mapping(field, e.getValue(), source, "s", target, tc, null);
+        }
+        for (String k : key) {
+            if (!up.containsKey(k) || !sameExpr(up.get(k), "s." + k)) {
+                throw err.at("up." + k, "the key column must be copied as is: write `" + k + ": s." + k + "`");
+            }
+        }
+        for (Column tc : targetCols.values()) {
+            if (tc.notNull() && !tc.hasDefault() && !up.containsKey(tc.name())) {
+                throw err.at("up", "target column " + tc.name() + " is NOT NULL without a default: map it");
+            }
+        }
+
+        List<MigrationSpec.RejectRule> rejects = new ArrayList<>();
+        Object rawRejects = y.get("rejects");
+        if (rawRejects != null && !(rawRejects instanceof List<?>)) {
+            throw err.at("rejects", "must be a list of {when, reason}");
+        }
+        int i = 0;
+        for (Object o : rawRejects == null ? List.of() : (List<?>) rawRejects) {
+            String field = "rejects[" + i++ + "]";
+            if (!(o instanceof Map<?, ?> m)) {
+                throw err.at(field, "must be a map with `when` and `reason`");
+            }
+            String when = m.get("when") == null ? null : String.valueOf(m.get("when"));
+            String reason = m.get("reason") == null ? null : String.valueOf(m.get("reason"));
+            if (when == null || reason == null) {
+                throw err.at(field, "needs both `when` (SQL predicate) and `reason` (SQL text expression)");
+            }
+            check.mapping(field + ".when", when, source, "s", null, null, "boolean");
+            check.mapping(field + ".reason", reason, source, "s", null, null, null);
+            rejects.add(new MigrationSpec.RejectRule(when, reason));
+        }
+
+        Map<String, String> down = stringMap(y.get("down"), "down", err);
+        for (Map.Entry<String, String> e : down.entrySet()) {
+            String field = "down." + e.getKey();
+            ident(e.getKey(), field, err);
+            Column sc = sourceCols.get(e.getKey());
+            if (sc == null) {
+                throw err.at(field, "column " + e.getKey() + " does not exist in " + source.qualified()
+                        + " (columns: " + String.join(", ", sourceCols.keySet()) + ")");
+            }
+            check.mapping(field, e.getValue(), target, "t", source, sc, null);
+        }
+        if (!down.isEmpty()) {
+            for (String k : key) {
+                if (!down.containsKey(k) || !sameExpr(down.get(k), "t." + k)) {
+                    throw err.at("down." + k, "the key column must be copied as is: write `" + k + ": t." + k + "`");
+                }
+            }
+            for (Column sc : sourceCols.values()) {
+                if (sc.notNull() && !sc.hasDefault() && !down.containsKey(sc.name())) {
+                    throw err.at("down", "source column " + sc.name() + " is NOT NULL without a default: map it");
+                }
+            }
+        }
+
+        String versionColumn = y.get("version_column") == null ? null : String.valueOf(y.get("version_column"));
+        if (versionColumn != null) {
+            ident(versionColumn, "version_column", err);
+            Column vc = targetCols.get(versionColumn);
+            if (vc == null || !List.of("integer", "bigint", "smallint").contains(vc.type()) || up.containsKey(versionColumn)) {
+                throw err.at("version_column", versionColumn + " must be an integer column of " + target.qualified()
+                        + " that the up mapping does not set");
+            }
+        }
+        Map<String, Object> verify = map(y.get("verify"), "verify", err);
+        List<String> minMax = verify.get("min_max") == null ? List.of() : stringList(verify.get("min_max"), "verify.min_max", err);
+        for (String col : minMax) {
+            if (!up.containsKey(col)) {
+                throw err.at("verify.min_max", col + " is not a mapped target column");
+            }
+        }
+        int verifyRanges = intValue(verify, "ranges", 16, 1, 1024, "verify.ranges", err);
+        String mode = y.get("dual_write_trigger") == null ? "row" : String.valueOf(y.get("dual_write_trigger"));
+        if (!mode.equals("row") && !mode.equals("statement")) {
+            throw err.at("dual_write_trigger", "must be row or statement");
+        }
+        Map<String, Object> chunkMap = map(y.get("chunk"), "chunk", err);
+        int size = intValue(chunkMap, "size", 5000, 1, MAX_CHUNK, "chunk.size", err);
+        int min = intValue(chunkMap, "min_size", Math.max(1, size / 10), 1, size, "chunk.min_size", err);
+        int max = intValue(chunkMap, "max_size", Math.min(MAX_CHUNK, size * 10), size, MAX_CHUNK, "chunk.max_size", err);
+        double target_s = doubleValue(chunkMap, "target_seconds", 0.5, 0.01, 60, "chunk.target_seconds", err);
+        // 12: the connection pool has 16, and each partition holds one while it copies
+        int partitions = intValue(y, "partitions", 0, 0, 12, "partitions (0 = automatic)", err);
+
+        Map<String, Object> th = map(y.get("throttle"), "throttle", err);
+        String throttleQuery = th.get("query") == null ? null : String.valueOf(th.get("query"));
+        if (throttleQuery != null) {
+            ExpressionCheck.lex(throttleQuery, "throttle.query", false, err);
+            if (!throttleQuery.trim().toLowerCase(Locale.ROOT).matches("(?s)(select|with)\\b.*")) {
+                throw err.at("throttle.query", "must be a SELECT returning one boolean");
+            }
+            check.query("throttle.query", throttleQuery);
+            requireBoolean(c, "throttle.query", throttleQuery, err);
+        }
+        MigrationSpec.Throttle throttle = new MigrationSpec.Throttle(
+                intValue(th, "max_active_backends", 2, 0, 10_000, "throttle.max_active_backends", err), throttleQuery,
+                doubleValue(th, "max_replication_lag_seconds", 30, 0.1, 86_400, "throttle.max_replication_lag_seconds", err),
+                intValue(th, "sleep_millis", 500, 10, 60_000, "throttle.sleep_millis", err));
+
+        Map<String, Object> to = map(y.get("timeouts"), "timeouts", err);
+        MigrationSpec.Timeouts timeouts = new MigrationSpec.Timeouts(
+                duration(to, "lock_timeout", "2s", LOCK_TIMEOUT_MIN, LOCK_TIMEOUT_MAX, err),
+                duration(to, "statement_timeout", "120s", STATEMENT_TIMEOUT_MIN, STATEMENT_TIMEOUT_MAX, err));
+
+        String hash = hash(source.qualified(), target.qualified(), key, up, rejects, down, versionColumn, mode);
+        return new MigrationSpec(file, name, source, target, List.copyOf(key), List.copyOf(keyTypes), up,
+                List.copyOf(rejects), down, targetTypes, sourceCols.values().stream()
+                .collect(LinkedHashMap::new, (mm, col) -> mm.put(col.name(), col.type()), Map::putAll),
+                versionColumn, List.copyOf(minMax), verifyRanges, MigrationSpec.TriggerMode.valueOf(mode.toUpperCase(Locale.ROOT)),
+                new MigrationSpec.Chunk(size, min, max, target_s), partitions, throttle, timeouts, hash);
     }
 
     record Column(String name, String type, boolean notNull, boolean hasDefault) {
@@ -363,17 +392,6 @@ public class MigrationSpecLoader {
                 + ": the key must be unique on both tables");
     }
 
-    private static void explain(Connection c, String field, String expr, String typed, MigrationSpec.Table from,
-                                String alias, Errors err) {
-        guard(expr, field, err);
-        try (Statement st = c.createStatement()) {
-            st.execute("EXPLAIN SELECT " + typed + " FROM " + from.qualified() + " AS " + alias);
-        } catch (SQLException e) {
-            String msg = e.getMessage() == null ? e.toString() : e.getMessage().replace('\n', ' ');
-            throw err.at(field, "PostgreSQL refuses the expression: " + msg);
-        }
-    }
-
     /**
      * The throttle query must itself return one boolean: a cast would turn an integer or a text into
      * true/false (or a runtime error) the author did not mean. Checked by a describe-only prepare (parsed
@@ -390,61 +408,6 @@ public class MigrationSpecLoader {
         if (!"bool".equals(type)) {
             throw err.at(field, "must return one boolean (true = back off), but returns " + type);
         }
-    }
-
-    /**
-     * Expressions are SQL by design, but only expressions: no statement separators, comments, dollar
-     * quotes or unbalanced parentheses outside string literals, so one cannot close the surrounding
-     * statement or hide anything from the EXPLAIN that type-checks it.
-     */
-    static void guard(String expr, String field, Errors err) {
-        if (expr == null || expr.isBlank()) {
-            throw err.at(field, "is empty");
-        }
-        int depth = 0;
-        for (int i = 0; i < expr.length(); i++) {
-            char ch = expr.charAt(i);
-            if (ch == '\'' || ch == '"') {
-                int j = i + 1;
-                while (j < expr.length()) {
-                    if (expr.charAt(j) == ch) {
-                        if (j + 1 < expr.length() && expr.charAt(j + 1) == ch) {
-                            j += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    j++;
-                }
-                if (j >= expr.length()) {
-                    throw err.at(field, "unterminated " + (ch == '\'' ? "string literal" : "quoted identifier"));
-                }
-                i = j;
-            } else if (ch == ';') {
-                throw err.at(field, "';' is not allowed: an expression cannot end the statement");
-            } else if ((ch == '-' && next(expr, i) == '-') || (ch == '/' && next(expr, i) == '*')) {
-                throw err.at(field, "comments are not allowed in expressions");
-            } else if (ch == '?' && !field.startsWith("down")) {
-                // up and reject expressions run in prepared statements, where '?' is a parameter
-                throw err.at(field, "'?' is not allowed here (a JDBC parameter marker): use jsonb_exists(x, 'key'),"
-                        + " jsonb_exists_any or jsonb_exists_all instead of the ?, ?| and ?& operators");
-            } else if (ch == '$') {
-                throw err.at(field, "'$' (dollar quoting, parameters) is not allowed in expressions");
-            } else if (ch == '(') {
-                depth++;
-            } else if (ch == ')') {
-                if (--depth < 0) {
-                    throw err.at(field, "unbalanced ')'");
-                }
-            }
-        }
-        if (depth != 0) {
-            throw err.at(field, "unbalanced '('");
-        }
-    }
-
-    private static char next(String s, int i) {
-        return i + 1 < s.length() ? s.charAt(i + 1) : 0;
     }
 
     private static boolean sameExpr(String expr, String expected) {
@@ -504,40 +467,76 @@ public class MigrationSpecLoader {
         return (Map<String, Object>) m;
     }
 
-    private static int intValue(Map<String, Object> m, String key, int dflt, String field, Errors err) {
+    /**
+     * An integer from {@code min} to {@code max}. YAML gives an Integer only for plain ASCII digits, so a
+     * quoted or full-width number, a fraction, or one too large for an int is refused here with the range.
+     */
+    private static int intValue(Map<String, Object> m, String key, int dflt, int min, int max, String field, Errors err) {
         Object v = m.get(key);
         if (v == null) {
             return dflt;
         }
-        if (v instanceof Integer i && i >= 0) {
+        if (v instanceof Integer i && i >= min && i <= max) {
             return i;
         }
-        throw err.at(field, "must be a non-negative integer, not '" + v + "'");
+        throw err.at(field.replaceAll(" .*", ""), "'" + v + "' is out of range: write an integer from " + min + " to " + max
+                + (field.contains(" ") ? " " + field.substring(field.indexOf(' ') + 1) : ""));
     }
 
-    private static double doubleValue(Map<String, Object> m, String key, double dflt, String field, Errors err) {
+    private static double doubleValue(Map<String, Object> m, String key, double dflt, double min, double max, String field,
+                                      Errors err) {
         Object v = m.get(key);
         if (v == null) {
             return dflt;
         }
-        if (v instanceof Number n && n.doubleValue() > 0) {
+        // NaN fails both comparisons, infinities the upper one
+        if (v instanceof Number n && !(v instanceof Long) && n.doubleValue() >= min && n.doubleValue() <= max) {
             return n.doubleValue();
         }
-        throw err.at(field, "must be a positive number, not '" + v + "'");
+        throw err.at(field, "'" + v + "' is out of range: write a number from " + min + " to " + fmt(max));
     }
 
-    private static Duration duration(Map<String, Object> m, String key, String dflt, Errors err) {
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
+    }
+
+    /**
+     * The spec's one duration grammar: ASCII digits and a unit, ms, s, min or h (e.g. 500ms, 2s, 1min, 1h), within
+     * {@code min}..{@code max}. Zero is never in range: PostgreSQL reads a zero timeout as "wait forever".
+     */
+    static Duration duration(Map<String, Object> m, String key, String dflt, Duration min, Duration max, Errors err) {
+        String field = "timeouts." + key;
+        String range = "write a duration from " + human(min) + " to " + human(max) + " (digits and ms, s, min or h, e.g. 500ms, 2s, 1min)";
         String v = m.get(key) == null ? dflt : String.valueOf(m.get(key)).trim();
         Matcher mt = DURATION.matcher(v);
-        if (!mt.matches()) {
-            throw err.at("timeouts." + key, "'" + v + "' is not a duration: write e.g. 500ms, 2s or 1min");
+        // at most 9 digits: a value that could overflow is out of range anyway
+        if (!mt.matches() || mt.group(1).length() > 9) {
+            throw err.at(field, "'" + v + "' is not a duration in range: " + range);
         }
         long n = Long.parseLong(mt.group(1));
-        return switch (mt.group(2)) {
+        Duration d = switch (mt.group(2)) {
             case "ms" -> Duration.ofMillis(n);
             case "s" -> Duration.ofSeconds(n);
-            default -> Duration.ofMinutes(n);
+            case "min" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
         };
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw err.at(field, "'" + v + "' is out of range: " + range);
+        }
+        return d;
+    }
+
+    private static String human(Duration d) {
+        if (d.toMillis() % 3_600_000 == 0) {
+            return d.toHours() + "h";
+        }
+        if (d.toMillis() % 60_000 == 0) {
+            return d.toMinutes() + "min";
+        }
+        if (d.toMillis() % 1_000 == 0) {
+            return d.toSeconds() + "s";
+        }
+        return d.toMillis() + "ms";
     }
 
     private static String hash(Object... parts) {

@@ -45,6 +45,30 @@ public final class MigrationSql {
               FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE n.nspname = ? AND c.relname = ? AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL""";
 
+    /**
+     * A temporary check view of the spec loader: oid, stored query tree (pg_node_tree as text), type of its
+     * column, and what its rewrite rule depends on ('catalog:oid').
+     */
+    static final String CATALOG_CHECK_VIEW = """
+            SELECT c.oid::bigint, r.ev_action::text, format_type(a.atttypid, a.atttypmod),
+                   array(SELECT d.refclassid::regclass::text || ':' || d.refobjid::bigint FROM pg_depend d
+                          WHERE d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid)
+              FROM pg_class c JOIN pg_rewrite r ON r.ev_class = c.oid
+              JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = 1
+             WHERE c.relname = ? AND c.relnamespace = pg_my_temp_schema()""";
+
+    static final String CATALOG_RELATION_NAME = """
+            SELECT format('%s %I.%I', CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view'
+                          WHEN 'm' THEN 'materialized view' ELSE 'relation' END, n.nspname, c.relname)
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid::bigint = ?""";
+
+    /** Functions by oid, and the functions of operators by oid. */
+    static final String CATALOG_FUNCTIONS = """
+            SELECT p.oid::bigint, n.nspname, p.proname, oidvectortypes(p.proargtypes), p.provolatile::text,
+                   p.prosecdef, p.proretset, p.prokind::text, p.proisstrict, p.pronargs, p.proargdefaults::text
+              FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+             WHERE p.oid::bigint = ANY (?) OR p.oid IN (SELECT o.oprcode FROM pg_operator o WHERE o.oid::bigint = ANY (?))""";
+
     // --- bookkeeping ------------------------------------------------------------------------------------
 
     static final String STATE_ENSURE = """

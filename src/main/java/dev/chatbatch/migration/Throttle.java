@@ -1,6 +1,13 @@
 package dev.chatbatch.migration;
 
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
 
 /**
  * Decides whether the backfill should back off before its next chunk, and why: too many busy backends of
@@ -13,6 +20,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
 final class Throttle {
 
     private static final long INTERVAL_NANOS = 200_000_000L;
+    private static final String QUERY_TIMEOUT = "2s";
+    /** The throttle query reads only, and briefly: a slow answer means a busy database. */
+    private static final String QUERY_SETTINGS = """
+            SELECT set_config('transaction_read_only', 'on', true), set_config('statement_timeout', '%s', true),
+                   set_config('lock_timeout', '1s', true)""".formatted(QUERY_TIMEOUT);
 
     private final MigrationSpec.Throttle settings;
     private long checkedAt;
@@ -39,9 +51,9 @@ final class Throttle {
             return "database load: " + busy + " busy backends of other clients > " + settings.maxActiveBackends();
         }
         if (settings.query() != null) {
-            Boolean back = jdbc.queryForObject(MigrationSql.throttleQuery(settings.query()), Boolean.class);
-            if (Boolean.TRUE.equals(back)) {
-                return "throttle query answered true";
+            String back = jdbc.execute((ConnectionCallback<String>) this::askQuery);
+            if (back != null) {
+                return back;
             }
         }
         Double lag = jdbc.queryForObject(MigrationSql.REPLICATION_LAG, Double.class);
@@ -49,5 +61,62 @@ final class Throttle {
             return String.format("replication lag %.1f s > %.1f s", lag, settings.maxReplicationLagSeconds());
         }
         return null;
+    }
+
+    /**
+     * Runs the spec's throttle query read-only with a short statement_timeout: in a savepoint of the
+     * caller's transaction (the backfill step's), rolled back so neither the settings nor anything the
+     * query did outlive it, or in a transaction of its own on an autocommit connection. One prepared
+     * statement (extended protocol: one statement per Parse).
+     */
+    private String askQuery(Connection c) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        Savepoint savepoint = null;
+        if (autoCommit) {
+            c.setAutoCommit(false);
+        } else {
+            savepoint = c.setSavepoint();
+        }
+        String answer;
+        try {
+            answer = runQuery(c);
+        } catch (SQLException | RuntimeException e) {
+            try {
+                undo(c, autoCommit, savepoint);
+            } catch (SQLException u) {
+                e.addSuppressed(u);
+            }
+            throw e;
+        }
+        undo(c, autoCommit, savepoint);
+        return answer;
+    }
+
+    private String runQuery(Connection c) throws SQLException {
+        try {
+            try (PreparedStatement ps = c.prepareStatement(QUERY_SETTINGS)) {
+                ps.execute();
+            }
+            try (PreparedStatement ps = c.prepareStatement(MigrationSql.throttleQuery(settings.query()));
+                 ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1) ? "throttle query answered true" : null;
+            }
+        } catch (SQLException e) {
+            // 57014 statement_timeout, 55P03 lock_timeout: the database is too busy to answer, so back off
+            if ("57014".equals(e.getSQLState()) || "55P03".equals(e.getSQLState())) {
+                return "throttle query did not answer within " + QUERY_TIMEOUT + " (" + e.getSQLState() + ")";
+            }
+            throw e;
+        }
+    }
+
+    private static void undo(Connection c, boolean autoCommit, Savepoint savepoint) throws SQLException {
+        if (autoCommit) {
+            c.rollback();
+            c.setAutoCommit(true);
+        } else {
+            c.rollback(savepoint);
+            c.releaseSavepoint(savepoint);
+        }
     }
 }

@@ -57,7 +57,38 @@ class MigrationSpecValidationTest {
                 "content: jsonb_build_object('type', 'text', 'text', s.body)"));
         assertThat(msg).contains("bad.yml", "up.content", "s.body");
         msg = refusal(dir, shipped.replace("author_id: s.user_id", "author_id: s.created_at"));
-        assertThat(msg).contains("up.author_id", "cannot cast");
+        assertThat(msg).contains("up.author_id", "uuid", "timestamp with time zone");
+    }
+
+    /**
+     * Assignment rules, not explicit casts: text is castable to timestamptz, but an INSERT of a text into a
+     * timestamptz column is refused by PostgreSQL, and so would every application write mirrored by the
+     * dual write be.
+     */
+    @Test
+    void valuesMustBeAssignableToTheirColumns(@TempDir Path dir) throws Exception {
+        assertThat(refusal(dir, shipped.replace("  created_at: s.created_at", "  created_at: s.content")))
+                .contains("bad.yml", "up.created_at", "timestamp with time zone", "text");
+        assertThat(refusal(dir, shipped.replace("  token_count: t.token_count", "  token_count: t.content")))
+                .contains("bad.yml", "down.token_count", "integer", "jsonb");
+        assertThat(refusal(dir, shipped.replace("- when: s.content IS NULL", "- when: s.content")))
+                .contains("bad.yml", "rejects[0].when", "boolean", "text");
+    }
+
+    @Test
+    void aMappingThatIsNullForEveryRowIntoANotNullColumnIsRefused(@TempDir Path dir) throws Exception {
+        String role = shipped.substring(shipped.indexOf("  role: >-"), shipped.indexOf("  content: jsonb_build_object"));
+        for (String expr : new String[]{"NULL", "NULL::text", "CAST(NULL AS varchar)::text",
+                "CASE WHEN s.role = 'x' THEN NULL END", "coalesce(NULL, NULL::text)"}) {
+            assertThat(refusal(dir, shipped.replace(role, "  role: \"" + expr + "\"\n")))
+                    .as(expr).contains("bad.yml", "up.role", "NULL for every row", "public.chat_messages_v2.role", "NOT NULL");
+        }
+        assertThat(refusal(dir, shipped.replace("  role: t.role", "  role: 'NULL'")))
+                .contains("bad.yml", "down.role", "public.chat_messages.role", "NOT NULL");
+        // a nullable column may be mapped to NULL
+        Files.delete(dir.resolve("bad.yml"));
+        Files.writeString(dir.resolve("ok.yml"), shipped.replace("parent_message_id: s.reply_to_id", "parent_message_id: 'NULL'"));
+        assertThat(loader(dir).load("chat-messages-v2").up().get("parent_message_id")).isEqualTo("NULL");
     }
 
     @Test
@@ -75,6 +106,28 @@ class MigrationSpecValidationTest {
                 .contains("up.parent_message_id", "unbalanced");
         assertThat(refusal(dir, shipped.replace("parent_message_id: s.reply_to_id", "parent_message_id: CASE WHEN s.metadata ? 'x' THEN s.reply_to_id END")))
                 .contains("up.parent_message_id", "jsonb_exists");
+    }
+
+    /** Expressions are checked through temporary views: a role that may not create them is told so. */
+    @Test
+    void aRoleWithoutTemporaryPrivilegeIsToldWhatToGrant(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("ok.yml"), shipped);
+        String role = db.name() + "_no_temp"; // roles are cluster-wide: one per test database
+        MigrationTestData.exec(db.dataSource(), "CREATE ROLE " + role + " LOGIN PASSWORD 'pw'",
+                "REVOKE TEMPORARY ON DATABASE " + db.name() + " FROM PUBLIC");
+        try {
+            org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+            ds.setUrl(db.url());
+            ds.setUser(role);
+            ds.setPassword("pw");
+            assertThatThrownBy(() -> new MigrationSpecLoader(ds, dir.toString()).load("chat-messages-v2"))
+                    .isInstanceOf(OperatorException.class)
+                    .hasMessageContaining("ok.yml").hasMessageContaining(role)
+                    .hasMessageContaining("GRANT TEMPORARY ON DATABASE " + db.name());
+        } finally {
+            MigrationTestData.exec(db.dataSource(), "GRANT TEMPORARY ON DATABASE " + db.name() + " TO PUBLIC",
+                    "DROP ROLE " + role);
+        }
     }
 
     @Test
