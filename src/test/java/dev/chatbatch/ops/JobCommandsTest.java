@@ -92,6 +92,36 @@ class JobCommandsTest {
         assertThat(noEquals.err()).contains("key=value");
     }
 
+    /**
+     * Zero, absurd and non-ASCII values used to be accepted and then hang (lock-timeout=0ms is "wait
+     * forever") or fail at run time with a restart hint that cannot succeed; now exit 2 before anything
+     * runs, naming the parameter and the allowed range. dry-run=true, so a regression changes nothing.
+     */
+    @Test
+    void outOfRangeValuesExitTwoNamingParameterAndRangeAndNothingRuns() {
+        long before = jdbc.queryForObject("select count(*) from chatbatch.batch_job_execution", Long.class);
+        String[][] cases = {
+                {"archive-conversations", "lock-timeout=0ms", "lock-timeout", "from 1ms to 10min"},
+                {"archive-conversations", "lock-timeout=9999999min", "lock-timeout", "from 1ms to 10min"},
+                {"archive-conversations", "older-than=999999 years", "older-than", "from 1 hour to 100 years"},
+                {"session-retention", "older-than=0 days", "older-than", "from 1 hour to 100 years"},
+                {"usage-rollup", "cost-per-1k-tokens=1e400", "cost-per-1k-tokens", "from 0 to 10"},
+                {"usage-rollup", "days=\uFF17", "days", "from 1 to 3660"},
+                {"checkpoint-retention", "chunk-size=\uFF11\uFF10", "chunk-size", "from 1 to 100000"},
+                {"memory-decay", "min-importance=NaN", "min-importance", "from 0 to 1"},
+                {"archive-conversations", "trigger=" + "x".repeat(3000), "trigger", "at most 2000 characters"},
+        };
+        for (String[] c : cases) {
+            Result r = cli("launch", c[0], "dry-run=true", c[1]);
+            assertThat(r.code()).as("%s %s: %s%s", c[0], c[1], r.out(), r.err()).isEqualTo(2);
+            assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);
+            assertThat(r.err()).contains("parameter " + c[2]).contains(c[3]).doesNotContain("restart")
+                    .doesNotContain("Exception").doesNotContain("\tat ");
+        }
+        assertThat(jdbc.queryForObject("select count(*) from chatbatch.batch_job_execution", Long.class))
+                .as("no execution was created").isEqualTo(before);
+    }
+
     @Test
     void secondLaunchIsRefusedStopWorksFromAnotherProcessAndRestartFinishes() throws Exception {
         // hold a lock on a conversation the job must archive: its first chunk waits on it
