@@ -36,12 +36,12 @@ class RestExecutions {
         if (limit < 1 || limit > 1000) {
             throw new ApiFieldException("limit", "limit is " + limit + ": use 1..1000");
         }
-        return jobs.executions(job, limit).stream().map(ExecutionSummary::of).toList();
+        return jobs.executions(job, limit).stream().map(ExecutionSummary::of).map(ExecutionPrinter::forOperators).toList();
     }
 
     @GetMapping("/{id}")
     ExecutionSummary one(@PathVariable long id) {
-        return ExecutionSummary.of(jobs.execution(id));
+        return ExecutionPrinter.forOperators(ExecutionSummary.of(jobs.execution(id)));
     }
 
     @PostMapping("/{id}/stop")
