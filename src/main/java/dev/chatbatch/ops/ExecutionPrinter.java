@@ -37,6 +37,20 @@ final class ExecutionPrinter {
     }
 
     /**
+     * One more line when a run in this process lost its database connection and the summary does not
+     * say so: the exceptions are in memory here, while the job repository kept only a shortened trace.
+     */
+    static void lostConnection(PrintStream out, ExecutionSummary s, List<Throwable> failures) {
+        boolean said = java.util.stream.Stream.concat(java.util.stream.Stream.of(s.exitDescription()),
+                        s.steps().stream().map(ExecutionSummary.Step::exitDescription))
+                .anyMatch(d -> d != null && firstLine(d).contains("connection was lost"));
+        if (!said) {
+            failures.stream().filter(DatabaseErrors::connectionLost).findFirst()
+                    .ifPresent(e -> out.println("  " + DatabaseErrors.describe(e)));
+        }
+    }
+
+    /**
      * The summary as operators get it (CLI --json, REST): exit descriptions as {@link #firstLine} renders
      * them, not the stored stack traces with their SQL and class names.
      */

@@ -53,6 +53,8 @@ final class LaunchCommand implements Callable<Integer> {
             Json.print(cli.out(), ExecutionPrinter.forOperators(summary));
         } else {
             ExecutionPrinter.summary(cli.out(), summary);
+            // the stored description may miss it (a failed rollback overrides the failure; 2,500 characters)
+            ExecutionPrinter.lostConnection(cli.out(), summary, execution.getAllFailureExceptions());
         }
         return execution.getStatus() == BatchStatus.COMPLETED ? 0 : 1;
     }

@@ -78,7 +78,9 @@ class RestErrors {
         // Jackson's own messages name Java types ("LinkedHashMap<String,Object>"): say it in JSON terms
         Throwable cause = e.getMostSpecificCause();
         String why;
-        if (cause instanceof MismatchedInputException) {
+        if (cause instanceof MismatchedInputException m && String.valueOf(m.getOriginalMessage()).startsWith("No content")) {
+            why = "it is empty or whitespace; send a JSON object of parameters, {} for the defaults, or no body at all";
+        } else if (cause instanceof MismatchedInputException) {
             why = "it is JSON, but not an object (an array, string, number or boolean)";
         } else if (cause instanceof JacksonException j) {
             why = DatabaseErrors.clean(String.valueOf(j.getOriginalMessage()))
