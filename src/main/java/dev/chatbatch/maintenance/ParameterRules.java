@@ -26,8 +26,9 @@ final class ParameterRules {
     /**
      * What a value of each kind looks like, with its bounds. Numbers are ASCII digits only: Java's
      * parsers (and {@code \d} with Unicode flags) also take full-width or other scripts' digits, which
-     * PostgreSQL then refuses at run time. Every upper bound is one the job's SQL still runs with
-     * ({@code ParameterLimitsTest}), so a value accepted here never fails later for being too large.
+     * PostgreSQL then refuses at run time. Every bound is one the job's SQL still runs with
+     * ({@code MaintenanceJobsTest.everyParameterAtItsBoundsRuns}), so an accepted value never fails later
+     * for its size.
      */
     enum Kind {
         BOOLEAN("true or false"),

@@ -32,6 +32,10 @@ final class ExecutionPrinter {
             }
             if (restartHint(s)) {
                 out.println("  resume it with `chatbatch restart " + s.id() + "`");
+            } else if ("UNKNOWN".equals(s.status())) {
+                // Spring Batch refuses to restart an execution whose rollback failed; a new launch is fine
+                out.println("  its outcome is unknown (a rollback failed), so it cannot be restarted: launch it again with"
+                        + " `chatbatch launch " + s.job() + "` when the database is back");
             }
         }
     }

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The value rules of every maintenance parameter, without a database: zero, negative, overflowing,
  * NaN/Infinity, exponent, non-ASCII digit and oversized values are refused with the allowed range;
  * the defaults of jobs/maintenance.yml and the bounds themselves are accepted. (That every accepted
- * bound also runs on PostgreSQL is {@code ParameterLimitsTest}.)
+ * bound also runs on PostgreSQL is {@code MaintenanceJobsTest.everyParameterAtItsBoundsRuns}.)
  */
 class ParameterRulesTest {
 

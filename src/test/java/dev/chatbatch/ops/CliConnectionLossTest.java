@@ -71,10 +71,13 @@ class CliConnectionLossTest {
             String stdout = Files.readString(out);
             String stderr = Files.readString(err);
             String all = "exit " + p.exitValue() + "\n--- out\n" + stdout + "--- err\n" + stderr;
+            System.out.println(all); // what an operator saw, kept in the test report
             assertThat(p.exitValue()).as(all).isIn(1, 2);
             assertThat(stderr).as(all).doesNotContain("\tat ").doesNotContain("Caused by:");
             assertThat(stderr.lines().count()).as(all).isLessThanOrEqualTo(12);
-            assertThat(all.toLowerCase()).as(all).containsAnyOf("connection was lost", "terminating connection");
+            assertThat(stdout).as(all).contains("connection was lost").doesNotContain("Exception");
+            // a rollback that failed with the connection leaves the outcome UNKNOWN (not restartable), else FAILED
+            assertThat(stdout).as(all).containsAnyOf("chatbatch restart", "chatbatch launch session-retention");
         }
     }
 

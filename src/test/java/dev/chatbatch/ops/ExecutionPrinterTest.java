@@ -64,6 +64,12 @@ class ExecutionPrinterTest {
                 .contains("test-fails always fails").doesNotContain("java.").contains("resume it with `chatbatch restart 7`");
     }
 
+    @Test
+    void anUnknownOutcomeIsLaunchedAgainNotRestarted() {
+        String out = print(summary("UNKNOWN", "org.springframework.transaction.TransactionSystemException: JDBC rollback failed"));
+        assertThat(out).contains("launch it again with `chatbatch launch session-retention`").doesNotContain("chatbatch restart");
+    }
+
     private static ExecutionSummary summary(String status, String description) {
         return new ExecutionSummary(7, "session-retention", status, status, description, Instant.now(), Instant.now(), 1.0,
                 Map.of(), 0, List.of(new ExecutionSummary.Step("session-retention", status, 0, 0, 0, 0, 1, description)));
