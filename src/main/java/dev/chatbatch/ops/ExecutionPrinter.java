@@ -15,6 +15,11 @@ final class ExecutionPrinter {
     }
 
     static void summary(PrintStream out, ExecutionSummary s) {
+        summary(out, s, List.of());
+    }
+
+    /** With the failures of a run in this process, whose lost connection the stored trace may not show. */
+    static void summary(PrintStream out, ExecutionSummary s, List<Throwable> failures) {
         out.printf("%s execution %d: %s, %,d rows affected, %s%n", s.job(), s.id(), s.status(), s.rowsAffected(),
                 s.durationSeconds() == null ? "" : String.format("%.1f s", s.durationSeconds()));
         for (ExecutionSummary.Step step : s.steps()) {
@@ -30,6 +35,7 @@ final class ExecutionPrinter {
                     out.println("  " + job);
                 }
             }
+            lostConnection(out, s, failures);
             if (restartHint(s)) {
                 out.println("  resume it with `chatbatch restart " + s.id() + "`");
             } else if ("UNKNOWN".equals(s.status())) {
@@ -44,7 +50,7 @@ final class ExecutionPrinter {
      * One more line when a run in this process lost its database connection and the summary does not
      * say so: the exceptions are in memory here, while the job repository kept only a shortened trace.
      */
-    static void lostConnection(PrintStream out, ExecutionSummary s, List<Throwable> failures) {
+    private static void lostConnection(PrintStream out, ExecutionSummary s, List<Throwable> failures) {
         boolean said = java.util.stream.Stream.concat(java.util.stream.Stream.of(s.exitDescription()),
                         s.steps().stream().map(ExecutionSummary.Step::exitDescription))
                 .anyMatch(d -> d != null && firstLine(d).contains("connection was lost"));

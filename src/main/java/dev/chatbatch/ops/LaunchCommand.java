@@ -52,9 +52,8 @@ final class LaunchCommand implements Callable<Integer> {
         if (json) {
             Json.print(cli.out(), ExecutionPrinter.forOperators(summary));
         } else {
-            ExecutionPrinter.summary(cli.out(), summary);
-            // the stored description may miss it (a failed rollback overrides the failure; 2,500 characters)
-            ExecutionPrinter.lostConnection(cli.out(), summary, execution.getAllFailureExceptions());
+            // the stored description may miss a lost connection (a failed rollback overrides the failure)
+            ExecutionPrinter.summary(cli.out(), summary, execution.getAllFailureExceptions());
         }
         return execution.getStatus() == BatchStatus.COMPLETED ? 0 : 1;
     }

@@ -68,6 +68,15 @@ class ExecutionPrinterTest {
     void anUnknownOutcomeIsLaunchedAgainNotRestarted() {
         String out = print(summary("UNKNOWN", "org.springframework.transaction.TransactionSystemException: JDBC rollback failed"));
         assertThat(out).contains("launch it again with `chatbatch launch session-retention`").doesNotContain("chatbatch restart");
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        var lost = new org.springframework.transaction.TransactionSystemException("JDBC rollback failed",
+                new java.sql.SQLException("Connection is closed"));
+        ExecutionPrinter.summary(new PrintStream(bytes, true, StandardCharsets.UTF_8),
+                summary("UNKNOWN", "org.springframework.transaction.TransactionSystemException: JDBC rollback failed"), List.of(lost));
+        List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines.get(lines.size() - 2)).as("the cause before what to do")
+                .isEqualTo("  the database connection was lost (Connection is closed; server restart, failover, network or terminated session)");
     }
 
     private static ExecutionSummary summary(String status, String description) {
