@@ -3,6 +3,7 @@ package dev.chatbatch.batch;
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.NotFoundException;
 import dev.chatbatch.OperatorException;
+import dev.chatbatch.db.DatabaseErrors;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
@@ -136,7 +137,8 @@ public class JobRunner {
         try {
             requestStop(execution);
         } catch (Exception e) {
-            throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "cannot stop execution " + executionId + ": " + e.getMessage(), e);
+            throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "cannot stop execution " + executionId + ": "
+                    + DatabaseErrors.describe(e), e);
         }
         return "stop requested for execution " + executionId + " of " + jobName + "; it stops at its next chunk boundary";
     }
@@ -251,7 +253,8 @@ public class JobRunner {
         try {
             return jobOperator.restart(current);
         } catch (Exception e) {
-            throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "cannot restart execution " + current.getId() + ": " + e.getMessage(), e);
+            throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "cannot restart execution " + current.getId() + ": "
+                    + DatabaseErrors.describe(e), e);
         }
     }
 
@@ -261,7 +264,9 @@ public class JobRunner {
         } catch (InvalidJobParametersException e) {
             throw OperatorException.usage("bad parameters for job " + job.getName() + ": " + e.getMessage());
         } catch (Exception e) {
-            throw new OperatorException(ExitCode.JOB_FAILED, "job " + job.getName() + " could not start: " + e.getMessage(), e);
+            // the database's message, not Spring's: that one carries the INSERT of the job repository
+            throw new OperatorException(ExitCode.JOB_FAILED, "job " + job.getName() + " could not start: "
+                    + DatabaseErrors.describe(e), e);
         }
     }
 

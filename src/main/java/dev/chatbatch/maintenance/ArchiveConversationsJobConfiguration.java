@@ -29,7 +29,7 @@ class ArchiveConversationsJobConfiguration {
     @Bean
     Step archiveConversationsStep(JobRepository jobRepository, PlatformTransactionManager transactionManager, KeysetTasklet archiveConversationsTasklet) {
         return new StepBuilder(MaintenanceJobs.ARCHIVE_CONVERSATIONS, jobRepository)
-                .tasklet(archiveConversationsTasklet, transactionManager)
+                .tasklet(StepFailure.reported(archiveConversationsTasklet), transactionManager)
                 .build();
     }
 

@@ -29,7 +29,7 @@ class CheckpointRetentionJobConfiguration {
     @Bean
     Step checkpointRetentionStep(JobRepository jobRepository, PlatformTransactionManager transactionManager, KeysetTasklet checkpointRetentionTasklet) {
         return new StepBuilder(MaintenanceJobs.CHECKPOINT_RETENTION, jobRepository)
-                .tasklet(checkpointRetentionTasklet, transactionManager)
+                .tasklet(StepFailure.reported(checkpointRetentionTasklet), transactionManager)
                 .build();
     }
 

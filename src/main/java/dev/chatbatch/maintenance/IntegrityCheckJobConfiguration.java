@@ -50,7 +50,7 @@ class IntegrityCheckJobConfiguration {
     Step integrityCheckStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
                             Tasklet integrityCheckTasklet) {
         return new StepBuilder(MaintenanceJobs.INTEGRITY_CHECK, jobRepository)
-                .tasklet(integrityCheckTasklet, transactionManager)
+                .tasklet(StepFailure.reported(integrityCheckTasklet), transactionManager)
                 .build();
     }
 

@@ -86,10 +86,8 @@ class KeysetTasklet implements Tasklet {
             ctx.putString(POSITION, keys.get(keys.size() - 1));
             return RepeatStatus.CONTINUABLE;
         } catch (DataAccessException e) {
-            Throwable root = e.getMostSpecificCause();
-            throw new IllegalStateException(job + ": the chunk after key " + (after == null ? "(start)" : after)
-                    + " failed and was rolled back (" + root.getMessage().replace('\n', ' ')
-                    + "); chunks before it are committed: fix the cause and `chatbatch restart` the execution", e);
+            throw StepFailure.of(step, "the chunk after key " + (after == null ? "(start)" : after)
+                    + " failed and was rolled back (the chunks before it are committed)", e);
         }
     }
 }

@@ -107,6 +107,8 @@ public record MaintenanceConfig(String source, Map<String, JobSchedule> jobs) {
                 String key = String.valueOf(p.getKey());
                 String value = p.getValue() instanceof Collection<?> list
                         ? list.stream().map(String::valueOf).collect(Collectors.joining(","))
+                        : p.getValue() instanceof Double d && Double.isFinite(d)
+                        ? new java.math.BigDecimal(String.valueOf(d)).stripTrailingZeros().toPlainString() // YAML 1e-3, not "1.0E-3"
                         : p.getValue() == null ? null : String.valueOf(p.getValue());
                 if (ParameterRules.TRIGGER.equals(key)) {
                     throw error(source, field + ".parameters." + key, "is set by the launcher, not in the file");

@@ -34,7 +34,7 @@ class MemoryDecayJobConfiguration {
     Step memoryExpireStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
                           KeysetTasklet memoryExpireTasklet) {
         return new StepBuilder("memory-decay.expire-working", jobRepository)
-                .tasklet(memoryExpireTasklet, transactionManager)
+                .tasklet(StepFailure.reported(memoryExpireTasklet), transactionManager)
                 .build();
     }
 
@@ -42,7 +42,7 @@ class MemoryDecayJobConfiguration {
     Step memoryDecayStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
                          KeysetTasklet memoryDecayTasklet) {
         return new StepBuilder("memory-decay.decay-importance", jobRepository)
-                .tasklet(memoryDecayTasklet, transactionManager)
+                .tasklet(StepFailure.reported(memoryDecayTasklet), transactionManager)
                 .build();
     }
 

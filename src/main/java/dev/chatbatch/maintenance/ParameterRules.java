@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static dev.chatbatch.maintenance.MaintenanceJobs.*;
@@ -22,19 +23,27 @@ final class ParameterRules {
     static final String TRIGGER = "trigger";
     static final String DRY_RUN = "dry-run";
 
+    /**
+     * What a value of each kind looks like, with its bounds. Numbers are ASCII digits only: Java's
+     * parsers (and {@code \d} with Unicode flags) also take full-width or other scripts' digits, which
+     * PostgreSQL then refuses at run time. Every bound is one the job's SQL still runs with
+     * ({@code MaintenanceJobsTest.everyParameterAtItsBoundsRuns}), so an accepted value never fails later
+     * for its size.
+     */
     enum Kind {
         BOOLEAN("true or false"),
         COUNT("a whole number from 1 to 100000"),
         KEEP("a whole number from 0 to 100000"),
         DAYS("a whole number of days from 1 to 3660"),
-        INTERVAL("an interval such as '90 days', '6 months', '24 hours'"),
-        LOCK_TIMEOUT("a lock timeout such as 500ms, 5s or 1min"),
-        FRACTION("a number from 0 to 1"),
-        AMOUNT("a decimal number, 0 or more"),
-        TABLES("a comma-separated list of tables (schema.table)"),
-        VIEWS("a comma-separated list of materialized views (schema.view)"),
+        INTERVAL("an interval from 1 hour to 100 years, written <number> <unit> with unit second, minute, hour,"
+                + " day, week, month or year (e.g. '90 days', '6 months', '24 hours')"),
+        LOCK_TIMEOUT("a lock timeout from 1ms to 10min, written <number>ms, <number>s or <number>min (e.g. 500ms, 5s, 1min)"),
+        FRACTION("a decimal number from 0 to 1 (e.g. 0.25; at most 9 decimals)"),
+        AMOUNT("a decimal number from 0 to 10 (e.g. 0.002; at most 9 decimals, no exponent)"),
+        TABLES("a comma-separated list of at most " + MAX_RELATIONS + " distinct tables (schema.table)"),
+        VIEWS("a comma-separated list of at most " + MAX_RELATIONS + " distinct materialized views (schema.view)"),
         SOURCE("chat_messages or chat_messages_v2"),
-        TEXT("any text");
+        TEXT("free text of at most " + MAX_TEXT + " characters, without control characters such as line breaks");
 
         final String expected;
 
@@ -43,8 +52,22 @@ final class ParameterRules {
         }
     }
 
-    private static final Pattern INTERVAL = Pattern.compile("\\d{1,6} *(second|minute|hour|day|week|month|year)s?");
-    private static final Pattern LOCK_TIMEOUT = Pattern.compile("\\d{1,7}(ms|s|min)");
+    /**
+     * No value may be longer than this: Spring Batch stores each parameter in a varchar(2500) column,
+     * and an INSERT failing there would fail the launch after it was accepted.
+     */
+    static final int MAX_VALUE = 2000;
+    static final int MAX_TEXT = 200;
+    static final int MAX_RELATIONS = 50;
+
+    private static final Pattern WHOLE = Pattern.compile("[0-9]{1,10}");
+    private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,10}(\\.[0-9]{1,9})?");
+    private static final Pattern INTERVAL = Pattern.compile("([0-9]{1,10}) *(second|minute|hour|day|week|month|year)s?");
+    private static final Pattern LOCK_TIMEOUT = Pattern.compile("([0-9]{1,10})(ms|s|min)");
+    private static final long HOUR_SECONDS = 3600;
+    /** 100 years of 365.25 days (a month is a twelfth of that year here: 1200 months is 100 years). */
+    private static final long MAX_INTERVAL_SECONDS = 36525L * 86400;
+    private static final long MAX_LOCK_TIMEOUT_MS = 600_000;
 
     private static final Map<String, Map<String, Kind>> RULES = new LinkedHashMap<>();
 
@@ -96,25 +119,106 @@ final class ParameterRules {
         if (value == null) {
             return "value missing: expected " + kind.expected;
         }
+        if (value.length() > MAX_VALUE) {
+            return "the value is " + value.length() + " characters long; every parameter is at most " + MAX_VALUE
+                    + " characters (expected " + kind.expected + ")";
+        }
         String v = value.trim();
-        boolean ok = switch (kind) {
-            case BOOLEAN -> v.equals("true") || v.equals("false");
-            case COUNT -> inRange(v, 1, 100_000);
-            case KEEP -> inRange(v, 0, 100_000);
-            case DAYS -> inRange(v, 1, 3660);
-            case INTERVAL -> INTERVAL.matcher(v).matches();
-            case LOCK_TIMEOUT -> LOCK_TIMEOUT.matcher(v).matches();
-            case FRACTION -> decimal(v) != null && decimal(v).signum() >= 0 && decimal(v).compareTo(BigDecimal.ONE) <= 0;
-            case AMOUNT -> decimal(v) != null && decimal(v).signum() >= 0;
-            case TABLES, VIEWS -> relationsProblem(v) == null;
-            case SOURCE -> v.equals("chat_messages") || v.equals("chat_messages_v2");
-            case TEXT -> true;
+        String detail = switch (kind) {
+            case BOOLEAN -> v.equals("true") || v.equals("false") ? null : "";
+            case COUNT -> whole(v, 1, 100_000);
+            case KEEP -> whole(v, 0, 100_000);
+            case DAYS -> whole(v, 1, 3660);
+            case INTERVAL -> interval(v);
+            case LOCK_TIMEOUT -> lockTimeout(v);
+            case FRACTION -> decimal(v, BigDecimal.ONE);
+            case AMOUNT -> decimal(v, BigDecimal.TEN);
+            case TABLES, VIEWS -> relationsProblem(v);
+            case SOURCE -> v.equals("chat_messages") || v.equals("chat_messages_v2") ? null : "";
+            case TEXT -> text(value);
         };
-        if (ok) {
+        if (detail == null) {
             return null;
         }
-        String detail = (kind == Kind.TABLES || kind == Kind.VIEWS) ? " (" + relationsProblem(v) + ")" : "";
-        return "'" + value + "' is not " + kind.expected + detail;
+        return "'" + shown(value) + "' is not " + kind.expected + (detail.isEmpty() ? "" : " (" + detail + ")");
+    }
+
+    /** A refused value as the message shows it: shortened, control characters made visible. */
+    private static String shown(String value) {
+        StringBuilder sb = new StringBuilder();
+        value.codePoints().limit(80).forEach(c -> {
+            if (Character.isISOControl(c)) {
+                sb.append(String.format("\\u%04x", c));
+            } else {
+                sb.appendCodePoint(c);
+            }
+        });
+        return value.codePointCount(0, value.length()) > 80 ? sb + "…" : sb.toString();
+    }
+
+    /** Null for an ASCII whole number within [min, max], else why not ("" when the form is wrong). */
+    private static String whole(String v, long min, long max) {
+        if (!WHOLE.matcher(v).matches()) {
+            return nonAsciiDigit(v) ? "only the digits 0-9 are allowed" : "";
+        }
+        long n = Long.parseLong(v);
+        return n >= min && n <= max ? null : n + " is out of range";
+    }
+
+    private static String decimal(String v, BigDecimal max) {
+        if (!DECIMAL.matcher(v).matches()) {
+            return nonAsciiDigit(v) ? "only the digits 0-9 are allowed" : "";
+        }
+        return new BigDecimal(v).compareTo(max) <= 0 ? null : v + " is out of range";
+    }
+
+    private static String interval(String v) {
+        Matcher m = INTERVAL.matcher(v);
+        if (!m.matches()) {
+            return nonAsciiDigit(v) ? "only the digits 0-9 are allowed" : "";
+        }
+        long unit = switch (m.group(2)) {
+            case "second" -> 1;
+            case "minute" -> 60;
+            case "hour" -> 3600;
+            case "day" -> 86400;
+            case "week" -> 7 * 86400;
+            case "month" -> 36525L * 864 / 12;
+            default -> 36525L * 864;
+        };
+        long seconds = Long.parseLong(m.group(1)) * unit; // at most 10 digits times a year: no overflow
+        if (seconds < HOUR_SECONDS) {
+            return seconds == 0 ? "zero would select everything" : "shorter than 1 hour";
+        }
+        return seconds <= MAX_INTERVAL_SECONDS ? null : "longer than 100 years";
+    }
+
+    private static String lockTimeout(String v) {
+        Matcher m = LOCK_TIMEOUT.matcher(v);
+        if (!m.matches()) {
+            return nonAsciiDigit(v) ? "only the digits 0-9 are allowed" : "";
+        }
+        long n = Long.parseLong(m.group(1));
+        long ms = switch (m.group(2)) {
+            case "ms" -> n;
+            case "s" -> n * 1000;
+            default -> n * 60_000;
+        };
+        if (ms == 0) {
+            return "0 means wait forever in PostgreSQL: a chunk would wait on a locked row without end";
+        }
+        return ms <= MAX_LOCK_TIMEOUT_MS ? null : "longer than 10 minutes";
+    }
+
+    private static String text(String v) {
+        if (v.length() > MAX_TEXT) {
+            return v.length() + " characters";
+        }
+        return v.codePoints().anyMatch(Character::isISOControl) ? "it contains a control character" : null;
+    }
+
+    private static boolean nonAsciiDigit(String v) {
+        return v.codePoints().anyMatch(c -> Character.isDigit(c) && (c < '0' || c > '9'));
     }
 
     static Kind kind(String job, String key) {
@@ -135,6 +239,12 @@ final class ParameterRules {
         if (names.isEmpty()) {
             return "the list is empty";
         }
+        if (names.size() > MAX_RELATIONS) {
+            return names.size() + " names";
+        }
+        if (new java.util.HashSet<>(names).size() < names.size()) {
+            return "a name is given twice";
+        }
         for (String name : names) {
             try {
                 Identifiers.quoteQualified("name", name);
@@ -145,20 +255,4 @@ final class ParameterRules {
         return null;
     }
 
-    private static boolean inRange(String v, long min, long max) {
-        try {
-            long n = Long.parseLong(v);
-            return n >= min && n <= max;
-        } catch (NumberFormatException e) {
-            return false;
-        }
-    }
-
-    private static BigDecimal decimal(String v) {
-        try {
-            return new BigDecimal(v);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
 }

@@ -48,7 +48,7 @@ class RefreshMaterializedViewsJobConfiguration {
     Step refreshMaterializedViewsStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
                                       Tasklet refreshMaterializedViewsTasklet) {
         return new StepBuilder(MaintenanceJobs.REFRESH_MATERIALIZED_VIEWS, jobRepository)
-                .tasklet(refreshMaterializedViewsTasklet, transactionManager)
+                .tasklet(StepFailure.reported(refreshMaterializedViewsTasklet), transactionManager)
                 .build();
     }
 

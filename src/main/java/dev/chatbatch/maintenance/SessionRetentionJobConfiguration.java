@@ -29,7 +29,7 @@ class SessionRetentionJobConfiguration {
     @Bean
     Step sessionRetentionStep(JobRepository jobRepository, PlatformTransactionManager transactionManager, KeysetTasklet sessionRetentionTasklet) {
         return new StepBuilder(MaintenanceJobs.SESSION_RETENTION, jobRepository)
-                .tasklet(sessionRetentionTasklet, transactionManager)
+                .tasklet(StepFailure.reported(sessionRetentionTasklet), transactionManager)
                 .build();
     }
 

@@ -45,7 +45,7 @@ class UsageRollupJobConfiguration {
     Step usageRollupStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
                          Tasklet usageRollupTasklet) {
         return new StepBuilder(MaintenanceJobs.USAGE_ROLLUP, jobRepository)
-                .tasklet(usageRollupTasklet, transactionManager)
+                .tasklet(StepFailure.reported(usageRollupTasklet), transactionManager)
                 .build();
     }
 

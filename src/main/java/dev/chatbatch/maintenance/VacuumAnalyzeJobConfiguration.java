@@ -49,7 +49,7 @@ class VacuumAnalyzeJobConfiguration {
     Step vacuumAnalyzeStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
                            Tasklet vacuumAnalyzeTasklet) {
         return new StepBuilder(MaintenanceJobs.VACUUM_ANALYZE, jobRepository)
-                .tasklet(vacuumAnalyzeTasklet, transactionManager)
+                .tasklet(StepFailure.reported(vacuumAnalyzeTasklet), transactionManager)
                 .build();
     }
 

@@ -26,6 +26,16 @@ public final class AppSession implements AutoCloseable {
         SERVE
     }
 
+    /**
+     * Spring Boot's property for how logged exceptions are written. A command logs without stack traces
+     * (one line per WARN/ERROR: a lost connection would otherwise print hundreds of lines of Hikari,
+     * Spring Batch and Spring frames before the command's own one-line message); {@code serve} and
+     * {@code --verbose} log them whole.
+     */
+    static final String EXCEPTIONS_PROPERTY = "logging.exception-conversion-word";
+    static final String WITH_STACK_TRACES = "%wEx";
+    static final String WITHOUT_STACK_TRACES = "%nopex";
+
     private final DatabaseTarget target;
     private final ConfigurableApplicationContext context;
 
@@ -36,6 +46,10 @@ public final class AppSession implements AutoCloseable {
 
     static AppSession open(Mode mode, DatabaseTarget.EmbeddedMode embeddedMode, List<String> springArgs,
                            Map<String, String> springProperties) {
+        // set before anything logs; Spring Boot only fills this system property when it is unset, and
+        // logback.xml reads it when Spring Boot reloads it as the context starts
+        System.setProperty("LOG_EXCEPTION_CONVERSION_WORD", springProperties.getOrDefault(EXCEPTIONS_PROPERTY,
+                mode == Mode.SERVE ? WITH_STACK_TRACES : WITHOUT_STACK_TRACES));
         DatabaseTarget target = DatabaseTarget.resolve(springProperties, embeddedMode);
         try {
             SpringApplication app = new SpringApplication(ChatbatchApplication.class);
@@ -50,6 +64,8 @@ public final class AppSession implements AutoCloseable {
             defaults.put("logging.level.org.springframework.boot.SpringApplication", mode == Mode.SERVE ? "INFO" : "OFF");
             // A failed step is reported in the command's own summary (with its root cause), not as a logged stack trace.
             defaults.put("logging.level.org.springframework.batch.core.step.AbstractStep", mode == Mode.SERVE ? "INFO" : "OFF");
+            // Hikari warns once per pooled connection when the server goes away; the command says it once
+            defaults.put("logging.level.com.zaxxer.hikari", mode == Mode.SERVE ? "INFO" : "ERROR");
             app.setDefaultProperties(defaults);
             // The datasource is the resolved target's (the embedded server's when none was configured).
             List<String> args = new ArrayList<>(springArgs.stream()

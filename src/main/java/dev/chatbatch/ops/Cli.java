@@ -2,6 +2,7 @@ package dev.chatbatch.ops;
 
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
+import dev.chatbatch.db.DatabaseErrors;
 import picocli.CommandLine;
 
 import java.io.PrintStream;
@@ -15,15 +16,20 @@ import java.util.Map;
 /**
  * The command line: splits Spring-style options from the command, runs the picocli command, and
  * turns every outcome into an exit code of SPEC §7. Operator errors print one line, never a stack
- * trace; unexpected errors print their cause chain and exit 1.
+ * trace; unexpected errors print one line with the database's (or the root cause's) message and exit 1.
+ * {@code --verbose} adds stack traces, to the console log and to an unexpected error.
  */
 public final class Cli {
 
     private static final List<String> SPRING_PREFIXES =
             List.of("--spring.", "--chatbatch.", "--server.", "--management.", "--logging.");
 
+    /** Anywhere on the command line: log and print failures with their stack traces. */
+    static final String VERBOSE = "--verbose";
+
     private final PrintStream out;
     private final PrintStream err;
+    private boolean verbose;
 
     public Cli(PrintStream out, PrintStream err) {
         this.out = out;
@@ -34,7 +40,13 @@ public final class Cli {
         List<String> commandArgs = new ArrayList<>();
         List<String> springArgs = new ArrayList<>();
         Map<String, String> springProperties = new LinkedHashMap<>();
+        boolean verbose = false;
         for (String arg : args) {
+            if (arg.equals(VERBOSE)) {
+                verbose = true;
+                springProperties.put(AppSession.EXCEPTIONS_PROPERTY, AppSession.WITH_STACK_TRACES);
+                continue;
+            }
             if (SPRING_PREFIXES.stream().anyMatch(arg::startsWith)) {
                 int eq = arg.indexOf('=');
                 if (eq < 0) {
@@ -47,6 +59,7 @@ public final class Cli {
                 commandArgs.add(arg);
             }
         }
+        this.verbose = verbose;
         try (CliContext context = new CliContext(out, err, springArgs, springProperties)) {
             CommandLine cli = commandLine(context);
             return cli.execute(commandArgs.toArray(String[]::new));
@@ -73,13 +86,14 @@ public final class Cli {
     private int handle(Exception ex) {
         OperatorException operator = findOperatorException(ex);
         if (operator != null) {
-            err.println("error: " + operator.getMessage());
+            err.println("error: " + DatabaseErrors.withoutSql(operator.getMessage()));
             return operator.exitCode().code();
         }
-        err.println("error: " + ex.getMessage());
-        for (Throwable t = ex.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
-            err.println("  caused by: " + t.getClass().getSimpleName() + ": " + t.getMessage());
+        // one line saying what the database (or the failing part) said; the stack trace only when asked
+        if (verbose) {
+            ex.printStackTrace(err);
         }
+        err.println("error: " + DatabaseErrors.describe(ex) + (verbose ? "" : " (" + VERBOSE + " shows the stack trace)"));
         return ExitCode.JOB_FAILED.code();
     }
 

@@ -2,6 +2,7 @@ package dev.chatbatch.ops;
 
 import dev.chatbatch.batch.ExecutionSummary;
 import dev.chatbatch.batch.JobRunner;
+import dev.chatbatch.db.DatabaseErrors;
 import org.springframework.batch.core.job.JobExecution;
 
 import java.io.PrintStream;
@@ -14,6 +15,11 @@ final class ExecutionPrinter {
     }
 
     static void summary(PrintStream out, ExecutionSummary s) {
+        summary(out, s, List.of());
+    }
+
+    /** With the failures of a run in this process, whose lost connection the stored trace may not show. */
+    static void summary(PrintStream out, ExecutionSummary s, List<Throwable> failures) {
         out.printf("%s execution %d: %s, %,d rows affected, %s%n", s.job(), s.id(), s.status(), s.rowsAffected(),
                 s.durationSeconds() == null ? "" : String.format("%.1f s", s.durationSeconds()));
         for (ExecutionSummary.Step step : s.steps()) {
@@ -23,12 +29,48 @@ final class ExecutionPrinter {
         }
         if (!"COMPLETED".equals(s.status())) {
             if (s.exitDescription() != null) {
-                out.println("  " + firstLine(s.exitDescription()));
+                String job = firstLine(s.exitDescription());
+                // the job's description usually repeats its failed step's: print it once
+                if (s.steps().stream().noneMatch(st -> st.exitDescription() != null && firstLine(st.exitDescription()).equals(job))) {
+                    out.println("  " + job);
+                }
             }
-            if ("FAILED".equals(s.status()) || "STOPPED".equals(s.status())) {
+            lostConnection(out, s, failures);
+            if (restartHint(s)) {
                 out.println("  resume it with `chatbatch restart " + s.id() + "`");
+            } else if ("UNKNOWN".equals(s.status())) {
+                // Spring Batch refuses to restart an execution whose rollback failed; a new launch is fine
+                out.println("  its outcome is unknown (a rollback failed), so it cannot be restarted: launch it again with"
+                        + " `chatbatch launch " + s.job() + "` when the database is back");
             }
         }
+    }
+
+    /**
+     * One more line when a run in this process lost its database connection and the summary does not
+     * say so: the exceptions are in memory here, while the job repository kept only a shortened trace.
+     */
+    private static void lostConnection(PrintStream out, ExecutionSummary s, List<Throwable> failures) {
+        boolean said = java.util.stream.Stream.concat(java.util.stream.Stream.of(s.exitDescription()),
+                        s.steps().stream().map(ExecutionSummary.Step::exitDescription))
+                .anyMatch(d -> d != null && firstLine(d).contains("connection was lost"));
+        if (!said) {
+            failures.stream().filter(DatabaseErrors::connectionLost).findFirst()
+                    .ifPresent(e -> out.println("  " + DatabaseErrors.describe(e)));
+        }
+    }
+
+    /**
+     * The summary as operators get it (CLI --json, REST): exit descriptions as {@link #firstLine} renders
+     * them, not the stored stack traces with their SQL and class names.
+     */
+    static ExecutionSummary forOperators(ExecutionSummary s) {
+        List<ExecutionSummary.Step> steps = s.steps().stream().map(st -> new ExecutionSummary.Step(st.name(), st.status(),
+                st.read(), st.written(), st.filtered(), st.commits(), st.rollbacks(),
+                st.exitDescription() == null ? null : firstLine(st.exitDescription()))).toList();
+        return new ExecutionSummary(s.id(), s.job(), s.status(), s.exitCode(),
+                s.exitDescription() == null ? null : firstLine(s.exitDescription()), s.startTime(), s.endTime(),
+                s.durationSeconds(), s.parameters(), s.rowsAffected(), steps);
     }
 
     static void table(PrintStream out, List<ExecutionSummary> rows) {
@@ -43,24 +85,51 @@ final class ExecutionPrinter {
         }
     }
 
-    /** The first line of an exit description (failures carry a stack trace after it). */
     /**
-     * The operator's view of an exit description (Spring Batch stores the whole stack trace there):
-     * its first line, shortened, and the root cause when there is one.
+     * The operator's view of an exit description. Spring Batch stores a failure as its whole stack
+     * trace, cut at 2,500 characters: this is its first line without the exception's class name and
+     * without any SQL, plus the root cause when the first line does not already say it.
      */
     static String firstLine(String text) {
-        java.util.List<String> lines = text.lines().map(String::trim).toList();
-        String first = lines.isEmpty() ? "" : lines.get(0);
-        if (first.length() > 240) {
-            first = first.substring(0, 240) + "…";
+        List<String> lines = text.lines().map(String::trim).toList();
+        String first = lines.isEmpty() ? "" : DatabaseErrors.clean(lines.get(0));
+        if (first.length() > 600) {
+            first = first.substring(0, 600) + "…";
         }
         String root = null;
-        for (String line : lines) {
-            if (line.startsWith("Caused by: ")) {
-                root = line.substring("Caused by: ".length());
+        for (int i = 0; i < lines.size(); i++) {
+            boolean maybeCut = i == lines.size() - 1 && text.length() >= 2400;
+            if (lines.get(i).startsWith("Caused by: ") && !maybeCut) {
+                root = DatabaseErrors.clean(lines.get(i).substring("Caused by: ".length()));
             }
         }
-        return root == null ? first : first + " (cause: " + root + ")";
+        String line;
+        if (root == null || root.isEmpty() || first.contains(root)) {
+            line = first.isEmpty() ? "failed without a message of its own (the server log has the detail)" : first;
+        } else {
+            line = first.isEmpty() ? root : first + " (cause: " + root + ")";
+        }
+        // e.g. "JDBC rollback failed" after a server restart: say what happened in the operator's terms
+        if (DatabaseErrors.mentionsLostConnection(text) && !line.contains("connection was lost")) {
+            line = "the database connection was lost: " + line + " (server restart, failover, network or terminated session)";
+        }
+        return line;
+    }
+
+    /**
+     * Whether to add "resume it with restart": a stopped execution always can be; a failed one unless its
+     * description already says what to do (maintenance failures say whether and when a restart helps).
+     */
+    private static boolean restartHint(ExecutionSummary s) {
+        if ("STOPPED".equals(s.status())) {
+            return true;
+        }
+        if (!"FAILED".equals(s.status())) {
+            return false;
+        }
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(s.exitDescription()),
+                        s.steps().stream().map(ExecutionSummary.Step::exitDescription))
+                .noneMatch(d -> d != null && (d.contains("chatbatch restart") || d.contains("a restart would fail")));
     }
 
     /**

@@ -45,7 +45,7 @@ final class ExecutionsCommand implements Callable<Integer> {
         }
         JobRunner runner = cli.session().bean(JobRunner.class);
         List<ExecutionSummary> rows = runner.executions(job, limit).stream()
-                .map(e -> ExecutionSummary.of(runner.execution(e.getId())))
+                .map(e -> ExecutionPrinter.forOperators(ExecutionSummary.of(runner.execution(e.getId()))))
                 .toList();
         if (json) {
             Json.print(cli.out(), rows);

@@ -39,9 +39,10 @@ final class LaunchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Map<String, String> params = keyValues(parameters);
+        Map<String, String> params = JobParameterInput.check(keyValues(parameters));
         JobRunner runner = cli.session().bean(JobRunner.class);
         runner.job(job);
+        JobParameterInput.checkLaunchable(job);
         JobExecution execution = ExecutionPrinter.withProgress(cli.err(), runner, job, () -> runner.run(job, params));
         return report(cli, runner, execution, json);
     }
@@ -49,9 +50,10 @@ final class LaunchCommand implements Callable<Integer> {
     static int report(CliContext cli, JobRunner runner, JobExecution execution, boolean json) {
         ExecutionSummary summary = ExecutionSummary.of(runner.execution(execution.getId()));
         if (json) {
-            Json.print(cli.out(), summary);
+            Json.print(cli.out(), ExecutionPrinter.forOperators(summary));
         } else {
-            ExecutionPrinter.summary(cli.out(), summary);
+            // the stored description may miss a lost connection (a failed rollback overrides the failure)
+            ExecutionPrinter.summary(cli.out(), summary, execution.getAllFailureExceptions());
         }
         return execution.getStatus() == BatchStatus.COMPLETED ? 0 : 1;
     }

@@ -3,6 +3,7 @@ package dev.chatbatch.ops;
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.NotFoundException;
 import dev.chatbatch.OperatorException;
+import dev.chatbatch.db.DatabaseErrors;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +18,11 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.MismatchedInputException;
+
+import java.time.Instant;
+import java.util.UUID;
 
 /**
  * The ONE place where refusals become HTTP statuses, from the same {@link ExitCode} the CLI exits with:
@@ -50,7 +56,7 @@ class RestErrors {
     ResponseEntity<ApiError> operator(OperatorException e, HttpServletRequest request) {
         HttpStatus status = status(e);
         String field = e instanceof ApiFieldException f ? f.field() : null;
-        return body(status, e.getMessage(), request, field, e.exitCode().code());
+        return body(status, DatabaseErrors.withoutSql(e.getMessage()), request, field, e.exitCode().code());
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
@@ -69,9 +75,21 @@ class RestErrors {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ApiError> unreadable(HttpMessageNotReadableException e, HttpServletRequest request) {
+        // Jackson's own messages name Java types ("LinkedHashMap<String,Object>"): say it in JSON terms
+        Throwable cause = e.getMostSpecificCause();
+        String why;
+        if (cause instanceof MismatchedInputException m && String.valueOf(m.getOriginalMessage()).startsWith("No content")) {
+            why = "it is empty or whitespace; send a JSON object of parameters, {} for the defaults, or no body at all";
+        } else if (cause instanceof MismatchedInputException) {
+            why = "it is JSON, but not an object (an array, string, number or boolean)";
+        } else if (cause instanceof JacksonException j) {
+            why = DatabaseErrors.clean(String.valueOf(j.getOriginalMessage()))
+                    + (j.getLocation() == null ? "" : " at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr());
+        } else {
+            why = "it could not be read";
+        }
         return body(HttpStatus.BAD_REQUEST, "request body is not a JSON object of string parameters"
-                + " (e.g. {\"dry-run\": \"true\"}): " + firstLine(e.getMostSpecificCause().getMessage()),
-                request, "body", ExitCode.USAGE.code());
+                + " (e.g. {\"dry-run\": \"true\"}): " + why, request, "body", ExitCode.USAGE.code());
     }
 
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
@@ -100,22 +118,18 @@ class RestErrors {
         if (wrapped != null) {
             return operator(wrapped, request);
         }
-        log.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
-        return body(HttpStatus.INTERNAL_SERVER_ERROR, "internal error: " + e.getClass().getSimpleName() + ": "
-                + firstLine(e.getMessage()), request, null, ExitCode.JOB_FAILED.code());
+        // the detail (SQL, stack trace) goes to the log only; the caller gets a reference to find it there
+        String reference = UUID.randomUUID().toString().substring(0, 8);
+        log.error("internal error {} on {} {}", reference, request.getMethod(), request.getRequestURI(), e);
+        String what = DatabaseErrors.connectionLost(e) ? "the database connection was lost; try again when it is back"
+                : "the request failed unexpectedly";
+        return body(HttpStatus.INTERNAL_SERVER_ERROR, "internal error " + reference + " at " + Instant.now() + ": " + what
+                + "; the server log has the detail under this reference", request, null, ExitCode.JOB_FAILED.code());
     }
 
     private static ResponseEntity<ApiError> body(HttpStatus status, String message, HttpServletRequest request,
                                                  String field, Integer exitCode) {
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON)
                 .body(new ApiError(message, status.value(), request.getRequestURI(), field, exitCode));
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

@@ -36,12 +36,12 @@ class RestExecutions {
         if (limit < 1 || limit > ExecutionsCommand.MAX_LIMIT) {
             throw new ApiFieldException("limit", "limit is " + limit + ": use 1.." + ExecutionsCommand.MAX_LIMIT);
         }
-        return jobs.executions(job, limit).stream().map(ExecutionSummary::of).toList();
+        return jobs.executions(job, limit).stream().map(ExecutionSummary::of).map(ExecutionPrinter::forOperators).toList();
     }
 
     @GetMapping("/{id}")
     ExecutionSummary one(@PathVariable long id) {
-        return ExecutionSummary.of(jobs.execution(id));
+        return ExecutionPrinter.forOperators(ExecutionSummary.of(jobs.execution(id)));
     }
 
     @PostMapping("/{id}/stop")

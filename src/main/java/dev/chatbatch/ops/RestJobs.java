@@ -4,6 +4,7 @@ import dev.chatbatch.batch.ExecutionSummary;
 import dev.chatbatch.batch.JobRunner;
 import dev.chatbatch.schedule.ScheduleView;
 import dev.chatbatch.schedule.Schedules;
+import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -67,9 +68,20 @@ class RestJobs {
 
     @PostMapping("/{job}/executions")
     ResponseEntity<Accepted> launch(@PathVariable String job,
-                                    @RequestBody(required = false) Map<String, Object> body) {
+                                    @RequestBody(required = false) Map<String, Object> body,
+                                    HttpServletRequest request) {
         jobs.job(job); // 404 before looking at the body
-        return Accepted.of(jobs.launch(job, parameters(body)));
+        JobParameterInput.checkLaunchable(job);
+        if (body == null && hasContent(request)) {
+            // a JSON null (or whitespace) reads as no body at all: refused, or it would launch with the defaults
+            throw new ApiFieldException("body", "the request body is JSON null: send a JSON object of parameters,"
+                    + " {} for the defaults, or no body at all");
+        }
+        return Accepted.of(jobs.launch(job, JobParameterInput.check(parameters(body))));
+    }
+
+    private static boolean hasContent(HttpServletRequest request) {
+        return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
     }
 
     private Map<String, ScheduleView> schedulesByJob() {
@@ -80,10 +92,10 @@ class RestJobs {
 
     private JobView view(String name, Map<String, ScheduleView> byJob) {
         List<JobExecution> recent = jobs.executions(name, HISTORY);
-        ExecutionSummary last = recent.isEmpty() ? null : ExecutionSummary.of(recent.get(0));
+        ExecutionSummary last = recent.isEmpty() ? null : ExecutionPrinter.forOperators(ExecutionSummary.of(recent.get(0)));
         ExecutionSummary success = recent.stream()
                 .filter(e -> "COMPLETED".equals(e.getStatus().name()))
-                .findFirst().map(ExecutionSummary::of).orElse(null);
+                .findFirst().map(ExecutionSummary::of).map(ExecutionPrinter::forOperators).orElse(null);
         return new JobView(name, jobs.isRunning(name), byJob.get(name), last, success);
     }
 

@@ -311,6 +311,39 @@ class MaintenanceJobsTest {
                 .isInstanceOf(OperatorException.class).hasMessageContaining("older-than");
     }
 
+    /**
+     * Every value the parameter rules accept runs: each job, dry run, once with every parameter at its
+     * upper bound and once at its lower bound, completes on PostgreSQL (a bound that only failed at run
+     * time, like older-than=999999 years did, would show here as FAILED).
+     */
+    @Test
+    void everyParameterAtItsBoundsRuns() {
+        Map<String, List<Map<String, String>>> bounds = new LinkedHashMap<>();
+        bounds.put("refresh-materialized-views", List.of(Map.of("lock-timeout", "10min"), Map.of("lock-timeout", "1ms")));
+        bounds.put("archive-conversations", List.of(
+                Map.of("older-than", "100 years", "chunk-size", "100000", "lock-timeout", "10min"),
+                Map.of("older-than", "1 hour", "chunk-size", "1", "lock-timeout", "1ms")));
+        bounds.put("session-retention", List.of(
+                Map.of("older-than", "1200 months", "chunk-size", "100000", "lock-timeout", "600000ms"),
+                Map.of("older-than", "3600 seconds", "chunk-size", "1", "lock-timeout", "1ms")));
+        bounds.put("usage-rollup", List.of(
+                Map.of("days", "3660", "cost-per-1k-tokens", "10", "lock-timeout", "10min"),
+                Map.of("days", "1", "cost-per-1k-tokens", "0.000000001", "lock-timeout", "1ms")));
+        bounds.put("memory-decay", List.of(
+                Map.of("working-ttl", "100 years", "min-importance", "1", "chunk-size", "100000", "lock-timeout", "10min"),
+                Map.of("working-ttl", "1 hour", "min-importance", "0", "chunk-size", "1", "lock-timeout", "1ms")));
+        bounds.put("checkpoint-retention", List.of(
+                Map.of("keep", "100000", "chunk-size", "100000", "lock-timeout", "10min"),
+                Map.of("keep", "0", "chunk-size", "1", "lock-timeout", "1ms")));
+        bounds.forEach((job, runs) -> runs.forEach(values -> {
+            Map<String, String> params = new LinkedHashMap<>(values);
+            params.put("dry-run", "true");
+            params.put("trigger", "t".repeat(200));
+            ExecutionSummary s = ExecutionSummary.of(runner.run(job, params));
+            assertThat(s.status()).as("%s %s: %s", job, values, s.exitDescription()).isEqualTo("COMPLETED");
+        }));
+    }
+
     // ---------------------------------------------------------------------------------------------
 
     private ExecutionSummary run(String job, String... keyValues) {

@@ -92,6 +92,104 @@ class JobCommandsTest {
         assertThat(noEquals.err()).contains("key=value");
     }
 
+    /**
+     * Zero, absurd and non-ASCII values used to be accepted and then hang (lock-timeout=0ms is "wait
+     * forever") or fail at run time with a restart hint that cannot succeed; now exit 2 before anything
+     * runs, naming the parameter and the allowed range. dry-run=true, so a regression changes nothing.
+     */
+    @Test
+    void outOfRangeValuesExitTwoNamingParameterAndRangeAndNothingRuns() {
+        long before = jdbc.queryForObject("select count(*) from chatbatch.batch_job_execution", Long.class);
+        String[][] cases = {
+                {"archive-conversations", "lock-timeout=0ms", "lock-timeout", "from 1ms to 10min"},
+                {"archive-conversations", "lock-timeout=9999999min", "lock-timeout", "from 1ms to 10min"},
+                {"archive-conversations", "older-than=999999 years", "older-than", "from 1 hour to 100 years"},
+                {"session-retention", "older-than=0 days", "older-than", "from 1 hour to 100 years"},
+                {"usage-rollup", "cost-per-1k-tokens=1e400", "cost-per-1k-tokens", "from 0 to 10"},
+                {"usage-rollup", "days=\uFF17", "days", "from 1 to 3660"},
+                {"checkpoint-retention", "chunk-size=\uFF11\uFF10", "chunk-size", "from 1 to 100000"},
+                {"memory-decay", "min-importance=NaN", "min-importance", "from 0 to 1"},
+                {"archive-conversations", "trigger=" + "x".repeat(3000), "trigger", "at most 2000 characters"},
+        };
+        for (String[] c : cases) {
+            Result r = cli("launch", c[0], "dry-run=true", c[1]);
+            assertThat(r.code()).as("%s %s: %s%s", c[0], c[1], r.out(), r.err()).isEqualTo(2);
+            assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);
+            assertThat(r.err()).contains("parameter " + c[2]).contains(c[3]).doesNotContain("restart")
+                    .doesNotContain("Exception").doesNotContain("\tat ");
+        }
+        assertThat(jdbc.queryForObject("select count(*) from chatbatch.batch_job_execution", Long.class))
+                .as("no execution was created").isEqualTo(before);
+    }
+
+    /**
+     * A failing maintenance step says the database's message (not the first line of its SQL), which
+     * step, and what to do: restart for a lock timeout, fix-then-restart for a failing trigger. Neither
+     * SQL text nor Java class names reach the operator, on the CLI or in executions --json.
+     */
+    @Test
+    void failuresSayTheDatabaseMessageTheStepAndWhatToDo() throws Exception {
+        String due = jdbc.queryForObject("select id::text from public.conversation_sessions where state in"
+                + " ('delivered','cancelled') and completed_at < now() - interval '90 days' order by id limit 1", String.class);
+        // 1. a row locked by another transaction: "canceling statement due to lock timeout", restart once it ends
+        try (Connection blocker = db.dataSource().getConnection()) {
+            blocker.setAutoCommit(false);
+            try (Statement s = blocker.createStatement()) {
+                s.execute("select 1 from public.conversation_sessions where id = '" + due + "' for update");
+            }
+            Result locked = cli("launch", "session-retention", "lock-timeout=200ms");
+            assertThat(locked.code()).as(locked.out() + locked.err()).isEqualTo(1);
+            long id = lastExecution("session-retention");
+            assertThat(locked.out()).contains("step session-retention failed")
+                    .contains("canceling statement due to lock timeout").contains("55P03")
+                    .contains("chatbatch restart " + id);
+            assertClean(locked.out());
+            blocker.rollback();
+        }
+        // 2. a trigger failing with division by zero (its PL/pgSQL context holds SQL text)
+        jdbc.execute("create function public.test_fail_delete() returns trigger language plpgsql as"
+                + " $$ begin perform 1 / (select count(*) - count(*) from public.tenants); return old; end $$");
+        jdbc.execute("create trigger test_fail_delete before delete on public.conversation_sessions"
+                + " for each row execute function public.test_fail_delete()");
+        try {
+            Result failed = cli("launch", "session-retention");
+            assertThat(failed.code()).as(failed.out() + failed.err()).isEqualTo(1);
+            long id = lastExecution("session-retention");
+            assertThat(failed.out()).contains("step session-retention failed").contains("division by zero")
+                    .contains("22012").contains("Fix what the database names").contains("chatbatch restart " + id);
+            assertThat(failed.out().lines().filter(l -> l.contains("restart")).count()).as(failed.out()).isEqualTo(1);
+            assertClean(failed.out());
+            Result json = cli("executions", "session-retention", "--limit", "1", "--json");
+            assertThat(json.out()).contains("division by zero");
+            assertClean(json.out());
+        } finally {
+            jdbc.execute("drop trigger test_fail_delete on public.conversation_sessions");
+            jdbc.execute("drop function public.test_fail_delete()");
+        }
+        // 3. a step that is not a keyset chunk (usage-rollup), failing in a statement it runs
+        jdbc.execute("create function public.test_readonly() returns trigger language plpgsql as"
+                + " $$ begin raise exception 'usage_metrics is read-only during the audit'; end $$");
+        jdbc.execute("create trigger test_readonly before insert or update or delete on public.usage_metrics"
+                + " for each statement execute function public.test_readonly()");
+        try {
+            Result failed = cli("launch", "usage-rollup");
+            assertThat(failed.code()).as(failed.out() + failed.err()).isEqualTo(1);
+            assertThat(failed.out()).contains("step usage-rollup failed").contains("usage_metrics is read-only during the audit")
+                    .contains("P0001").contains("chatbatch restart");
+            assertClean(failed.out());
+        } finally {
+            jdbc.execute("drop trigger test_readonly on public.usage_metrics");
+            jdbc.execute("drop function public.test_readonly()");
+        }
+    }
+
+    private static void assertClean(String text) {
+        assertThat(text).doesNotContainIgnoringCase("select ").doesNotContainIgnoringCase("delete from")
+                .doesNotContainIgnoringCase("insert into").doesNotContain("SQL [").doesNotContain("PL/pgSQL")
+                .doesNotContain("Exception").doesNotContain("org.").doesNotContain("java.").doesNotContain("\tat ")
+                .doesNotContain("dev.chatbatch").doesNotContain("StepFailure");
+    }
+
     @Test
     void secondLaunchIsRefusedStopWorksFromAnotherProcessAndRestartFinishes() throws Exception {
         // hold a lock on a conversation the job must archive: its first chunk waits on it

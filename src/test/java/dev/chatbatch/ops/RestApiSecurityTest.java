@@ -182,6 +182,66 @@ class RestApiSecurityTest {
         assertError(limit, 400, "/api/executions").contains("limit");
     }
 
+    /**
+     * Hostile and careless launch bodies: each is a 400 that names the field or limit, nothing is
+     * launched, and no body echoes SQL or Java class names (a trigger over 2,500 characters used to be a
+     * 500 carrying the job repository's INSERT; a JSON null launched a real run with the defaults).
+     */
+    @Test
+    void hostileLaunchBodiesAre400sNamingTheLimitAndLaunchNothing() throws Exception {
+        String quick = "/api/jobs/test-quick/executions";
+        String archive = "/api/jobs/archive-conversations/executions";
+        String[][] cases = {
+                {quick, "{\"trigger\": \"" + "x".repeat(3000) + "\"}", "at most 2000 characters"},
+                {archive, "{\"trigger\": \"" + "x".repeat(3000) + "\"}", "at most 2000 characters"},
+                {archive, "{\"trigger\": \"" + "x".repeat(300) + "\"}", "at most 200 characters"},
+                {quick, "{\"note\": \"" + "x".repeat(2_000_000) + "\"}", "at most 2000 characters"},
+                {quick, "{\"" + "k".repeat(5000) + "\": \"x\"}", "at most 63 characters"},
+                {quick, "{\"note\": \"a\\u0000b\"}", "NUL"},
+                {quick, "null", "JSON null"},
+                {quick, "  ", "empty or whitespace"},
+                {quick, "[]", "not an object"},
+                {quick, "[{\"dry-run\": \"true\"}]", "not an object"},
+                {quick, "42", "not an object"},
+                {quick, "\"dry-run=true\"", "not an object"},
+                {quick, "true", "not an object"},
+                {quick, "{\"dry-run\": [\"true\"]}", "must be a string"},
+                {quick, "{\"dry-run\": null}", "must be a string"},
+                {quick, "{\"run.at\": \"2020-01-01\"}", "set by the runner"},
+                {quick, "{" + java.util.stream.IntStream.range(0, 60).mapToObj(i -> "\"p" + i + "\": \"x\"")
+                        .collect(java.util.stream.Collectors.joining(",")) + "}", "at most 50"},
+                {archive, "{\"lock-timeout\": \"0ms\"}", "from 1ms to 10min"},
+                {archive, "{\"lock-timeout\": 0}", "from 1ms to 10min"},
+                {archive, "{\"chunk-size\": 1e400}", "from 1 to 100000"},
+                {archive, "{\"chunk-size\": 10.0}", "from 1 to 100000"},
+                {archive, "{\"chunk-size\": \"\uFF11\uFF10\"}", "from 1 to 100000"},
+                {archive, "{\"older-than\": \"999999 years\"}", "from 1 hour to 100 years"},
+                {archive, "{\"tables\": \"public.feedback\"}", "unknown parameter 'tables'"},
+                {archive, "{\"migration\": \"chat-messages-v2\"}", "unknown parameter 'migration'"},
+                {archive, "{\"dry-run\": \"yes\"}", "true or false"},
+                {archive, "{\"dry-run\": \"true\", \"dry-run\": \"false\"", "JSON"},
+                {"/api/jobs/usage-rollup/executions", "{\"cost-per-1k-tokens\": \"1e400\"}", "from 0 to 10"},
+                {"/api/jobs/migration-backfill/executions", "{\"migration\": \"chat-messages-v2\", \"actor\": \"someone else\"}",
+                        "POST /api/migrations/{name}/backfill"},
+        };
+        long before = jobs.executions(null, 1000).size();
+        List<String> wrong = new java.util.ArrayList<>();
+        for (String[] c : cases) {
+            Response r = http.post(c[0], c[1], OPERATOR);
+            String shown = c[0] + " " + (c[1].length() > 80 ? c[1].substring(0, 80) + "…" : c[1]);
+            String body = r.body();
+            if (r.status() != 400 || !body.contains(c[2]) || body.toLowerCase().contains("insert into") || java.util.regex.Pattern.compile("\\bSQL\\b").matcher(body).find()
+                    || body.contains("java.") || body.contains("Exception") || body.contains("LinkedHashMap")
+                    || body.length() >= 1000) {
+                wrong.add(shown + " -> " + r.status() + " " + (body.length() > 300 ? body.substring(0, 300) + "…" : body));
+            }
+        }
+        assertThat(wrong).as("answers that are not a short 400 naming the limit, without SQL or class names").isEmpty();
+        // JSON null, arrays and the like used to launch (null: a real run with the defaults)
+        awaitIdle("test-quick");
+        assertThat(jobs.executions(null, 1000)).as("nothing was launched").hasSize((int) before);
+    }
+
     @Test
     void unknownThingsAre404() {
         assertError(http.get("/api/executions/987654", VIEWER), 404, "/api/executions/987654").contains("987654");
