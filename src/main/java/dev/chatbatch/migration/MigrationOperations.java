@@ -38,11 +38,13 @@ public class MigrationOperations {
     private final MigrationStore store;
     private final MigrationVerifier verifier;
     private final JobRunner jobs;
+    private final Backfill backfill;
     private final TransactionTemplate tx;
     private final JdbcTemplate jdbc;
 
     public MigrationOperations(MigrationSpecLoader specs, MigrationStore store, MigrationVerifier verifier, JobRunner jobs,
-                               PlatformTransactionManager tm) {
+                               Backfill backfill, PlatformTransactionManager tm) {
+        this.backfill = backfill;
         this.specs = specs;
         this.store = store;
         this.verifier = verifier;
@@ -173,8 +175,7 @@ public class MigrationOperations {
                 jdbc.queryForObject(sql.lockRange(lo != null, hi != null), Long.class, p);
                 jdbc.update(sql.deleteTargetRange(lo != null, hi != null), p);
                 jdbc.update(sql.deleteRejectsRange(lo != null, hi != null), p);
-                Map<String, Object> r = jdbc.queryForMap(sql.chunk(lo != null, hi != null), p);
-                return ((Number) r.get("seen")).longValue();
+                return backfill.copyRange(sql, lo, hi).seen(); // quarantines rows that fail, as the backfill does
             }));
             done.add(String.valueOf(range.range()));
         }
