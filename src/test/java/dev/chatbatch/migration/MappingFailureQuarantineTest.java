@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -101,6 +103,40 @@ class MappingFailureQuarantineTest {
         MigrationTestData.Run cutover = cli(db, jobsDir, "migration", "cutover", NAME);
         assertThat(cutover.exit()).as(cutover.toString()).isZero();
         assertThat(string(ds, "SELECT phase FROM chatbatch.migration_state WHERE name = ?", NAME)).isEqualTo("CUT_OVER");
+        assertThat(count(ds, "SELECT count(*) FROM public.chat_messages")).isEqualTo(
+                count(ds, "SELECT count(*) FROM public.chat_messages_v2") + count(ds, "SELECT count(*) FROM chatbatch.migration_rejects"));
+    }
+
+    /**
+     * A failure that is not one row's (here a lock held past lock_timeout) still stops the partition, and the
+     * operator's message says the database's message, the partition and key range and how to resume: no SQL.
+     */
+    @Test
+    void aChunkFailureThatIsNotARowsNamesPartitionRangeAndCauseWithoutSql(@TempDir Path jobs) throws Exception {
+        TestDatabase.Db db = TestDatabase.migrated();
+        DataSource ds = db.dataSource();
+        MigrationTestData.seed(ds, 2_000, 20);
+        String jobsDir = failingSpec(jobs);
+        assertThat(cli(db, jobsDir, "migration", "start", NAME).exit()).isZero();
+
+        String first = string(ds, "SELECT id::text FROM public.chat_messages ORDER BY id LIMIT 1");
+        MigrationTestData.Run backfill;
+        try (Connection holder = ds.getConnection(); Statement st = holder.createStatement()) {
+            holder.setAutoCommit(false);
+            st.execute("SELECT 1 FROM public.chat_messages WHERE id = '" + first + "' FOR UPDATE");
+            backfill = cli(db, jobsDir, "migration", "backfill", NAME, "--no-progress");
+            holder.rollback();
+        }
+        assertThat(backfill.exit()).as(backfill.toString()).isEqualTo(1);
+        assertThat(backfill.err()).contains("backfill of " + NAME, "partition 0, keys from the first up to (",
+                "canceling statement due to lock timeout (SQLSTATE 55P03)", "lock_timeout",
+                "run `chatbatch migration backfill " + NAME + "` again to resume");
+        assertThat(backfill.err()).doesNotContain("SQL [", "SELECT", "FOR SHARE", "Exception");
+        // the other partition carried on
+        assertThat(count(ds, "SELECT count(*) FROM chatbatch.migration_partitions WHERE partition_no = 1 AND done")).isOne();
+
+        MigrationTestData.Run resumed = cli(db, jobsDir, "migration", "backfill", NAME, "--no-progress");
+        assertThat(resumed.exit()).as(resumed.toString()).isZero();
         assertThat(count(ds, "SELECT count(*) FROM public.chat_messages")).isEqualTo(
                 count(ds, "SELECT count(*) FROM public.chat_messages_v2") + count(ds, "SELECT count(*) FROM chatbatch.migration_rejects"));
     }
