@@ -432,6 +432,37 @@ public final class MigrationSql {
                 + " WHERE rn % step = 0 OR rn = total ORDER BY rn";
     }
 
+    // --- mapping sample (before start) --------------------------------------------------------------
+
+    /**
+     * The reject rules and the up mapping over the source rows with the given keys ({@code n} keys, each as
+     * {@link #keyParams}): key (text[]), the first matching rule's reason (NULL: no rule matches), then per
+     * target column (in {@code up} order) whether the mapped value, cast to the column's type, is NULL; NULL
+     * for a rejected row, whose mapping is not evaluated (the backfill does not evaluate it either).
+     */
+    public String sampleRows(int n) {
+        StringBuilder sb = new StringBuilder("SELECT ").append(keyArray("s")).append(" AS k, ").append(rejectReason()).append(" AS reason");
+        for (String m : mapped()) {
+            sb.append(", CASE WHEN ").append(rejected()).append(" THEN NULL ELSE ").append(m).append(" IS NULL END");
+        }
+        StringJoiner in = new StringJoiner(", ", " IN (", ")");
+        for (int i = 0; i < n; i++) {
+            in.add(keyParams());
+        }
+        return sb.append(" FROM ").append(source).append(" AS s WHERE ").append(keyTuple("s")).append(in).toString();
+    }
+
+    /** The reject rules and their reason over one source row (parameters: its key parts), to tell which part fails. */
+    public String sampleRules() {
+        return "SELECT " + rejectReason() + " FROM " + source + " AS s WHERE " + keyTuple("s") + " = " + keyParams();
+    }
+
+    /** One target column's mapped value over one source row, cast, as "is NULL" (parameters: its key parts). */
+    public String sampleColumn(String column) {
+        return "SELECT (" + spec.up().get(column) + ")::" + spec.targetTypes().get(column) + " IS NULL FROM " + source
+                + " AS s WHERE " + keyTuple("s") + " = " + keyParams();
+    }
+
     // --- repair ------------------------------------------------------------------------------------
 
     /** Locks the v1 rows of a range (parameters as {@link #range}). */
