@@ -56,7 +56,7 @@ public final class BackfillFailure {
                 .filter(d -> d != null && !d.isBlank()).toList();
         for (String d : descriptions) {
             lost |= LOST.matcher(d).find();
-            d.lines().map(CHUNK_FAILED::matcher).filter(Matcher::matches).forEach(m -> chunks.add(m.group(1)));
+            d.lines().map(CHUNK_FAILED::matcher).filter(Matcher::find).forEach(m -> chunks.add(m.group(1)));
         }
         String run = "execution " + execution.getId() + " ended " + execution.getStatus();
         if (lost) {

@@ -96,7 +96,7 @@ class MappingSample {
         List<String> columns = new ArrayList<>(spec.up().keySet());
         return readOnly.execute(status -> {
             status.setRollbackOnly();
-            jdbc.execute("SET TRANSACTION READ ONLY");
+            jdbc.execute(MigrationSql.READ_ONLY);
             jdbc.queryForList(MigrationSql.SET_LOCAL_TIMEOUTS, spec.timeouts().lockTimeout().toMillis() + "ms",
                     spec.timeouts().statementTimeout().toMillis() + "ms");
             List<List<String>> keys = jdbc.query(sql.tiles(), (rs, i) -> MigrationStore.list(rs.getArray(2)), SIZE);

@@ -391,6 +391,8 @@ public final class MigrationSql {
      * rollback to it costs anything.
      */
     static final String SAVEPOINT = "SAVEPOINT cbm_chunk";
+    /** The mapping sample reads only (and is rolled back). */
+    static final String READ_ONLY = "SET TRANSACTION READ ONLY";
     static final String ROLLBACK_TO_SAVEPOINT = "ROLLBACK TO SAVEPOINT cbm_chunk";
     static final String RELEASE_SAVEPOINT = "RELEASE SAVEPOINT cbm_chunk";
 
