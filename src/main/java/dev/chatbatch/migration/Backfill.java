@@ -258,7 +258,10 @@ class Backfill {
         }
         long copied = parts.stream().mapToLong(MigrationStore.Partition::rowsCopied).sum();
         long rejected = parts.stream().mapToLong(MigrationStore.Partition::rowsRejected).sum();
-        String detail = copied + " rows copied, " + rejected + " rejected";
+        Long errors = store.jdbc().queryForObject(MigrationSql.REJECTS_ERRORS, Long.class, name);
+        String detail = copied + " rows copied, " + rejected + " rejected" + (errors == null || errors == 0 ? ""
+                : " (" + errors + " of them quarantined because their mapping or write failed: chatbatch.migration_rejects"
+                + " kind 'error', reason = the database's message)");
         store.transition(name, phase, Phase.BACKFILLED, spec.hash(), actor, detail);
         return detail;
     }

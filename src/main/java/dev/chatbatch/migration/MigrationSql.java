@@ -105,6 +105,7 @@ public final class MigrationSql {
                    done = ?, chunk_size = ?, updated_at = now()
              WHERE migration = ? AND partition_no = ?""";
     static final String REJECTS_COUNT = "SELECT count(*) FROM chatbatch.migration_rejects WHERE migration = ?";
+    static final String REJECTS_ERRORS = "SELECT count(*) FROM chatbatch.migration_rejects WHERE migration = ? AND kind = 'error'";
     static final String REJECTS_BY_REASON = """
             SELECT reason, count(*) FROM chatbatch.migration_rejects WHERE migration = ?
              GROUP BY reason ORDER BY count(*) DESC, reason""";

@@ -75,6 +75,8 @@ class MappingFailureQuarantineTest {
                 .isEqualTo(count(ds, "SELECT count(*) FROM chatbatch.migration_rejects"));
         assertThat(count(ds, "SELECT sum(rows_copied) FROM chatbatch.migration_partitions"))
                 .isEqualTo(count(ds, "SELECT count(*) FROM public.chat_messages_v2"));
+        assertThat(string(ds, "SELECT detail FROM chatbatch.migration_phase_history WHERE to_phase = 'BACKFILLED'"))
+                .contains("(" + failing + " of them quarantined because their mapping or write failed");
 
         MigrationTestData.Run verify = cli(db, jobsDir, "migration", "verify", NAME);
         assertThat(verify.exit()).as(verify.toString()).isZero();
