@@ -2,6 +2,7 @@ package dev.chatbatch.migration;
 
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -84,7 +85,9 @@ class Backfill {
 
     /**
      * Copies the next chunk of one partition and records it, in the caller's transaction: a crash at any
-     * instant leaves either both the rows and the progress, or neither.
+     * instant leaves either both the rows and the progress, or neither. Rows whose mapping or write fails
+     * are quarantined ({@link #copyRange}) and counted as rejected; any other failure stops the partition
+     * with a message naming it, its key range and the database's message ({@link BackfillFailure.ChunkFailed}).
      */
     ChunkResult copyChunk(MigrationSpec spec, MigrationSql sql, int partitionNo) {
         JdbcTemplate jdbc = store.jdbc();
@@ -92,26 +95,146 @@ class Backfill {
         if (p.done()) {
             return new ChunkResult(0, 0, 0, 0, true, p.chunkSize(), 0);
         }
-        jdbc.queryForList(MigrationSql.SET_LOCAL_TIMEOUTS, spec.timeouts().lockTimeout().toMillis() + "ms",
-                spec.timeouts().statementTimeout().toMillis() + "ms");
         List<String> from = p.lastKey() != null ? p.lastKey() : p.lowerKey();
-        int size = p.chunkSize();
-        long t0 = System.nanoTime();
-        List<Object> endParams = new ArrayList<>(MigrationSql.rangeParams(from, p.upperKey()));
-        endParams.add(size - 1);
-        List<String> end = jdbc.query(sql.chunkEnd(from != null, true), rs -> rs.next() ? MigrationStore.list(rs.getArray(1)) : null,
-                endParams.toArray());
-        boolean done = end == null;
-        List<String> last = done ? p.upperKey() : end;
-        Map<String, Object> row = jdbc.queryForMap(sql.chunk(from != null, true), MigrationSql.rangeParams(from, last).toArray());
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        long seen = ((Number) row.get("seen")).longValue();
-        long rejected = ((Number) row.get("rejected")).longValue();
-        int next = adapt(spec.chunk(), size, seconds);
-        jdbc.update(MigrationSql.PARTITION_PROGRESS, MigrationStore.pgArray(last), seen - rejected, rejected, done, next,
-                spec.name(), partitionNo);
-        return new ChunkResult(seen, rejected, ((Number) row.get("inserted")).longValue(),
-                ((Number) row.get("rejects_written")).longValue(), done, next, seconds);
+        List<String> last = p.upperKey();
+        try {
+            jdbc.queryForList(MigrationSql.SET_LOCAL_TIMEOUTS, spec.timeouts().lockTimeout().toMillis() + "ms",
+                    spec.timeouts().statementTimeout().toMillis() + "ms");
+            int size = p.chunkSize();
+            long t0 = System.nanoTime();
+            List<Object> endParams = new ArrayList<>(MigrationSql.rangeParams(from, p.upperKey()));
+            endParams.add(size - 1);
+            List<String> end = jdbc.query(sql.chunkEnd(from != null, true), rs -> rs.next() ? MigrationStore.list(rs.getArray(1)) : null,
+                    endParams.toArray());
+            boolean done = end == null;
+            last = done ? p.upperKey() : end;
+            Copied c = copyRange(sql, from, last);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            int next = adapt(spec.chunk(), size, seconds);
+            jdbc.update(MigrationSql.PARTITION_PROGRESS, MigrationStore.pgArray(last), c.seen() - c.rejected(), c.rejected(), done, next,
+                    spec.name(), partitionNo);
+            return new ChunkResult(c.seen(), c.rejected(), c.inserted(), c.rejectsWritten(), done, next, seconds);
+        } catch (DataAccessException e) {
+            if (BackfillFailure.connectionLost(e)) {
+                throw e; // named as a lost connection by BackfillFailure, as before
+            }
+            throw new BackfillFailure.ChunkFailed(spec.name(), partitionNo, from, last, e);
+        }
+    }
+
+    /** What copying a key range did; quarantined rows count as seen, rejected and rejects written. */
+    record Copied(long seen, long rejected, long inserted, long rejectsWritten, long quarantined) {
+        Copied plus(Copied o) {
+            return new Copied(seen + o.seen, rejected + o.rejected, inserted + o.inserted, rejectsWritten + o.rejectsWritten,
+                    quarantined + o.quarantined);
+        }
+    }
+
+    /**
+     * Copies the source rows of the key range (from, to] (either bound null: open) with the chunk statement,
+     * in the caller's transaction, under a savepoint. When the statement fails on a row-level error (the
+     * mapping, a rule or the write into the target failing for some row: {@link #rowLevel}), the range is
+     * split in halves by its keys, each half retried under the savepoint, down to single rows, and each
+     * failing row is quarantined with the database's message; the rest of the range is copied. The backfill
+     * and repair both copy through here.
+     */
+    Copied copyRange(MigrationSql sql, List<String> from, List<String> to) {
+        JdbcTemplate jdbc = store.jdbc();
+        jdbc.execute(MigrationSql.SAVEPOINT);
+        try {
+            // the savepoint is left to the commit on success: no extra round trip on the normal path
+            return chunk(sql, from, to);
+        } catch (DataAccessException e) {
+            if (!rowLevel(e)) {
+                throw e;
+            }
+            undo();
+            return isolate(sql, from, to, keys(sql, from, to), e);
+        }
+    }
+
+    /** Back to before the failed attempt, the savepoint gone: isolate works at the level of the caller's transaction. */
+    private void undo() {
+        store.jdbc().execute(MigrationSql.ROLLBACK_TO_SAVEPOINT);
+        store.jdbc().execute(MigrationSql.RELEASE_SAVEPOINT);
+    }
+
+    private Copied chunk(MigrationSql sql, List<String> from, List<String> to) {
+        Map<String, Object> row = store.jdbc().queryForMap(sql.chunk(from != null, to != null),
+                MigrationSql.rangeParams(from, to).toArray());
+        return new Copied(((Number) row.get("seen")).longValue(), ((Number) row.get("rejected")).longValue(),
+                ((Number) row.get("inserted")).longValue(), ((Number) row.get("rejects_written")).longValue(), 0);
+    }
+
+    private List<List<String>> keys(MigrationSql sql, List<String> from, List<String> to) {
+        return store.jdbc().query(sql.chunkKeys(from != null, to != null), (rs, i) -> MigrationStore.list(rs.getArray(1)),
+                MigrationSql.rangeParams(from, to).toArray());
+    }
+
+    /**
+     * The range (from, to], whose copy failed with {@code failure}, holding {@code keys} (listed and locked
+     * before): bisected until the failing rows stand alone. A part is bounded by listed keys, so a row
+     * inserted meanwhile falls into some part; a single-key part that fails is listed again, in case one did.
+     */
+    private Copied isolate(MigrationSql sql, List<String> from, List<String> to, List<List<String>> keys, DataAccessException failure) {
+        JdbcTemplate jdbc = store.jdbc();
+        if (keys.size() <= 1) {
+            List<List<String>> now = keys(sql, from, to);
+            if (now.size() > keys.size()) {
+                return isolate(sql, from, to, now, failure);
+            }
+            if (now.isEmpty()) {
+                throw failure; // nothing left to blame: not a row's failure after all
+            }
+            List<Object> params = new ArrayList<>();
+            params.add(reason(failure));
+            params.addAll(now.get(0));
+            long written = jdbc.update(sql.quarantine(), params.toArray());
+            return new Copied(written, written, 0, written, written);
+        }
+        int mid = keys.size() / 2;
+        List<String> split = keys.get(mid - 1);
+        return part(sql, from, split, keys.subList(0, mid)).plus(part(sql, split, to, keys.subList(mid, keys.size())));
+    }
+
+    private Copied part(MigrationSql sql, List<String> from, List<String> to, List<List<String>> keys) {
+        JdbcTemplate jdbc = store.jdbc();
+        jdbc.execute(MigrationSql.SAVEPOINT);
+        try {
+            Copied c = chunk(sql, from, to);
+            jdbc.execute(MigrationSql.RELEASE_SAVEPOINT);
+            return c;
+        } catch (DataAccessException e) {
+            if (!rowLevel(e)) {
+                throw e;
+            }
+            undo();
+            return isolate(sql, from, to, keys, e);
+        }
+    }
+
+    /**
+     * A failure caused by the data of some row, which copying the other rows without it avoids: data
+     * exceptions (22: division by zero, bad casts, out of range), integrity violations of the target (23:
+     * NOT NULL, CHECK, another unique index), cardinality (21), program limits (54: a row too big), errors
+     * raised by functions the expressions call (P0, 38, 39, 2F) and WITH CHECK OPTION (44). Not lock or
+     * statement timeouts, deadlocks, serialization failures, lost connections or resource exhaustion: those
+     * stop the backfill as before, to be resumed.
+     */
+    static boolean rowLevel(Throwable e) {
+        String state = BackfillFailure.sqlState(e);
+        if (state == null || state.length() != 5) {
+            return false;
+        }
+        return switch (state.substring(0, 2)) {
+            case "21", "22", "23", "2F", "38", "39", "44", "54", "P0" -> true;
+            default -> false;
+        };
+    }
+
+    /** The database's message and SQLSTATE, the reason a quarantined row is kept under. */
+    static String reason(Throwable e) {
+        return BackfillFailure.databaseMessage(e);
     }
 
     /** Chunk size toward the target duration, at most halved or doubled per step, within the spec's bounds. */
@@ -135,7 +258,10 @@ class Backfill {
         }
         long copied = parts.stream().mapToLong(MigrationStore.Partition::rowsCopied).sum();
         long rejected = parts.stream().mapToLong(MigrationStore.Partition::rowsRejected).sum();
-        String detail = copied + " rows copied, " + rejected + " rejected";
+        Long errors = store.jdbc().queryForObject(MigrationSql.REJECTS_ERRORS, Long.class, name);
+        String detail = copied + " rows copied, " + rejected + " rejected" + (errors == null || errors == 0 ? ""
+                : " (" + errors + " of them quarantined because their mapping or write failed: chatbatch.migration_rejects"
+                + " kind 'error', reason = the database's message)");
         store.transition(name, phase, Phase.BACKFILLED, spec.hash(), actor, detail);
         return detail;
     }

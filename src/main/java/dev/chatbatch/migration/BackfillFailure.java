@@ -6,11 +6,13 @@ import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.postgresql.util.PSQLException;
 import org.springframework.transaction.CannotCreateTransactionException;
 
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -33,23 +35,37 @@ public final class BackfillFailure {
     private BackfillFailure() {
     }
 
+    /** How a {@link ChunkFailed} reads in a persisted stack trace: its own line, the operator's message. */
+    private static final Pattern CHUNK_FAILED = Pattern.compile(Pattern.quote(ChunkFailed.class.getName()) + ": (.*)");
+
     /** A run that ended without COMPLETED, as read from the job repository or returned by a run in this thread. */
     static OperatorException of(String name, JobExecution execution) {
         List<String> why = new ArrayList<>();
+        List<String> chunks = new ArrayList<>();
         boolean lost = false;
         for (Throwable e : execution.getAllFailureExceptions()) {
             why.add(MigrationOperations.rootMessage(e));
             lost |= connectionLost(e);
+            ChunkFailed c = find(e);
+            if (c != null) {
+                chunks.add(c.getMessage());
+            }
         }
         List<String> descriptions = Stream.concat(Stream.of(execution.getExitStatus().getExitDescription()),
                 execution.getStepExecutions().stream().map(StepExecution::getExitStatus).map(ExitStatus::getExitDescription))
                 .filter(d -> d != null && !d.isBlank()).toList();
         for (String d : descriptions) {
             lost |= LOST.matcher(d).find();
+            d.lines().map(CHUNK_FAILED::matcher).filter(Matcher::find).forEach(m -> chunks.add(m.group(1)));
         }
         String run = "execution " + execution.getId() + " ended " + execution.getStatus();
         if (lost) {
             return lostConnection(name, why.isEmpty() ? run : run + ": " + why.get(0));
+        }
+        if (!chunks.isEmpty()) {
+            // the partitions' own lines (database message, partition, key range, what to do), not the SQL
+            return new OperatorException(ExitCode.JOB_FAILED, "backfill of " + name + " stopped (" + run + "): "
+                    + String.join("; ", chunks.stream().distinct().toList()) + " " + resume(name));
         }
         if (why.isEmpty()) {
             // a persisted exit description is a whole stack trace: its first line says what happened
@@ -62,11 +78,84 @@ public final class BackfillFailure {
 
     /** The run could not be followed to its end in this process (e.g. the status query lost its connection). */
     public static OperatorException of(String name, RuntimeException e) {
+        ChunkFailed chunk = find(e);
+        if (chunk != null && !connectionLost(e)) {
+            return new OperatorException(ExitCode.JOB_FAILED, "backfill of " + name + " stopped: " + chunk.getMessage() + " "
+                    + resume(name), e);
+        }
         if (connectionLost(e)) {
             return new OperatorException(ExitCode.JOB_FAILED, lostMessage(name, MigrationOperations.rootMessage(e)), e);
         }
         return new OperatorException(ExitCode.JOB_FAILED, "backfill of " + name + " failed: " + MigrationOperations.rootMessage(e)
                 + ". " + resume(name), e);
+    }
+
+    private static ChunkFailed find(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ChunkFailed c) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** The SQLSTATE of the first SQLException in the chain, or null. */
+    static String sqlState(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null) {
+                return s.getSQLState();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The database's own message and SQLSTATE (e.g. {@code division by zero (SQLSTATE 22012)}), without
+     * the statement Spring's exceptions quote, or the root message when no server message is there.
+     */
+    static String databaseMessage(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof PSQLException p && p.getServerErrorMessage() != null && p.getServerErrorMessage().getMessage() != null) {
+                return p.getServerErrorMessage().getMessage().replace('\n', ' ') + " (SQLSTATE " + p.getSQLState() + ")";
+            }
+        }
+        String state = sqlState(e);
+        String root = MigrationOperations.rootMessage(e);
+        return state == null ? root : root + " (SQLSTATE " + state + ")";
+    }
+
+    /**
+     * A chunk of one partition failed for a reason that is not one row's (those are quarantined): a lock
+     * or statement timeout, a deadlock, the server running out of something. Its message is the operator's
+     * line: partition, key range, the database's message and what to do; never the SQL.
+     */
+    static final class ChunkFailed extends RuntimeException {
+        ChunkFailed(String name, int partition, List<String> from, List<String> to, Throwable cause) {
+            super("partition " + partition + ", keys " + (from == null ? "from the first" : "after (" + String.join(", ", from) + ")")
+                    + (to == null ? " to the last" : " up to (" + String.join(", ", to) + ")") + ": " + databaseMessage(cause)
+                    + ". " + advice(name, sqlState(cause)), cause);
+        }
+
+        private static String advice(String name, String state) {
+            if (state == null) {
+                return "See the runner's log for the cause.";
+            }
+            if (state.equals("57014")) {
+                return "A chunk ran longer than timeouts.statement_timeout of the spec of " + name + ": raise it, or lower"
+                        + " chunk.max_size / chunk.target_seconds.";
+            }
+            if (state.equals("55P03")) {
+                return "Another transaction held rows of this range longer than timeouts.lock_timeout: find it in"
+                        + " pg_stat_activity, let it finish.";
+            }
+            if (state.startsWith("40")) {
+                return "A concurrent transaction conflicted with the chunk (deadlock or serialization failure).";
+            }
+            if (state.startsWith("53")) {
+                return "The database server ran short of a resource (disk, memory, connections): free it.";
+            }
+            return "Fix the cause in the database or in the spec of " + name + ".";
+        }
     }
 
     static boolean connectionLost(Throwable e) {

@@ -38,11 +38,15 @@ public class MigrationOperations {
     private final MigrationStore store;
     private final MigrationVerifier verifier;
     private final JobRunner jobs;
+    private final Backfill backfill;
+    private final MappingSample sampler;
     private final TransactionTemplate tx;
     private final JdbcTemplate jdbc;
 
     public MigrationOperations(MigrationSpecLoader specs, MigrationStore store, MigrationVerifier verifier, JobRunner jobs,
-                               PlatformTransactionManager tm) {
+                               Backfill backfill, MappingSample sampler, PlatformTransactionManager tm) {
+        this.backfill = backfill;
+        this.sampler = sampler;
         this.specs = specs;
         this.store = store;
         this.verifier = verifier;
@@ -94,9 +98,16 @@ public class MigrationOperations {
         return spec;
     }
 
-    /** PENDING/ROLLED_BACK → DUAL_WRITE: installs the v1 → v2 triggers. */
+    /**
+     * PENDING/ROLLED_BACK → DUAL_WRITE: installs the v1 → v2 triggers, after the mapping was run over a
+     * sample of v1 rows ({@link MappingSample}: refused when it fails on all of them; the detail says how
+     * many will be quarantined and why).
+     */
     public String start(String name, String actor) {
-        return change(name, Action.START, actor, DualWriteOperation::new);
+        MigrationSpec spec = spec(name);
+        Action.START.check(name, store.state(name).phase());
+        MappingSample.Result sample = sampler.check(spec);
+        return change(name, Action.START, actor, DualWriteOperation::new, "; " + sample.summary());
     }
 
     /** Checks that a backfill may start now (exit 4 otherwise), before any job is launched. */
@@ -173,8 +184,7 @@ public class MigrationOperations {
                 jdbc.queryForObject(sql.lockRange(lo != null, hi != null), Long.class, p);
                 jdbc.update(sql.deleteTargetRange(lo != null, hi != null), p);
                 jdbc.update(sql.deleteRejectsRange(lo != null, hi != null), p);
-                Map<String, Object> r = jdbc.queryForMap(sql.chunk(lo != null, hi != null), p);
-                return ((Number) r.get("seen")).longValue();
+                return backfill.copyRange(sql, lo, hi).seen(); // quarantines rows that fail, as the backfill does
             }));
             done.add(String.valueOf(range.range()));
         }
@@ -239,6 +249,12 @@ public class MigrationOperations {
      * (short): a lock not granted in time rolls everything back and the whole step is retried.
      */
     private String change(String name, Action action, String actor, Function<PhaseContext, PhaseOperation> operation) {
+        return change(name, action, actor, operation, "");
+    }
+
+    /** {@link #change}, with {@code note} appended to the operation's detail (output and history). */
+    private String change(String name, Action action, String actor, Function<PhaseContext, PhaseOperation> operation,
+                          String note) {
         precheck(name, action);
         MigrationSpec spec = spec(name);
         MigrationSql sql = new MigrationSql(spec);
@@ -248,7 +264,7 @@ public class MigrationOperations {
             action.check(name, phase);
             PhaseOperation op = operation.apply(new PhaseContext(name, spec, sql, store, phase));
             op.validate();
-            String detail = op.apply();
+            String detail = op.apply() + note;
             store.transition(name, phase, action.target(), spec.hash(), actor, detail);
             return detail;
         }));

@@ -129,6 +129,7 @@ public final class MigrationSql {
                    done = ?, chunk_size = ?, updated_at = now()
              WHERE migration = ? AND partition_no = ?""";
     static final String REJECTS_COUNT = "SELECT count(*) FROM chatbatch.migration_rejects WHERE migration = ?";
+    static final String REJECTS_ERRORS = "SELECT count(*) FROM chatbatch.migration_rejects WHERE migration = ? AND kind = 'error'";
     static final String REJECTS_BY_REASON = """
             SELECT reason, count(*) FROM chatbatch.migration_rejects WHERE migration = ?
              GROUP BY reason ORDER BY count(*) DESC, reason""";
@@ -392,10 +393,53 @@ public final class MigrationSql {
         return "WITH src AS MATERIALIZED (SELECT s.* FROM " + source + " AS s WHERE " + range(key, hasLower, hasUpper)
                 + " FOR SHARE OF s),\n"
                 + "ins AS (" + insertTarget("src", false, true) + " RETURNING 1),\n"
-                + "rej AS (" + upsertRejects("src") + " RETURNING 1)\n"
+                + "rej AS (" + ruleRejects("src") + " RETURNING 1)\n"
                 + "SELECT (SELECT count(*) FROM src) AS seen,"
                 + " (SELECT count(*) FROM src AS s WHERE " + rejected() + ") AS rejected,"
                 + " (SELECT count(*) FROM ins) AS inserted, (SELECT count(*) FROM rej) AS rejects_written";
+    }
+
+    /**
+     * The chunk's rows matching a reject rule, as kind 'rule' (also over an earlier 'error' reject of the
+     * same key: the row's current version is what the chunk read, locked).
+     */
+    private String ruleRejects(String rel) {
+        return "INSERT INTO " + REJECTS + " AS r (migration, source_key, reason, source_row, kind) SELECT " + lit + ", "
+                + keyText("s") + ", " + rejectReason() + ", to_jsonb(s), 'rule' FROM " + rel + " AS s WHERE " + rejected()
+                + " ON CONFLICT (migration, source_key) DO UPDATE SET reason = EXCLUDED.reason,"
+                + " source_row = EXCLUDED.source_row, kind = EXCLUDED.kind, at = now()";
+    }
+
+    /**
+     * A chunk that failed on a row-level error is retried in parts, each under this savepoint, until the
+     * failing rows are isolated (see {@link Backfill}). Set before every chunk: one round trip, and only a
+     * rollback to it costs anything.
+     */
+    static final String SAVEPOINT = "SAVEPOINT cbm_chunk";
+    /** The mapping sample reads only (and is rolled back). */
+    static final String READ_ONLY = "SET TRANSACTION READ ONLY";
+    static final String ROLLBACK_TO_SAVEPOINT = "ROLLBACK TO SAVEPOINT cbm_chunk";
+    static final String RELEASE_SAVEPOINT = "RELEASE SAVEPOINT cbm_chunk";
+
+    /**
+     * The keys of a range in key order, locked FOR SHARE (parameters as {@link #range}): how a failed chunk
+     * is split. Returns the key as text[].
+     */
+    public String chunkKeys(boolean hasLower, boolean hasUpper) {
+        return "SELECT " + keyArray("s") + " FROM " + source + " AS s WHERE " + range(keyTuple("s"), hasLower, hasUpper)
+                + " ORDER BY " + orderBy("s", false) + " FOR SHARE OF s";
+    }
+
+    /**
+     * Quarantines one source row whose mapping or write into the target failed: kind 'error', the database's
+     * message as reason. Parameters: reason, then the key parts. Returns the rows written (0 when the row is
+     * gone).
+     */
+    public String quarantine() {
+        return "INSERT INTO " + REJECTS + " AS r (migration, source_key, reason, source_row, kind) SELECT " + lit + ", "
+                + keyText("s") + ", CAST(? AS text), to_jsonb(s), 'error' FROM " + source + " AS s WHERE " + keyTuple("s")
+                + " = " + keyParams() + " ON CONFLICT (migration, source_key) DO UPDATE SET reason = EXCLUDED.reason,"
+                + " source_row = EXCLUDED.source_row, kind = EXCLUDED.kind, at = now()";
     }
 
     /**
@@ -415,6 +459,37 @@ public final class MigrationSql {
                 + " WHERE rn % step = 0 OR rn = total ORDER BY rn";
     }
 
+    // --- mapping sample (before start) --------------------------------------------------------------
+
+    /**
+     * The reject rules and the up mapping over the source rows with the given keys ({@code n} keys, each as
+     * {@link #keyParams}): key (text[]), the first matching rule's reason (NULL: no rule matches), then per
+     * target column (in {@code up} order) whether the mapped value, cast to the column's type, is NULL; NULL
+     * for a rejected row, whose mapping is not evaluated (the backfill does not evaluate it either).
+     */
+    public String sampleRows(int n) {
+        StringBuilder sb = new StringBuilder("SELECT ").append(keyArray("s")).append(" AS k, ").append(rejectReason()).append(" AS reason");
+        for (String m : mapped()) {
+            sb.append(", CASE WHEN ").append(rejected()).append(" THEN NULL ELSE ").append(m).append(" IS NULL END");
+        }
+        StringJoiner in = new StringJoiner(", ", " IN (", ")");
+        for (int i = 0; i < n; i++) {
+            in.add(keyParams());
+        }
+        return sb.append(" FROM ").append(source).append(" AS s WHERE ").append(keyTuple("s")).append(in).toString();
+    }
+
+    /** The reject rules and their reason over one source row (parameters: its key parts), to tell which part fails. */
+    public String sampleRules() {
+        return "SELECT " + rejectReason() + " FROM " + source + " AS s WHERE " + keyTuple("s") + " = " + keyParams();
+    }
+
+    /** One target column's mapped value over one source row, cast, as "is NULL" (parameters: its key parts). */
+    public String sampleColumn(String column) {
+        return "SELECT (" + spec.up().get(column) + ")::" + spec.targetTypes().get(column) + " IS NULL FROM " + source
+                + " AS s WHERE " + keyTuple("s") + " = " + keyParams();
+    }
+
     // --- repair ------------------------------------------------------------------------------------
 
     /** Locks the v1 rows of a range (parameters as {@link #range}). */
@@ -428,7 +503,7 @@ public final class MigrationSql {
     }
 
     public String deleteRejectsRange(boolean hasLower, boolean hasUpper) {
-        return "DELETE FROM " + REJECTS + " AS r WHERE r.migration = " + lit + " AND "
+        return "DELETE FROM " + REJECTS + " AS r WHERE r.migration = " + lit + " AND r.kind <> 'down_error' AND "
                 + range(rejectKeyTuple("r"), hasLower, hasUpper);
     }
 
@@ -446,8 +521,40 @@ public final class MigrationSql {
     }
 
     /**
+     * The source row's entry in the rejects when it is quarantined there (kind error or conflict: its
+     * mapping or its write failed), joined on the key text; {@link #excluded} tests it.
+     */
+    private String quarantineJoin() {
+        return " LEFT JOIN (SELECT q.source_key FROM " + REJECTS + " AS q WHERE q.migration = " + lit
+                + " AND q.kind IN ('error', 'conflict')) AS q ON q.source_key = " + keyText("s");
+    }
+
+    /**
+     * True when the source row is not expected in the target: quarantined, or matching a reject rule. A
+     * CASE, so neither the rules nor the mapping are evaluated for a quarantined row (either may be what
+     * failed for it); every use of the mapping over such rows is guarded by it.
+     */
+    private String excluded() {
+        return "(CASE WHEN q.source_key IS NOT NULL THEN true ELSE " + rejected() + " END)";
+    }
+
+    /**
+     * A row, given as jsonb (to_jsonb of a source row, or a reject's source_row), as the text of a source
+     * row: the rejects' copy and the live row compare equal whatever session TimeZone wrote the copy.
+     */
+    private String rowFromJson(String json) {
+        return "jsonb_populate_record(NULL::" + source + ", " + json + ")::text";
+    }
+
+    /** What a reject must match: its key and its copy of the source row (a reject left stale by a bypassed write shows). */
+    private String rejectFingerprint(String keyText, String json) {
+        return hash64(keyText + " || ' ' || " + rowFromJson(json));
+    }
+
+    /**
      * Per-range figures of the mapped v1 rows. Parameters: the {@code bounds} upper bounds' key parts.
-     * Returns range, good, rejected, hash (numeric), reject_key_hash (numeric), then min/max per compared column.
+     * Returns range, good, rejected, hash (numeric), reject_key_hash (numeric: key and row of each rejected
+     * row), then min/max per compared column.
      */
     public String verifySource(int bounds) {
         StringBuilder sb = new StringBuilder("SELECT r, count(*) FILTER (WHERE NOT rej) AS good, count(*) FILTER (WHERE rej) AS rejected,"
@@ -456,14 +563,16 @@ public final class MigrationSql {
             String q = Identifiers.quote("column", c);
             sb.append(", min(").append(q).append(") FILTER (WHERE NOT rej)::text, max(").append(q).append(") FILTER (WHERE NOT rej)::text");
         }
-        sb.append(" FROM (SELECT ").append(bucket(keyTuple("s"), bounds)).append(" AS r, ").append(rejected()).append(" AS rej, ")
-                .append("CASE WHEN ").append(rejected()).append(" THEN NULL ELSE ").append(hash64(mappedRowText())).append(" END AS h, ")
-                .append(hash64(keyText("s"))).append(" AS kh");
+        sb.append(" FROM (SELECT ").append(bucket(keyTuple("s"), bounds)).append(" AS r, ").append(excluded()).append(" AS rej, ")
+                .append("CASE WHEN ").append(excluded()).append(" THEN NULL ELSE ").append(hash64(mappedRowText())).append(" END AS h, ")
+                .append("CASE WHEN ").append(excluded()).append(" THEN ").append(rejectFingerprint(keyText("s"), "to_jsonb(s)"))
+                .append(" END AS kh");
         for (String c : spec.compareMinMax()) {
-            sb.append(", CASE WHEN ").append(rejected()).append(" THEN NULL ELSE (").append(spec.up().get(c)).append(")::")
+            sb.append(", CASE WHEN ").append(excluded()).append(" THEN NULL ELSE (").append(spec.up().get(c)).append(")::")
                     .append(spec.targetTypes().get(c)).append(" END AS ").append(Identifiers.quote("column", c));
         }
-        return sb.append(" FROM ").append(source).append(" AS s) AS x GROUP BY GROUPING SETS ((r), ()) ORDER BY r NULLS LAST").toString();
+        return sb.append(" FROM ").append(source).append(" AS s").append(quarantineJoin())
+                .append(") AS x GROUP BY GROUPING SETS ((r), ()) ORDER BY r NULLS LAST").toString();
     }
 
     /** Per-range figures of v2: range, rows, hash, then min/max per compared column. Parameters as {@link #verifySource}. */
@@ -480,11 +589,14 @@ public final class MigrationSql {
         return sb.append(" FROM ").append(target).append(" AS t) AS x GROUP BY GROUPING SETS ((r), ()) ORDER BY r NULLS LAST").toString();
     }
 
-    /** Per-range figures of the rejects: range, rows, key hash. Parameters as {@link #verifySource}. */
+    /**
+     * Per-range figures of the rejects (not those of the reverse mirror, which only exist after cutover):
+     * range, rows, key hash (key and row, as {@link #verifySource}). Parameters as {@link #verifySource}.
+     */
     public String verifyRejects(int bounds) {
         return "SELECT b AS r, count(*) AS rows, coalesce(sum(kh), 0) AS key_hash FROM (SELECT " + bucket(rejectKeyTuple("r"), bounds)
-                + " AS b, " + hash64("r.source_key") + " AS kh FROM " + REJECTS + " AS r WHERE r.migration = " + lit
-                + ") AS x GROUP BY GROUPING SETS ((b), ()) ORDER BY b NULLS LAST";
+                + " AS b, " + rejectFingerprint("r.source_key", "r.source_row") + " AS kh FROM " + REJECTS + " AS r WHERE r.migration = "
+                + lit + " AND r.kind <> 'down_error') AS x GROUP BY GROUPING SETS ((b), ()) ORDER BY b NULLS LAST";
     }
 
     /**
@@ -493,8 +605,9 @@ public final class MigrationSql {
      */
     public String verifyDiff(boolean hasLower, boolean hasUpper) {
         String keys = String.join(", ", spec.key().stream().map(k -> Identifiers.quote("key", k)).toList());
-        return "WITH a AS (SELECT " + String.join(", ", keyCols("s")) + ", " + keyText("s") + " AS k, md5(" + mappedRowText()
-                + ") AS h FROM " + source + " AS s WHERE " + range(keyTuple("s"), hasLower, hasUpper) + " AND NOT " + rejected() + "),"
+        return "WITH a AS (SELECT " + String.join(", ", keyCols("s")) + ", " + keyText("s") + " AS k, " + guardedMd5()
+                + " AS h FROM " + source + " AS s" + quarantineJoin() + " WHERE " + range(keyTuple("s"), hasLower, hasUpper)
+                + " AND NOT " + excluded() + "),"
                 + " b AS (SELECT " + String.join(", ", keyCols("t")) + ", " + keyText("t") + " AS k, md5(" + targetRowText()
                 + ") AS h FROM " + target + " AS t WHERE " + range(keyTuple("t"), hasLower, hasUpper) + ")"
                 + " SELECT count(*) FILTER (WHERE b.k IS NULL) AS missing, count(*) FILTER (WHERE a.k IS NULL) AS extra,"
@@ -503,6 +616,11 @@ public final class MigrationSql {
                 + " (array_agg(b.k) FILTER (WHERE a.k IS NULL))[1:5] AS extra_keys,"
                 + " (array_agg(a.k) FILTER (WHERE a.h <> b.h))[1:5] AS different_keys"
                 + " FROM a FULL JOIN b USING (" + keys + ")";
+    }
+
+    /** md5 of the mapped row, never evaluated for an {@link #excluded} one (also where a WHERE already drops it). */
+    private String guardedMd5() {
+        return "CASE WHEN " + excluded() + " THEN NULL ELSE md5(" + mappedRowText() + ") END";
     }
 
     public String countSource() {
@@ -525,7 +643,8 @@ public final class MigrationSql {
     /**
      * The tail since a verify: v1 and v2 rows whose current version was written by a transaction that the
      * verify's snapshot did not see (parameter: that snapshot as text), compared mapped v1 vs v2 with the
-     * same row expressions as {@link #verifyDiff}. Row versions are found by xmin, not by timestamps, so an
+     * same row expressions as {@link #verifyDiff}; those of them that are rejected or quarantined (never mapped)
+     * against their rejects. Row versions are found by xmin, not by timestamps, so an
      * UPDATE that leaves updated_at alone, or a transaction that began before the verify and committed after
      * it, is still in the tail. The 64-bit xid of a row version is this transaction's minus {@code age(xmin)}
      * (exact for every unfrozen row; frozen or special ones count as old, or at worst are compared needlessly).
@@ -537,13 +656,22 @@ public final class MigrationSql {
         return "WITH snap AS (SELECT CAST(? AS pg_snapshot) AS s, pg_current_xact_id()::text::bigint AS x),"
                 + " k AS (SELECT " + String.join(", ", keyCols("s")) + " FROM " + source + " AS s WHERE " + changedSince("s")
                 + " UNION SELECT " + String.join(", ", keyCols("t")) + " FROM " + target + " AS t WHERE " + changedSince("t") + "),"
-                + " a AS (SELECT " + String.join(", ", keyCols("s")) + ", " + keyText("s") + " AS k, md5(" + mappedRowText()
-                + ") AS h FROM " + source + " AS s WHERE " + keyTuple("s") + " IN (SELECT * FROM k) AND NOT " + rejected() + "),"
+                + " a AS (SELECT " + String.join(", ", keyCols("s")) + ", " + keyText("s") + " AS k, " + guardedMd5()
+                + " AS h FROM " + source + " AS s" + quarantineJoin() + " WHERE " + keyTuple("s") + " IN (SELECT * FROM k)"
+                + " AND NOT " + excluded() + "),"
                 + " b AS (SELECT " + String.join(", ", keyCols("t")) + ", " + keyText("t") + " AS k, md5(" + targetRowText()
-                + ") AS h FROM " + target + " AS t WHERE " + keyTuple("t") + " IN (SELECT * FROM k))"
-                + " SELECT (SELECT count(*) FROM k) AS changed, count(*) FILTER (WHERE " + differs + ") AS differing,"
-                + " (array_agg(coalesce(a.k, b.k)) FILTER (WHERE " + differs + "))[1:5] AS differing_keys"
-                + " FROM a FULL JOIN b USING (" + keys + ")";
+                + ") AS h FROM " + target + " AS t WHERE " + keyTuple("t") + " IN (SELECT * FROM k)),"
+                // rejected or quarantined rows among them against their rejects, as verify compares them
+                + " j AS (SELECT " + keyText("s") + " AS k, " + rejectFingerprint(keyText("s"), "to_jsonb(s)") + " AS f FROM " + source
+                + " AS s" + quarantineJoin() + " WHERE " + keyTuple("s") + " IN (SELECT * FROM k) AND " + excluded() + "),"
+                + " rj AS (SELECT r.source_key AS k, " + rejectFingerprint("r.source_key", "r.source_row") + " AS f FROM " + REJECTS
+                + " AS r WHERE r.migration = " + lit + " AND r.kind <> 'down_error' AND " + rejectKeyTuple("r") + " IN (SELECT * FROM k)),"
+                + " stale AS (SELECT coalesce(j.k, rj.k) AS k FROM j FULL JOIN rj USING (k)"
+                + " WHERE j.k IS NULL OR rj.k IS NULL OR j.f <> rj.f)"
+                + " SELECT (SELECT count(*) FROM k) AS changed,"
+                + " count(*) FILTER (WHERE " + differs + ") + (SELECT count(*) FROM stale) AS differing,"
+                + " ((array_agg(coalesce(a.k, b.k)) FILTER (WHERE " + differs + ")) || (SELECT array_agg(k) FROM stale))[1:5]"
+                + " AS differing_keys FROM a FULL JOIN b USING (" + keys + ")";
     }
 
     private static String changedSince(String alias) {

@@ -16,8 +16,10 @@
  *       {@link dev.chatbatch.migration.MigrationStatusService}:
  *       the persisted progress the CLI, REST API and metrics read.</li>
  *   <li>{@code BackfillJobConfiguration}: the {@code migration-backfill} Spring Batch job (partitioned,
- *       keyset chunks copied inside the database); {@code BackfillFailure}: the one line an operator gets
- *       when a run stops early (a lost database connection named as such) and how to resume.</li>
+ *       keyset chunks copied inside the database; a row whose mapping fails is quarantined, not fatal);
+ *       {@code BackfillFailure}: the one line an operator gets when a run stops early (a lost database
+ *       connection named as such; otherwise partition, key range, the database's message) and how to resume.</li>
+ *   <li>{@code MappingSample}: the rules and the mapping run over sample rows before {@code start}.</li>
  * </ul>
  *
  * <p>Depends on {@code db}, {@code batch} and the root package; never on {@code ops}.
