@@ -724,11 +724,11 @@ public final class MigrationSql {
             }
             ctes.add("cbv_ins AS (" + insertMirror(newRel, fresh, version, false) + " RETURNING " + keyColumnList("t") + ")");
             parts.add("SELECT " + keyAs("s") + ", NULL::text AS kind, NULL::text AS reason FROM " + newRel + " AS s WHERE " + rejected());
-            parts.add("SELECT " + keyAs("s") + ", 'conflict'::text, NULL::text FROM " + newRel + " AS s WHERE " + fresh
+            parts.add("SELECT " + keyAs("s") + ", 'conflict'::text AS kind, NULL::text AS reason FROM " + newRel + " AS s WHERE " + fresh
                     + " AND NOT EXISTS (SELECT 1 FROM cbv_ins WHERE " + keyTuple("cbv_ins") + " = " + keyTuple("s") + ")");
         }
         if (oldRel != null) {
-            parts.add("SELECT " + keyAs("s") + ", NULL::text, NULL::text FROM " + oldRel + " AS s WHERE NOT " + inOm);
+            parts.add("SELECT " + keyAs("s") + ", NULL::text AS kind, NULL::text AS reason FROM " + oldRel + " AS s WHERE NOT " + inOm);
         }
         return "WITH " + String.join(",\n      ", ctes) + "\n    SELECT " + pieceAggregates() + " INTO " + pieceVars() + " FROM ("
                 + String.join("\n      UNION ALL ", parts) + ") AS x";
@@ -764,7 +764,7 @@ public final class MigrationSql {
             if (oldRel != null) {
                 ctes.add("cbv_upd AS (" + insert + " WHERE " + sameOld + " ON CONFLICT (" + keyNames() + ") DO UPDATE SET " + sets
                         + " RETURNING " + keyColumnList("s") + ", s.xmax::text = '0' AS cbv_inserted)");
-                parts.add("SELECT " + keyAs("cbv_upd") + ", NULL::text, NULL::text FROM cbv_upd WHERE cbv_inserted");
+                parts.add("SELECT " + keyAs("cbv_upd") + ", NULL::text AS kind, NULL::text AS reason FROM cbv_upd WHERE cbv_inserted");
             }
             String fresh = oldRel == null ? "true" : "NOT " + sameOld;
             ctes.add("cbv_ins AS (" + insert + " WHERE " + fresh + " ON CONFLICT (" + keyNames() + ") DO NOTHING RETURNING "
@@ -888,7 +888,7 @@ public final class MigrationSql {
         if (hasOld) {
             String gone = hasNew ? " WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE " + keyTuple("n") + " = " + keyTuple("o") + ")" : "";
             sb.append("    FOR cbv_o IN SELECT o.* FROM old_rows AS o").append(gone).append(" LOOP\n")
-                    .append(guardedRow(down, "cbv_o", null, "(SELECT cbv_o.*)", version)).append("    END LOOP;\n");
+                    .append(guardedRow(down, "cbv_o", null, "(SELECT cbv_o.* OFFSET 0)", version)).append("    END LOOP;\n");
         }
         if (hasNew) {
             if (hasOld) {
@@ -896,9 +896,9 @@ public final class MigrationSql {
                         .append(" IS NOT NULL) AS has FROM new_rows AS n LEFT JOIN old_rows AS o ON ").append(keyTuple("o"))
                         .append(" = ").append(keyTuple("n")).append(" LOOP\n")
                         .append("      cbv_r := cbv_pair.nr; cbv_o := cbv_pair.orow; cbv_has := cbv_pair.has;\n")
-                        .append(guardedRow(down, "cbv_r", "(SELECT cbv_r.*)", "(SELECT cbv_o.* WHERE cbv_has)", version));
+                        .append(guardedRow(down, "cbv_r", "(SELECT cbv_r.* OFFSET 0)", "(SELECT cbv_o.* WHERE cbv_has OFFSET 0)", version));
             } else {
-                sb.append("    FOR cbv_r IN SELECT * FROM new_rows LOOP\n").append(guardedRow(down, "cbv_r", "(SELECT cbv_r.*)", null, version));
+                sb.append("    FOR cbv_r IN SELECT * FROM new_rows LOOP\n").append(guardedRow(down, "cbv_r", "(SELECT cbv_r.* OFFSET 0)", null, version));
             }
             sb.append("    END LOOP;\n");
         }
@@ -906,19 +906,24 @@ public final class MigrationSql {
         return sb.append(settleCall(down)).append("  RETURN NULL;\nEND").toString();
     }
 
-    /** A row-level trigger body: the same statements over NEW / OLD, the row in a block of its own. */
+    /**
+     * A row-level trigger body: the same statements over NEW / OLD, the row in a block of its own. One row is
+     * read through {@code (SELECT NEW.* OFFSET 0)}: without the fence the planner would fold the mapping of the
+     * row's values as constants while planning, so a mapping that fails would fail the statement even where
+     * the row is rejected by a rule or has no mirror to compare with.
+     */
     private String rowBody(boolean down) {
         StringBuilder sb = new StringBuilder(declarations(down)).append("BEGIN\n  cbv_conflict := NULL;\n  IF TG_OP = 'INSERT' THEN\n")
-                .append(guardedRow(down, "NEW", "(SELECT NEW.*)", null, 1))
+                .append(guardedRow(down, "NEW", "(SELECT NEW.* OFFSET 0)", null, 1))
                 .append("  ELSIF TG_OP = 'UPDATE' THEN\n")
                 .append("    IF ").append(keyTuple("OLD")).append(" IS DISTINCT FROM ").append(keyTuple("NEW")).append(" THEN\n")
                 // a key-changing update is the old key leaving and the new key arriving
-                .append(guardedRow(down, "OLD", null, "(SELECT OLD.*)", 2))
-                .append(guardedRow(down, "NEW", "(SELECT NEW.*)", null, 2))
+                .append(guardedRow(down, "OLD", null, "(SELECT OLD.* OFFSET 0)", 2))
+                .append(guardedRow(down, "NEW", "(SELECT NEW.* OFFSET 0)", null, 2))
                 .append("    ELSE\n")
-                .append(guardedRow(down, "NEW", "(SELECT NEW.*)", "(SELECT OLD.*)", 2))
+                .append(guardedRow(down, "NEW", "(SELECT NEW.* OFFSET 0)", "(SELECT OLD.* OFFSET 0)", 2))
                 .append("    END IF;\n  ELSE\n")
-                .append(guardedRow(down, "OLD", null, "(SELECT OLD.*)", 2))
+                .append(guardedRow(down, "OLD", null, "(SELECT OLD.* OFFSET 0)", 2))
                 .append("  END IF;\n");
         return sb.append(settleCall(down)).append("  RETURN NULL;\nEND").toString();
     }
@@ -987,10 +992,9 @@ public final class MigrationSql {
      * <ul>
      *   <li>no v1 row under the key: its reject (any kind but down_error) goes;</li>
      *   <li>the v1 row matches a reject rule: kept as kind 'rule' with the rule's reason;</li>
-     *   <li>the caller reports 'error' (reason = the database's message): kept as 'error' only if v2 holds no
-     *       row under the key;</li>
-     *   <li>the caller reports 'conflict': kept as 'conflict' only if v2 holds a row under the key that is not
-     *       the v1 row's mapping (reason written here);</li>
+     *   <li>the caller reports a failure ('error' with the database's message, or 'conflict'): kept as
+     *       'error' with that reason if v2 holds no row under the key, as 'conflict' (reason written here) if
+     *       v2 holds a row under the key that is not the v1 row's mapping;</li>
      *   <li>otherwise its reject goes once v2 holds exactly its mapping.</li>
      * </ul>
      * What a direct caller can do (EXECUTE is PUBLIC so that every writer's trigger can call it): outside a
@@ -1022,15 +1026,15 @@ public final class MigrationSql {
                 + "    IF cbv_reason IS NOT NULL THEN\n      " + upsert.formatted("cbv_reason", "'rule'") + ";\n      CONTINUE;\n    END IF;\n"
                 + "    SELECT t.* INTO cbv_w FROM " + target + " AS t WHERE " + keyTuple("t") + " = " + keyAt() + ";\n"
                 + "    cbv_found := FOUND;\n"
-                + "    IF cbv_kinds[cbv_i] = 'error' THEN\n"
-                + "      IF NOT cbv_found THEN\n        " + upsert.formatted("left(coalesce(cbv_reasons[cbv_i], 'the mirrored write failed'), 2000)", "'error'")
-                + ";\n      END IF;\n      CONTINUE;\n    END IF;\n"
+                + "    IF cbv_kinds[cbv_i] IS NOT NULL AND NOT cbv_found THEN\n      "
+                + upsert.formatted("left(coalesce(cbv_reasons[cbv_i], 'the mirrored write failed'), 2000)", "'error'")
+                + ";\n      CONTINUE;\n    END IF;\n"
                 + "    IF NOT cbv_found THEN\n      CONTINUE;\n    END IF;\n"
                 + "    IF cbv_kinds[cbv_i] IS NULL AND NOT EXISTS (SELECT 1 FROM " + REJECTS + " AS r WHERE " + where
                 + " AND r.kind <> 'down_error') THEN\n      CONTINUE;\n    END IF;\n"
                 + same
                 + "    IF cbv_same THEN\n      DELETE FROM " + REJECTS + " AS r WHERE " + where + " AND r.kind <> 'down_error';\n"
-                + "    ELSIF cbv_kinds[cbv_i] = 'conflict' THEN\n      "
+                + "    ELSIF cbv_kinds[cbv_i] IS NOT NULL THEN\n      "
                 + upsert.formatted(quote("the key already belongs to a different row in " + spec.target().qualified()
                         + ": kept here, not overwritten"), "'conflict'") + ";\n    END IF;\n"
                 + "  END LOOP;\nEND";
