@@ -1035,8 +1035,9 @@ public final class MigrationSql {
                 + same
                 + "    IF cbv_same THEN\n      DELETE FROM " + REJECTS + " AS r WHERE " + where + " AND r.kind <> 'down_error';\n"
                 + "    ELSIF cbv_kinds[cbv_i] IS NOT NULL THEN\n      "
-                + upsert.formatted(quote("the key already belongs to a different row in " + spec.target().qualified()
-                        + ": kept here, not overwritten"), "'conflict'") + ";\n    END IF;\n"
+                // the target's name from the row variable's type: no value but the migration name is written into a body
+                + upsert.formatted("format('the key already belongs to a different row in %s; this row is kept here, not"
+                        + " overwritten', pg_typeof(cbv_w))", "'conflict'") + ";\n    END IF;\n"
                 + "  END LOOP;\nEND";
         List<String> out = new ArrayList<>();
         out.add(definer("settle_up", "void", body));
