@@ -102,6 +102,8 @@ class MirrorTenantIsolationTest {
         assertThat(rejects(ds)).contains(k1 + ":conflict", k2 + ":conflict");
         assertThat(string(ds, "SELECT source_row ->> 'content' FROM chatbatch.migration_rejects WHERE source_key = ?", k1))
                 .isEqualTo("A takes the key");
+        assertThat(string(ds, "SELECT reason FROM chatbatch.migration_rejects WHERE source_key = ?", k1))
+                .contains("already belongs to a different row in chat_messages_v2");
         // an update of a quarantined row, and its delete, leave B's row alone too
         asA1("UPDATE public.chat_messages SET content = 'still not yours' WHERE id = '" + k1 + "'");
         asA1("DELETE FROM public.chat_messages WHERE id IN ('" + k1 + "', '" + k2 + "')");
