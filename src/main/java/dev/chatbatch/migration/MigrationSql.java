@@ -855,8 +855,11 @@ public final class MigrationSql {
                 .toString();
     }
 
-    /** One row's mirror statement in its own block: a failure quarantines the row (and its stale mirror goes). */
-    private String guardedRow(boolean down, String newRow, String newRel, String oldRel, int version) {
+    /**
+     * One row's mirror statement in its own block: a failure quarantines the row (the key of row variable
+     * {@code row}) and removes its stale version from the other side.
+     */
+    private String guardedRow(boolean down, String row, String newRel, String oldRel, int version) {
         String stmt = down ? downStatement(newRel, oldRel) : upStatement(newRel, oldRel, version);
         StringBuilder sb = new StringBuilder("      BEGIN\n    ").append(stmt).append(";\n        ").append(appendPieces())
                 .append("\n      EXCEPTION WHEN OTHERS THEN\n        GET STACKED DIAGNOSTICS cbv_msg = MESSAGE_TEXT, cbv_state = RETURNED_SQLSTATE;\n");
@@ -867,7 +870,6 @@ public final class MigrationSql {
                     : "DELETE FROM " + target + " AS t USING " + oldRel + " AS s WHERE " + keyTuple("t") + " = " + keyTuple("s") + " AND " + isMirror();
             sb.append("        BEGIN\n          ").append(drop).append(";\n        EXCEPTION WHEN OTHERS THEN NULL;\n        END;\n");
         }
-        String row = newRow;
         return sb.append("        ").append(appendKey(row, down ? "'down_error'" : "'error'", "cbv_msg || ' (SQLSTATE ' || cbv_state || ')'"))
                 .append("\n      END;\n").toString();
     }
