@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * {@code cutover}: replaces the dual write by the v1 write guard and the v2 → v1 mirror
- * ({@link MigrationSql#installReverse}). Validate locks both tables (short lock_timeout, retried by the
+ * ({@link MigrationSql#installReverse}), which runs with the writer's rights: every role that may write v2
+ * must be able to do the same to v1, or cutover is refused naming the GRANT. Validate locks both tables (short lock_timeout, retried by the
  * coordinator) and re-checks the tail under those locks: counts, and the rows written since the last
  * verify's snapshot compared mapped v1 vs v2. Rollback drops the guard and the mirror; it does not put the
  * dual write back, because a cutover is only undone by the migration's rollback, which next rolls back
@@ -21,8 +22,8 @@ import java.util.Map;
 final class CutoverOperation implements PhaseOperation {
 
     /** Trigger and function name suffixes {@link MigrationSql#installReverse} uses. */
-    static final List<String> TRIGGERS = List.of("down", "read_only");
-    static final List<String> FUNCTIONS = List.of("down", "guard");
+    static final List<String> TRIGGERS = List.of("down", "down_ins", "down_upd", "down_del", "read_only");
+    static final List<String> FUNCTIONS = List.of("down", "down_ins", "down_upd", "down_del", "guard", "settle_down");
 
     private final PhaseContext ctx;
     private String balance;
@@ -49,6 +50,8 @@ final class CutoverOperation implements PhaseOperation {
                     + " last verify to re-check the rows written since, and none is recorded: run `chatbatch migration verify "
                     + name + "` again");
         }
+        DualWriteOperation.requireMirrorPrivileges(ctx, "cut over", spec.target().qualified(), ctx.sql().targetRelation(),
+                spec.source().qualified(), ctx.sql().sourceRelation());
         ctx.jdbc().execute(ctx.sql().lockTables());
         long locked = System.nanoTime();
         // the tail since verify, with both tables locked: counts must still balance ...

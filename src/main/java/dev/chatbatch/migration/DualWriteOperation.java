@@ -2,18 +2,22 @@ package dev.chatbatch.migration;
 
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
+import dev.chatbatch.db.Identifiers;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * {@code start}: installs the v1 → v2 dual write (the triggers of {@link MigrationSql#installDualWrite}, in
- * either trigger mode, plus the TRUNCATE guard). Rollback drops them; v1 is then as before the migration.
+ * either trigger mode, plus the TRUNCATE guard and the quarantine function). The mirror runs with the writer's
+ * rights, so start first checks that every role that may write v1 may do the same to v2. Rollback drops them;
+ * v1 is then as before the migration.
  */
 final class DualWriteOperation implements PhaseOperation {
 
     /** Trigger and function name suffixes {@link MigrationSql#installDualWrite} uses (row and statement mode). */
     static final List<String> TRIGGERS = List.of("up", "up_ins", "up_upd", "up_del", "no_truncate");
-    static final List<String> FUNCTIONS = List.of("up", "up_ins", "up_upd", "up_del", "guard");
+    static final List<String> FUNCTIONS = List.of("up", "up_ins", "up_upd", "up_del", "guard", "settle_up");
 
     private final PhaseContext ctx;
 
@@ -37,6 +41,34 @@ final class DualWriteOperation implements PhaseOperation {
                     + " and the backfill keeps rows it finds there as they are. Empty it first (TRUNCATE "
                     + spec.target().qualified() + ", once you are sure nothing else writes it), then start again");
         }
+        requireMirrorPrivileges(ctx, "start", spec.source().qualified(), ctx.sql().sourceRelation(), spec.target().qualified(),
+                ctx.sql().targetRelation());
+    }
+
+    /**
+     * The mirrors run with the writer's rights, so a role that may write {@code from} but lacks on {@code to}
+     * what mirroring its writes needs ({@link MigrationSql#MIRROR_PRIVILEGES_MISSING}) would have every such
+     * write fail once the mirror is installed. Refused before anything is installed, naming the GRANT to run.
+     */
+    static void requireMirrorPrivileges(PhaseContext ctx, String action, String from, String fromRelation, String to,
+                                        String toRelation) {
+        List<String> gaps = new ArrayList<>();
+        List<String> grants = new ArrayList<>();
+        ctx.jdbc().query(MigrationSql.MIRROR_PRIVILEGES_MISSING, rs -> {
+            String role = roleName(rs.getString(1));
+            gaps.add(role + " may " + rs.getString(3) + " " + from + " but lacks " + rs.getString(2) + " on " + to);
+            grants.add("GRANT " + rs.getString(2) + " ON " + to + " TO " + role + ";");
+        }, fromRelation, toRelation);
+        if (!gaps.isEmpty()) {
+            throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "cannot " + action + " " + ctx.name() + ": writes to " + from
+                    + " are mirrored into " + to + " with the writer's own rights, and " + String.join("; ", gaps)
+                    + ", so those writes would fail. Run " + String.join(" ", grants) + " (or revoke the writes on " + from
+                    + "), then " + action + " again");
+        }
+    }
+
+    private static String roleName(String name) {
+        return Identifiers.isValid(name) ? name : "\"" + name.replace("\"", "\"\"") + "\"";
     }
 
     @Override

@@ -225,9 +225,16 @@ public class MigrationOperations {
                 dropped.addAll(applied.get(i).rollback());
             }
             store.setPaused(name, false);
+            // rows written to v2 after cutover whose down mapping failed are not in v1: say how many and where
+            long notMirrored = phase == Phase.CUT_OVER ? jdbc.queryForObject(MigrationSql.REJECTS_DOWN_ERRORS, Long.class, name) : 0;
             String detail = "dropped " + (dropped.isEmpty() ? "no triggers" : String.join(", ", dropped)) + "; "
-                    + spec.source().qualified() + " is writable" + (phase == Phase.CUT_OVER ? " and holds every row written to "
-                    + spec.target().qualified() + " since cutover" : "");
+                    + spec.source().qualified() + " is writable" + (phase != Phase.CUT_OVER ? "" : notMirrored == 0
+                    ? " and holds every row written to " + spec.target().qualified() + " since cutover"
+                    : " and holds the rows written to " + spec.target().qualified() + " since cutover except " + notMirrored
+                    + " that could not be mirrored back (their down mapping or write failed): they are in " + spec.target().qualified()
+                    + " and in chatbatch.migration_rejects (migration = '" + name + "', kind = 'down_error', source_row = the "
+                    + spec.target().qualified() + " row, reason = the database's message); copy them before the next start,"
+                    + " which empties the rejects");
             store.transition(name, phase, Phase.ROLLED_BACK, spec.hash(), actor, detail);
             return detail;
         }));

@@ -138,6 +138,28 @@ public final class MigrationSql {
             SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
              WHERE NOT t.tgisinternal AND t.tgname LIKE ? ORDER BY 1""";
 
+    /**
+     * Roles (other than superusers and the predefined pg_* roles) that may write the table of parameter 1 but
+     * lack on the table of parameter 2 what mirroring their writes needs, now that a mirrored write runs with
+     * the writer's rights: INSERT needs INSERT; UPDATE needs SELECT, INSERT, UPDATE and DELETE (the mirror
+     * reads the row, upserts it, or removes it when it is rejected or moves away); DELETE needs SELECT and
+     * DELETE. Parameters are relation names as regclass text. Returns role, missing, writes.
+     */
+    static final String MIRROR_PRIVILEGES_MISSING = """
+            SELECT r.rolname, string_agg(DISTINCT n.need, ', ' ORDER BY n.need) AS missing,
+                   string_agg(DISTINCT n.has, ', ' ORDER BY n.has) AS writes
+              FROM pg_roles r,
+                   (VALUES ('INSERT', 'INSERT'), ('UPDATE', 'SELECT'), ('UPDATE', 'INSERT'), ('UPDATE', 'UPDATE'),
+                           ('UPDATE', 'DELETE'), ('DELETE', 'SELECT'), ('DELETE', 'DELETE')) AS n(has, need)
+             WHERE NOT r.rolsuper AND r.rolname !~ '^pg_'
+               AND has_table_privilege(r.oid, CAST(? AS regclass), n.has)
+               AND NOT has_table_privilege(r.oid, CAST(? AS regclass), n.need)
+             GROUP BY r.rolname ORDER BY r.rolname""";
+
+    /** Down errors kept by the v2 → v1 mirror: rows written to v2 after cutover that v1 does not hold. */
+    static final String REJECTS_DOWN_ERRORS = """
+            SELECT count(*) FROM chatbatch.migration_rejects WHERE migration = ? AND kind = 'down_error'""";
+
     // --- throttle ------------------------------------------------------------------------------------
 
     /**
@@ -183,6 +205,16 @@ public final class MigrationSql {
             throw new IllegalArgumentException("migration name '" + spec.name() + "' is not valid");
         }
         this.lit = "'" + spec.name() + "'";
+    }
+
+    /** The source table, quoted, as the catalog checks bind it (regclass text). */
+    String sourceRelation() {
+        return source;
+    }
+
+    /** The target table, quoted, as the catalog checks bind it (regclass text). */
+    String targetRelation() {
+        return target;
     }
 
     // --- names of installed objects --------------------------------------------------------------------
@@ -315,10 +347,6 @@ public final class MigrationSql {
     /** 64 bits of md5 as bigint: summed per range (as numeric, no overflow) it is order-independent. */
     private static String hash64(String text) {
         return "('x' || left(md5(" + text + "), 16))::bit(64)::bigint";
-    }
-
-    private String insertTarget(String rel, boolean update) {
-        return insertTarget(rel, update, false);
     }
 
     private String insertTarget(String rel, boolean update, boolean doNothing) {
@@ -679,27 +707,51 @@ public final class MigrationSql {
                 + " (SELECT s FROM snap))";
     }
 
-    /** Drops one function of this migration ({@code suffix} as installed by the dual write or the reverse). */
+    /**
+     * Drops one function of this migration ({@code suffix} as installed by the dual write or the reverse). No
+     * argument list: the name is unique, and the quarantine functions take arguments.
+     */
     public String dropFunction(String suffix) {
-        return "DROP FUNCTION IF EXISTS " + fn(suffix) + "()";
+        return "DROP FUNCTION IF EXISTS " + fn(suffix);
     }
 
     // --- triggers ----------------------------------------------------------------------------------
+    //
+    // Who may change what. The mirrors run with the writer's rights (SECURITY INVOKER): a mirrored write
+    // changes in the other table only what the writer could change there directly, under that table's
+    // grants and row-level security. Only the quarantine (chatbatch.migration_rejects, which application
+    // roles cannot reach) is privileged, through the SECURITY DEFINER functions of {@link #settleUp} and
+    // {@link #settleDown}: they take keys, never row content, and read the rows themselves.
+    //
+    // A key that already belongs to a different row on the other side is a conflict, never an overwrite:
+    // v1 → v2 it is quarantined (kind 'conflict', the application's v1 write succeeds); v2 → v1 it is
+    // refused with unique_violation, which is what one table would say. Whether a v2 row is "the same row"
+    // as a v1 row is decided by content: the v2 row must be exactly the up mapping of the old v1 row (the
+    // row's text form, as verify compares them). A row whose mapping or write fails goes to the rejects
+    // ('error' up, 'down_error' down) and the application's statement goes on.
+    //
+    // Statement-level triggers first mirror the whole statement set-based; only if that raises does the
+    // exception handler redo the statement's rows one by one, each in a block of its own. A PL/pgSQL block
+    // with an EXCEPTION clause starts a subtransaction every time it is entered: once per statement on the
+    // fast path, once per row on the slow path and in row-level mode.
+
+    private static final String QUARANTINE_GUARD = "  IF pg_trigger_depth() < 1 THEN\n"
+            + "    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',"
+            + " MESSAGE = 'this function is called by the triggers of migration ' || %s || ' only';\n  END IF;\n";
 
     /** Statements installing the v1 → v2 dual write (run inside one transaction). */
     public List<String> installDualWrite() {
         List<String> out = new ArrayList<>();
         out.add(guardFunction());
+        out.addAll(settleUp());
         if (spec.triggerMode() == MigrationSpec.TriggerMode.ROW) {
-            out.add(function("up", "DECLARE\nBEGIN\n  IF TG_OP = 'INSERT' THEN\n" + upInsert("(SELECT NEW.*)")
-                    + "  ELSIF TG_OP = 'UPDATE' THEN\n" + upUpdate("(SELECT NEW.*)", "(SELECT OLD.*)")
-                    + "  ELSE\n" + upDelete("(SELECT OLD.*)") + "  END IF;\n  RETURN NULL;\nEND"));
+            out.add(function("up", rowBody(false)));
             out.add("CREATE TRIGGER " + trg("up") + " AFTER INSERT OR UPDATE OR DELETE ON " + source
                     + " FOR EACH ROW EXECUTE FUNCTION " + fn("up") + "()");
         } else {
-            out.add(function("up_ins", "BEGIN\n" + upInsert("new_rows") + "  RETURN NULL;\nEND"));
-            out.add(function("up_upd", "BEGIN\n" + upUpdate("new_rows", "old_rows") + "  RETURN NULL;\nEND"));
-            out.add(function("up_del", "BEGIN\n" + upDelete("old_rows") + "  RETURN NULL;\nEND"));
+            out.add(function("up_ins", statementBody(false, true, false)));
+            out.add(function("up_upd", statementBody(false, true, true)));
+            out.add(function("up_del", statementBody(false, false, true)));
             out.add("CREATE TRIGGER " + trg("up_ins") + " AFTER INSERT ON " + source
                     + " REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + fn("up_ins") + "()");
             out.add("CREATE TRIGGER " + trg("up_upd") + " AFTER UPDATE ON " + source
@@ -714,50 +766,471 @@ public final class MigrationSql {
         return out;
     }
 
-    private String upInsert(String rel) {
-        return "    " + upsertRejects(rel) + ";\n    " + insertTarget(rel, false) + ";\n";
-    }
-
-    private String upUpdate(String rel, String oldRel) {
-        String key = keyTuple("o");
-        String n = keyTuple("s");
-        return "    DELETE FROM " + target + " AS t USING " + oldRel + " AS o WHERE " + keyTuple("t") + " = " + key
-                + " AND NOT EXISTS (SELECT 1 FROM " + rel + " AS s WHERE " + n + " = " + key + " AND NOT " + rejected() + ");\n"
-                + "    DELETE FROM " + REJECTS + " AS r USING " + oldRel + " AS o WHERE r.migration = " + lit
-                + " AND r.source_key = " + keyText("o")
-                + " AND NOT EXISTS (SELECT 1 FROM " + rel + " AS s WHERE " + n + " = " + key + " AND " + rejected() + ");\n"
-                + "    " + upsertRejects(rel) + ";\n    " + insertTarget(rel, true) + ";\n";
-    }
-
-    private String upDelete(String oldRel) {
-        return "    DELETE FROM " + target + " AS t USING " + oldRel + " AS o WHERE " + keyTuple("t") + " = " + keyTuple("o") + ";\n"
-                + "    DELETE FROM " + REJECTS + " AS r USING " + oldRel + " AS o WHERE r.migration = " + lit
-                + " AND r.source_key = " + keyText("o") + ";\n";
-    }
-
     /** After cutover: v1 refuses writes (except the mirror's own), v2 writes are mirrored into v1. */
     public List<String> installReverse() {
         List<String> out = new ArrayList<>();
         out.add(guardFunction());
+        out.addAll(settleDown());
+        // the names in the conflict message are the trigger's arguments, so no value but the migration name is in a body
+        String args = "(" + quote(spec.source().qualified()) + ", " + quote("(" + String.join(", ", spec.key()) + ")") + ")";
+        if (spec.triggerMode() == MigrationSpec.TriggerMode.ROW) {
+            out.add(function("down", rowBody(true)));
+            out.add("CREATE TRIGGER " + trg("down") + " AFTER INSERT OR UPDATE OR DELETE ON " + target
+                    + " FOR EACH ROW EXECUTE FUNCTION " + fn("down") + args);
+        } else {
+            out.add(function("down_ins", statementBody(true, true, false)));
+            out.add(function("down_upd", statementBody(true, true, true)));
+            out.add(function("down_del", statementBody(true, false, true)));
+            out.add("CREATE TRIGGER " + trg("down_ins") + " AFTER INSERT ON " + target
+                    + " REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + fn("down_ins") + args);
+            out.add("CREATE TRIGGER " + trg("down_upd") + " AFTER UPDATE ON " + target
+                    + " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + fn("down_upd") + args);
+            out.add("CREATE TRIGGER " + trg("down_del") + " AFTER DELETE ON " + target
+                    + " REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION " + fn("down_del") + args);
+        }
+        String message = spec.source().qualified() + " is read-only: migration " + spec.name() + " was cut over to "
+                + spec.target().qualified() + "; write to " + spec.target().qualified() + " instead (or roll the migration back)";
+        out.add("CREATE TRIGGER " + trg("read_only") + " BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON " + source
+                + " FOR EACH STATEMENT EXECUTE FUNCTION " + fn("guard") + "(" + quote(message) + ")");
+        return out;
+    }
+
+    // --- trigger bodies ------------------------------------------------------------------------------
+
+    /** Key columns of {@code alias} named cbk_1..n, how the pieces of the quarantine calls are collected. */
+    private String keyAs(String alias) {
+        List<String> cols = keyCols(alias);
+        StringJoiner j = new StringJoiner(", ");
+        for (int i = 0; i < cols.size(); i++) {
+            j.add(cols.get(i) + " AS cbk_" + (i + 1));
+        }
+        return j.toString();
+    }
+
+    private String keyColumnList(String alias) {
+        return String.join(", ", keyCols(alias));
+    }
+
+    private String keyNames() {
+        return spec.key().stream().map(k -> Identifiers.quote("key", k)).collect(Collectors.joining(", "));
+    }
+
+    /** True when v2 row {@code t} is exactly the up mapping of v1 row {@code s} (compared as verify does). */
+    private String isMirror() {
+        return targetRowText() + " = " + mappedRowText();
+    }
+
+    /** INSERT of the mapped rows of {@code rel} (alias s) that satisfy {@code where}; an upsert or DO NOTHING. */
+    private String insertMirror(String rel, String where, int version, boolean upsert) {
+        String v = spec.versionColumn() == null ? null : Identifiers.quote("version_column", spec.versionColumn());
+        StringBuilder sb = new StringBuilder("INSERT INTO ").append(target).append(" AS t (").append(String.join(", ", targetColumns()));
+        if (v != null) {
+            sb.append(", ").append(v);
+        }
+        sb.append(") SELECT ").append(String.join(", ", mapped()));
+        if (v != null) {
+            // an update mirrored before the backfill reached the row still counts as one
+            sb.append(", ").append(version);
+        }
+        sb.append(" FROM ").append(rel).append(" AS s WHERE ").append(where).append(" ON CONFLICT (").append(keyNames());
+        if (!upsert) {
+            return sb.append(") DO NOTHING").toString();
+        }
+        List<String> sets = new ArrayList<>();
+        for (String c : spec.up().keySet()) {
+            if (!spec.key().contains(c)) {
+                String q = Identifiers.quote("target column", c);
+                sets.add(q + " = EXCLUDED." + q);
+            }
+        }
+        if (v != null) {
+            sets.add(v + " = t." + v + " + 1");
+        }
+        return sb.append(") DO UPDATE SET ").append(String.join(", ", sets)).toString();
+    }
+
+    /**
+     * One v1 → v2 mirror statement over the new rows {@code newRel} and old rows {@code oldRel} (either may be
+     * null: INSERT has no old rows, DELETE no new ones), as the writer. An old row's v2 mirror (cbv_om: the v2
+     * row under its key that is exactly its mapping) is updated when a new row with the same key is not
+     * rejected, deleted otherwise; every other new row is inserted with DO NOTHING, and one that finds its
+     * key taken in v2 is a conflict. Collects into cbv_p*, cbv_pkinds, cbv_preasons the keys the quarantine
+     * must settle: rejected new rows, conflicts ('conflict'), and old rows that had no mirror (they may have
+     * been in the rejects).
+     */
+    private String upStatement(String newRel, String oldRel, int version) {
+        List<String> ctes = new ArrayList<>();
+        List<String> parts = new ArrayList<>();
+        String inOm = "EXISTS (SELECT 1 FROM cbv_om WHERE " + keyTuple("cbv_om") + " = " + keyTuple("s") + ")";
+        if (oldRel != null) {
+            ctes.add("cbv_om AS MATERIALIZED (SELECT " + keyColumnList("s") + " FROM " + oldRel + " AS s JOIN " + target + " AS t ON "
+                    + keyTuple("t") + " = " + keyTuple("s") + " WHERE " + isMirror() + ")");
+            String kept = newRel == null ? "" : " AND NOT EXISTS (SELECT 1 FROM " + newRel + " AS s WHERE " + keyTuple("s") + " = "
+                    + keyTuple("cbv_om") + " AND NOT " + rejected() + ")";
+            ctes.add("cbv_del AS (DELETE FROM " + target + " AS t USING cbv_om WHERE " + keyTuple("t") + " = " + keyTuple("cbv_om") + kept + ")");
+        }
+        if (newRel != null) {
+            String fresh = "NOT " + rejected() + (oldRel == null ? "" : " AND NOT " + inOm);
+            if (oldRel != null) {
+                ctes.add("cbv_upd AS (" + insertMirror(newRel, "NOT " + rejected() + " AND " + inOm, 2, true) + ")");
+            }
+            ctes.add("cbv_ins AS (" + insertMirror(newRel, fresh, version, false) + " RETURNING " + keyColumnList("t") + ")");
+            parts.add("SELECT " + keyAs("s") + ", NULL::text AS kind, NULL::text AS reason FROM " + newRel + " AS s WHERE " + rejected());
+            parts.add("SELECT " + keyAs("s") + ", 'conflict'::text AS kind, NULL::text AS reason FROM " + newRel + " AS s WHERE " + fresh
+                    + " AND NOT EXISTS (SELECT 1 FROM cbv_ins WHERE " + keyTuple("cbv_ins") + " = " + keyTuple("s") + ")");
+        }
+        if (oldRel != null) {
+            parts.add("SELECT " + keyAs("s") + ", NULL::text AS kind, NULL::text AS reason FROM " + oldRel + " AS s WHERE NOT " + inOm);
+        }
+        return "WITH " + String.join(",\n      ", ctes) + "\n    SELECT " + pieceAggregates() + " INTO " + pieceVars() + " FROM ("
+                + String.join("\n      UNION ALL ", parts) + ") AS x";
+    }
+
+    /**
+     * One v2 → v1 mirror statement (after cutover), as the writer, with the down mapping over {@code t}. Old
+     * rows whose key no new row keeps are deleted from v1; a new row with an old row of the same key is
+     * upserted; any other new row is inserted with DO NOTHING, and the first whose key is already taken in v1
+     * is named in cbv_conflict (the trigger then refuses the statement). Collects the keys the quarantine must
+     * settle: gone old rows v1 did not hold, and new rows v1 did not hold (a down_error may be recorded).
+     */
+    private String downStatement(String newRel, String oldRel) {
         Map<String, String> down = spec.down();
         String cols = down.keySet().stream().map(c -> Identifiers.quote("source column", c)).collect(Collectors.joining(", "));
         String values = down.entrySet().stream().map(e -> "(" + e.getValue() + ")::" + spec.sourceTypes().get(e.getKey()))
                 .collect(Collectors.joining(", "));
         String sets = down.keySet().stream().filter(c -> !spec.key().contains(c)).map(c -> Identifiers.quote("source column", c))
                 .map(q -> q + " = EXCLUDED." + q).collect(Collectors.joining(", "));
-        String keys = spec.key().stream().map(k -> Identifiers.quote("key", k)).collect(Collectors.joining(", "));
-        String upsert = "    INSERT INTO " + source + " AS s (" + cols + ") SELECT " + values + " FROM (SELECT NEW.*) AS t"
-                + " ON CONFLICT (" + keys + ") DO UPDATE SET " + sets + ";\n";
-        String deleteOld = "    DELETE FROM " + source + " AS s WHERE " + keyTuple("s") + " = " + keyTuple("OLD") + ";\n";
-        out.add(function("down", "BEGIN\n  IF TG_OP = 'DELETE' THEN\n" + deleteOld
-                + "  ELSE\n    IF TG_OP = 'UPDATE' AND " + keyTuple("OLD") + " IS DISTINCT FROM " + keyTuple("NEW") + " THEN\n  " + deleteOld
-                + "    END IF;\n" + upsert + "  END IF;\n  RETURN NULL;\nEND"));
-        out.add("CREATE TRIGGER " + trg("down") + " AFTER INSERT OR UPDATE OR DELETE ON " + target
-                + " FOR EACH ROW EXECUTE FUNCTION " + fn("down") + "()");
-        String message = spec.source().qualified() + " is read-only: migration " + spec.name() + " was cut over to "
-                + spec.target().qualified() + "; write to " + spec.target().qualified() + " instead (or roll the migration back)";
-        out.add("CREATE TRIGGER " + trg("read_only") + " BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON " + source
-                + " FOR EACH STATEMENT EXECUTE FUNCTION " + fn("guard") + "(" + quote(message) + ")");
+        String insert = "INSERT INTO " + source + " AS s (" + cols + ") SELECT " + values + " FROM " + newRel + " AS t";
+        List<String> ctes = new ArrayList<>();
+        List<String> parts = new ArrayList<>();
+        String sameOld = "EXISTS (SELECT 1 FROM " + oldRel + " AS o WHERE " + keyTuple("o") + " = " + keyTuple("t") + ")";
+        String kept = newRel == null ? "" : " AND NOT EXISTS (SELECT 1 FROM " + newRel + " AS n WHERE " + keyTuple("n") + " = " + keyTuple("t") + ")";
+        if (oldRel != null) {
+            ctes.add("cbv_gone AS (DELETE FROM " + source + " AS s USING " + oldRel + " AS t WHERE " + keyTuple("s") + " = " + keyTuple("t")
+                    + kept + " RETURNING " + keyColumnList("s") + ")");
+            parts.add("SELECT " + keyAs("t") + ", NULL::text AS kind, NULL::text AS reason FROM " + oldRel + " AS t WHERE NOT EXISTS"
+                    + " (SELECT 1 FROM cbv_gone WHERE " + keyTuple("cbv_gone") + " = " + keyTuple("t") + ")" + kept);
+        }
+        String conflict = "NULL::text";
+        if (newRel != null) {
+            if (oldRel != null) {
+                ctes.add("cbv_upd AS (" + insert + " WHERE " + sameOld + " ON CONFLICT (" + keyNames() + ") DO UPDATE SET " + sets
+                        + " RETURNING " + keyColumnList("s") + ", s.xmax::text = '0' AS cbv_inserted)");
+                parts.add("SELECT " + keyAs("cbv_upd") + ", NULL::text AS kind, NULL::text AS reason FROM cbv_upd WHERE cbv_inserted");
+            }
+            String fresh = oldRel == null ? "true" : "NOT " + sameOld;
+            ctes.add("cbv_ins AS (" + insert + " WHERE " + fresh + " ON CONFLICT (" + keyNames() + ") DO NOTHING RETURNING "
+                    + keyColumnList("s") + ")");
+            conflict = "(SELECT " + keyDisplay("t") + " FROM " + newRel + " AS t WHERE " + fresh + " AND NOT EXISTS (SELECT 1 FROM cbv_ins WHERE "
+                    + keyTuple("cbv_ins") + " = " + keyTuple("t") + ") LIMIT 1)";
+        }
+        if (parts.isEmpty()) {
+            StringJoiner none = new StringJoiner(", ");
+            for (int i = 0; i < spec.keyTypes().size(); i++) {
+                none.add("NULL::" + spec.keyTypes().get(i) + " AS cbk_" + (i + 1));
+            }
+            parts.add("SELECT " + none + ", NULL::text AS kind, NULL::text AS reason WHERE false");
+        }
+        return "WITH " + String.join(",\n      ", ctes) + "\n    SELECT " + pieceAggregates() + ", " + conflict + " INTO "
+                + pieceVars() + ", cbv_conflict FROM (" + String.join("\n      UNION ALL ", parts) + ") AS x";
+    }
+
+    /** The key as shown in a message: {@code (value)}, or the row form of a composite key. */
+    private String keyDisplay(String alias) {
+        List<String> cols = keyCols(alias);
+        return cols.size() == 1 ? "'(' || " + cols.get(0) + "::text || ')'" : "ROW(" + String.join(", ", cols) + ")::text";
+    }
+
+    private String pieceAggregates() {
+        StringJoiner j = new StringJoiner(", ");
+        for (int i = 1; i <= spec.key().size(); i++) {
+            j.add("array_agg(x.cbk_" + i + ")");
+        }
+        return j.add("array_agg(x.kind)").add("array_agg(x.reason)").toString();
+    }
+
+    private String pieceVars() {
+        StringJoiner j = new StringJoiner(", ");
+        for (int i = 1; i <= spec.key().size(); i++) {
+            j.add("cbv_p" + i);
+        }
+        return j.add("cbv_pkinds").add("cbv_preasons").toString();
+    }
+
+    private String keyVars() {
+        StringJoiner j = new StringJoiner(", ");
+        for (int i = 1; i <= spec.key().size(); i++) {
+            j.add("cbv_k" + i);
+        }
+        return j.toString();
+    }
+
+    /** Adds the pieces collected by the last mirror statement to what the quarantine will settle. */
+    private String appendPieces() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i <= spec.key().size(); i++) {
+            sb.append("cbv_k").append(i).append(" := cbv_k").append(i).append(" || cbv_p").append(i).append("; ");
+        }
+        return sb.append("cbv_kinds := cbv_kinds || cbv_pkinds; cbv_reasons := cbv_reasons || cbv_preasons;").toString();
+    }
+
+    /** Adds one key (of the row variable {@code row}) with a kind (SQL expression) and reason (SQL expression). */
+    private String appendKey(String row, String kind, String reason) {
+        StringBuilder sb = new StringBuilder();
+        List<String> cols = keyCols(row);
+        for (int i = 0; i < cols.size(); i++) {
+            sb.append("cbv_k").append(i + 1).append(" := cbv_k").append(i + 1).append(" || ").append(cols.get(i)).append("; ");
+        }
+        return sb.append("cbv_kinds := cbv_kinds || (").append(kind).append(")::text; cbv_reasons := cbv_reasons || (")
+                .append(reason).append(")::text;").toString();
+    }
+
+    private String resetKeys() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i <= spec.key().size(); i++) {
+            sb.append("cbv_k").append(i).append(" := '{}'; ");
+        }
+        return sb.append("cbv_kinds := '{}'; cbv_reasons := '{}';").toString();
+    }
+
+    private String declarations(boolean down) {
+        StringBuilder sb = new StringBuilder("DECLARE\n");
+        for (int i = 0; i < spec.key().size(); i++) {
+            String type = spec.keyTypes().get(i);
+            sb.append("  cbv_k").append(i + 1).append(' ').append(type).append("[] := '{}';\n");
+            sb.append("  cbv_p").append(i + 1).append(' ').append(type).append("[];\n");
+        }
+        String rowType = (down ? target : source) + "%ROWTYPE";
+        return sb.append("  cbv_kinds text[] := '{}';\n  cbv_reasons text[] := '{}';\n  cbv_pkinds text[];\n  cbv_preasons text[];\n")
+                .append("  cbv_r ").append(rowType).append(";\n  cbv_o ").append(rowType).append(";\n")
+                .append("  cbv_has boolean;\n  cbv_pair record;\n  cbv_msg text;\n  cbv_state text;\n  cbv_conflict text;\n")
+                .toString();
+    }
+
+    /**
+     * One row's mirror statement in its own block: a failure quarantines the row (the key of row variable
+     * {@code row}) and removes its stale version from the other side.
+     */
+    private String guardedRow(boolean down, String row, String newRel, String oldRel, int version) {
+        String stmt = down ? downStatement(newRel, oldRel) : upStatement(newRel, oldRel, version);
+        StringBuilder sb = new StringBuilder("      BEGIN\n    ").append(stmt).append(";\n        ").append(appendPieces())
+                .append("\n      EXCEPTION WHEN OTHERS THEN\n        GET STACKED DIAGNOSTICS cbv_msg = MESSAGE_TEXT, cbv_state = RETURNED_SQLSTATE;\n");
+        if (oldRel != null && newRel != null) {
+            // no stale version may stay on the other side: remove it, as the writer, where it is the row's own
+            String drop = down
+                    ? "DELETE FROM " + source + " AS s USING " + oldRel + " AS t WHERE " + keyTuple("s") + " = " + keyTuple("t")
+                    : "DELETE FROM " + target + " AS t USING " + oldRel + " AS s WHERE " + keyTuple("t") + " = " + keyTuple("s") + " AND " + isMirror();
+            sb.append("        BEGIN\n          ").append(drop).append(";\n        EXCEPTION WHEN OTHERS THEN NULL;\n        END;\n");
+        }
+        return sb.append("        ").append(appendKey(row, down ? "'down_error'" : "'error'", "cbv_msg || ' (SQLSTATE ' || cbv_state || ')'"))
+                .append("\n      END;\n").toString();
+    }
+
+    /**
+     * A statement-level trigger body (v1 → v2, or v2 → v1 when {@code down}) over the transition tables
+     * new_rows / old_rows: the set-based fast path, and only when it raises the rows one by one.
+     */
+    private String statementBody(boolean down, boolean hasNew, boolean hasOld) {
+        String newRel = hasNew ? "new_rows" : null;
+        String oldRel = hasOld ? "old_rows" : null;
+        int version = hasOld ? 2 : 1;
+        String fast = down ? downStatement(newRel, oldRel) : upStatement(newRel, oldRel, version);
+        StringBuilder sb = new StringBuilder(declarations(down)).append("BEGIN\n  cbv_conflict := NULL;\n  BEGIN\n    ").append(fast)
+                .append(";\n    ").append(appendPieces()).append("\n  EXCEPTION WHEN OTHERS THEN\n    ")
+                .append("-- some row's mapping or write failed: redo the rows one by one, quarantining the failing ones\n    ")
+                .append(resetKeys()).append("\n    cbv_conflict := NULL;\n");
+        if (hasOld) {
+            String gone = hasNew ? " WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE " + keyTuple("n") + " = " + keyTuple("o") + ")" : "";
+            sb.append("    FOR cbv_o IN SELECT o.* FROM old_rows AS o").append(gone).append(" LOOP\n")
+                    .append(guardedRow(down, "cbv_o", null, "(SELECT cbv_o.* OFFSET 0)", version)).append("    END LOOP;\n");
+        }
+        if (hasNew) {
+            if (hasOld) {
+                sb.append("    FOR cbv_pair IN SELECT n AS nr, o AS orow, (").append(keyCols("o").get(0))
+                        .append(" IS NOT NULL) AS has FROM new_rows AS n LEFT JOIN old_rows AS o ON ").append(keyTuple("o"))
+                        .append(" = ").append(keyTuple("n")).append(" LOOP\n")
+                        .append("      cbv_r := cbv_pair.nr; cbv_o := cbv_pair.orow; cbv_has := cbv_pair.has;\n")
+                        .append(guardedRow(down, "cbv_r", "(SELECT cbv_r.* OFFSET 0)", "(SELECT cbv_o.* WHERE cbv_has OFFSET 0)", version));
+            } else {
+                sb.append("    FOR cbv_r IN SELECT * FROM new_rows LOOP\n").append(guardedRow(down, "cbv_r", "(SELECT cbv_r.* OFFSET 0)", null, version));
+            }
+            sb.append("    END LOOP;\n");
+        }
+        sb.append("  END;\n");
+        return sb.append(settleCall(down)).append("  RETURN NULL;\nEND").toString();
+    }
+
+    /**
+     * A row-level trigger body: the same statements over NEW / OLD, the row in a block of its own. One row is
+     * read through {@code (SELECT NEW.* OFFSET 0)}: without the fence the planner would fold the mapping of the
+     * row's values as constants while planning, so a mapping that fails would fail the statement even where
+     * the row is rejected by a rule or has no mirror to compare with.
+     */
+    private String rowBody(boolean down) {
+        StringBuilder sb = new StringBuilder(declarations(down)).append("BEGIN\n  cbv_conflict := NULL;\n  IF TG_OP = 'INSERT' THEN\n")
+                .append(guardedRow(down, "NEW", "(SELECT NEW.* OFFSET 0)", null, 1))
+                .append("  ELSIF TG_OP = 'UPDATE' THEN\n")
+                .append("    IF ").append(keyTuple("OLD")).append(" IS DISTINCT FROM ").append(keyTuple("NEW")).append(" THEN\n")
+                // a key-changing update is the old key leaving and the new key arriving
+                .append(guardedRow(down, "OLD", null, "(SELECT OLD.* OFFSET 0)", 2))
+                .append(guardedRow(down, "NEW", "(SELECT NEW.* OFFSET 0)", null, 2))
+                .append("    ELSE\n")
+                .append(guardedRow(down, "NEW", "(SELECT NEW.* OFFSET 0)", "(SELECT OLD.* OFFSET 0)", 2))
+                .append("    END IF;\n  ELSE\n")
+                .append(guardedRow(down, "OLD", null, "(SELECT OLD.* OFFSET 0)", 2))
+                .append("  END IF;\n");
+        return sb.append(settleCall(down)).append("  RETURN NULL;\nEND").toString();
+    }
+
+    /** Hands the collected keys to the quarantine function; down, a conflict it finds is refused too. */
+    private String settleCall(boolean down) {
+        String conflictCheck = "  IF cbv_conflict IS NOT NULL THEN\n"
+                + "    RAISE EXCEPTION USING ERRCODE = 'unique_violation',\n"
+                + "      MESSAGE = format('duplicate key value violates the key of %s: %s=%s already exists', TG_ARGV[0], TG_ARGV[1], cbv_conflict),\n"
+                + "      DETAIL = format('Migration %s mirrors every write of %I.%I into %s, which already holds a different row with this key.', "
+                + lit + ", TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_ARGV[0]),\n"
+                + "      HINT = 'Use another key.';\n  END IF;\n";
+        String call = (down ? fn("settle_down") : fn("settle_up")) + "(" + keyVars() + ", cbv_kinds, cbv_reasons)";
+        if (!down) {
+            return "  IF cardinality(cbv_kinds) > 0 THEN\n    PERFORM " + call + ";\n  END IF;\n";
+        }
+        return conflictCheck + "  IF cardinality(cbv_kinds) > 0 THEN\n    cbv_conflict := " + call + ";\n  END IF;\n" + conflictCheck;
+    }
+
+    // --- the quarantine: the only privileged part of the mirrors --------------------------------------
+
+    private String settleSignature() {
+        StringJoiner j = new StringJoiner(", ", "(", ")");
+        for (int i = 0; i < spec.key().size(); i++) {
+            j.add("cbv_k" + (i + 1) + " " + spec.keyTypes().get(i) + "[]");
+        }
+        return j.add("cbv_kinds text[]").add("cbv_reasons text[]").toString();
+    }
+
+    private String keyAt() {
+        StringJoiner j = new StringJoiner(", ", "(", ")");
+        for (int i = 1; i <= spec.key().size(); i++) {
+            j.add("cbv_k" + i + "[cbv_i]");
+        }
+        return j.toString();
+    }
+
+    /** The key at position cbv_i as the text stored in migration_rejects.source_key (as {@link #keyText}). */
+    private String keyTextAt() {
+        if (spec.key().size() == 1) {
+            return "cbv_k1[cbv_i]::text";
+        }
+        return "ROW" + keyAt() + "::text";
+    }
+
+    private String definer(String suffix, String returns, String body) {
+        return "CREATE OR REPLACE FUNCTION " + fn(suffix) + settleSignature() + " RETURNS " + returns
+                + " LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $cbm$\n#variable_conflict use_column\n"
+                + body + "\n$cbm$";
+    }
+
+    /**
+     * Grants of a quarantine function. It runs as its owner, so the invoker trigger bodies of any writer can
+     * keep migration_rejects, which application roles cannot reach, true: EXECUTE to PUBLIC (a role granted
+     * write access to the tables later is mirrored too), and USAGE on schema chatbatch so the name resolves
+     * (the schema's tables keep their grants, none to application roles; no other function lives there).
+     */
+    private List<String> grants(String suffix) {
+        String f = fn(suffix) + settleSignature().replaceAll("cbv_\\w+ ", "");
+        return List.of("GRANT EXECUTE ON FUNCTION " + f + " TO PUBLIC", "GRANT USAGE ON SCHEMA chatbatch TO PUBLIC");
+    }
+
+    /**
+     * The v1 → v2 quarantine, {@code settle_up(keys..., kinds, reasons)}: makes migration_rejects true for the
+     * given v1 keys from v1's and v2's current rows, read here (callers pass keys, never rows):
+     * <ul>
+     *   <li>no v1 row under the key: its reject (any kind but down_error) goes;</li>
+     *   <li>the v1 row matches a reject rule: kept as kind 'rule' with the rule's reason;</li>
+     *   <li>the caller reports a failure ('error' with the database's message, or 'conflict'): kept as
+     *       'error' with that reason if v2 holds no row under the key, as 'conflict' (reason written here) if
+     *       v2 holds a row under the key that is not the v1 row's mapping;</li>
+     *   <li>otherwise its reject goes once v2 holds exactly its mapping.</li>
+     * </ul>
+     * What a direct caller can do (EXECUTE is PUBLIC so that every writer's trigger can call it): outside a
+     * trigger it refuses (pg_trigger_depth() = 0); that is a speed bump, not a boundary, since a role able to
+     * create a trigger of its own can call it from there. The boundary is what it does: it only brings the
+     * rejects of this migration in line with the facts above, copies rows from v1 as they are (a caller cannot
+     * forge content), and returns nothing. The most a caller can do is choose the reason text of an 'error'
+     * reject for a v1 row that v2 really lacks, or quarantine a row whose key v2 really holds for another row.
+     * It never writes v1 or v2.
+     */
+    List<String> settleUp() {
+        String kt = keyTextAt();
+        String where = "r.migration = " + lit + " AND r.source_key = cbv_kt";
+        String upsert = "INSERT INTO " + REJECTS + " AS r (migration, source_key, reason, source_row, kind) VALUES (" + lit
+                + ", cbv_kt, %s, to_jsonb(cbv_v), %s) ON CONFLICT (migration, source_key) DO UPDATE SET reason = EXCLUDED.reason,"
+                + " source_row = EXCLUDED.source_row, kind = EXCLUDED.kind, at = now()";
+        String same = "    BEGIN\n      SELECT " + isMirror() + " INTO cbv_same FROM (SELECT cbv_v.*) AS s, (SELECT cbv_w.*) AS t;\n"
+                + "    EXCEPTION WHEN OTHERS THEN cbv_same := false;\n    END;\n";
+        String rule = "SELECT " + rejectReason() + " INTO cbv_reason FROM (SELECT cbv_v.*) AS s;";
+        String body = "DECLARE\n  cbv_i int;\n  cbv_kt text;\n  cbv_v " + source + "%ROWTYPE;\n  cbv_w " + target + "%ROWTYPE;\n"
+                + "  cbv_found boolean;\n  cbv_same boolean;\n  cbv_reason text;\nBEGIN\n" + QUARANTINE_GUARD.formatted(lit)
+                + "  FOR cbv_i IN 1 .. coalesce(cardinality(cbv_kinds), 0) LOOP\n"
+                + "    cbv_kt := " + kt + ";\n"
+                + "    SELECT s.* INTO cbv_v FROM " + source + " AS s WHERE " + keyTuple("s") + " = " + keyAt() + ";\n"
+                + "    IF NOT FOUND THEN\n      DELETE FROM " + REJECTS + " AS r WHERE " + where + " AND r.kind <> 'down_error';\n"
+                + "      CONTINUE;\n    END IF;\n"
+                + "    IF cbv_kinds[cbv_i] IS NULL THEN\n      " + rule + "\n    ELSE\n"
+                + "      BEGIN\n        " + rule + "\n      EXCEPTION WHEN OTHERS THEN cbv_reason := NULL;\n      END;\n    END IF;\n"
+                + "    IF cbv_reason IS NOT NULL THEN\n      " + upsert.formatted("cbv_reason", "'rule'") + ";\n      CONTINUE;\n    END IF;\n"
+                + "    SELECT t.* INTO cbv_w FROM " + target + " AS t WHERE " + keyTuple("t") + " = " + keyAt() + ";\n"
+                + "    cbv_found := FOUND;\n"
+                + "    IF cbv_kinds[cbv_i] IS NOT NULL AND NOT cbv_found THEN\n      "
+                + upsert.formatted("left(coalesce(cbv_reasons[cbv_i], 'the mirrored write failed'), 2000)", "'error'")
+                + ";\n      CONTINUE;\n    END IF;\n"
+                + "    IF NOT cbv_found THEN\n      CONTINUE;\n    END IF;\n"
+                + "    IF cbv_kinds[cbv_i] IS NULL AND NOT EXISTS (SELECT 1 FROM " + REJECTS + " AS r WHERE " + where
+                + " AND r.kind <> 'down_error') THEN\n      CONTINUE;\n    END IF;\n"
+                + same
+                + "    IF cbv_same THEN\n      DELETE FROM " + REJECTS + " AS r WHERE " + where + " AND r.kind <> 'down_error';\n"
+                + "    ELSIF cbv_kinds[cbv_i] IS NOT NULL THEN\n      "
+                // the target's name from the row variable's type: no value but the migration name is written into a body
+                + upsert.formatted("format('the key already belongs to a different row in %s; this row is kept here, not"
+                        + " overwritten', pg_typeof(cbv_w))", "'conflict'") + ";\n    END IF;\n"
+                + "  END LOOP;\nEND";
+        List<String> out = new ArrayList<>();
+        out.add(definer("settle_up", "void", body));
+        out.addAll(grants("settle_up"));
+        return out;
+    }
+
+    /**
+     * The v2 → v1 quarantine after cutover, {@code settle_down(keys..., kinds, reasons)}, same contract as
+     * {@link #settleUp}: for a key reported 'down_error' it first answers whether v1 already holds a row
+     * under the key (returned, as the conflict to refuse: the writer learns no more than a unique index
+     * tells), else keeps the v2 row as kind 'down_error' if v1 lacks that key (never replacing a reject that
+     * holds a v1 row); for any other key a down_error reject goes once v2 no longer has the row or v1 has it.
+     * A direct caller can at most choose the reason of a down_error for a v2 row v1 really lacks, or learn
+     * that a key exists in v1. It never writes v1 or v2.
+     */
+    List<String> settleDown() {
+        String where = "r.migration = " + lit + " AND r.source_key = " + keyTextAt() + " AND r.kind = 'down_error'";
+        String inSource = "EXISTS (SELECT 1 FROM " + source + " AS s WHERE " + keyTuple("s") + " = " + keyAt() + ")";
+        String body = "DECLARE\n  cbv_i int;\n  cbv_w " + target + "%ROWTYPE;\n  cbv_found boolean;\nBEGIN\n" + QUARANTINE_GUARD.formatted(lit)
+                + "  FOR cbv_i IN 1 .. coalesce(cardinality(cbv_kinds), 0) LOOP\n"
+                + "    SELECT t.* INTO cbv_w FROM " + target + " AS t WHERE " + keyTuple("t") + " = " + keyAt() + ";\n"
+                + "    cbv_found := FOUND;\n"
+                + "    IF cbv_kinds[cbv_i] = 'down_error' AND cbv_found THEN\n"
+                + "      IF " + inSource + " THEN\n"
+                + "        RETURN " + (spec.key().size() == 1 ? "'(' || cbv_k1[cbv_i]::text || ')'" : "ROW" + keyAt() + "::text") + ";\n"
+                + "      ELSE\n"
+                + "        INSERT INTO " + REJECTS + " AS r (migration, source_key, reason, source_row, kind) VALUES (" + lit + ", "
+                + keyTextAt() + ", left(coalesce(cbv_reasons[cbv_i], 'the mirrored write failed'), 2000), to_jsonb(cbv_w), 'down_error')"
+                + " ON CONFLICT (migration, source_key) DO UPDATE SET reason = EXCLUDED.reason, source_row = EXCLUDED.source_row, at = now()"
+                + " WHERE r.kind = 'down_error';\n"
+                + "      END IF;\n"
+                + "    ELSIF NOT cbv_found OR " + inSource + " THEN\n"
+                + "      DELETE FROM " + REJECTS + " AS r WHERE " + where + ";\n"
+                + "    END IF;\n"
+                + "  END LOOP;\n  RETURN NULL;\nEND";
+        List<String> out = new ArrayList<>();
+        out.add(definer("settle_down", "text", body));
+        out.addAll(grants("settle_down"));
         return out;
     }
 
@@ -776,9 +1249,10 @@ public final class MigrationSql {
         return "DROP TRIGGER IF EXISTS " + Identifiers.quote("trigger", trigger) + " ON " + qualified;
     }
 
+    /** Every function any version of the mirrors installs (the triggers go first: see {@link PhaseContext#dropAll}). */
     public List<String> dropFunctions() {
-        return List.of("up", "up_ins", "up_upd", "up_del", "down", "guard").stream()
-                .map(s -> "DROP FUNCTION IF EXISTS " + fn(s) + "()").toList();
+        return List.of("up", "up_ins", "up_upd", "up_del", "down", "down_ins", "down_upd", "down_del", "guard", "settle_up",
+                "settle_down").stream().map(this::dropFunction).toList();
     }
 
     public String lockTables() {
@@ -794,10 +1268,10 @@ public final class MigrationSql {
     }
 
     private String function(String suffix, String body) {
-        // SECURITY DEFINER: application roles writing v1 (RLS, no grants on chatbatch) must still
-        // be mirrored; every relation in the body is schema-qualified.
-        return "CREATE OR REPLACE FUNCTION " + fn(suffix) + "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
-                + " SET search_path = pg_catalog, public AS $cbm$\n" + body + "\n$cbm$";
+        // SECURITY INVOKER: a mirrored write is the writer's own, under both tables' grants and RLS; only
+        // the quarantine functions run as their owner. Every relation in the body is schema-qualified.
+        return "CREATE OR REPLACE FUNCTION " + fn(suffix) + "() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER"
+                + " SET search_path = pg_catalog, public AS $cbm$\n#variable_conflict use_column\n" + body + "\n$cbm$";
     }
 
     private static String quote(String text) {
