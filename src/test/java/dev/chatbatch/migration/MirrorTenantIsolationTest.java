@@ -78,7 +78,8 @@ class MirrorTenantIsolationTest {
         asA1("UPDATE public.chat_messages SET id = '" + n1b + "' WHERE id = '" + n1 + "'");
         assertThat(count(ds, "SELECT count(*) FROM public.chat_messages_v2 WHERE id = '" + n1 + "'")).isZero();
         assertMirrored(ds, n1b);
-        asA1("UPDATE public.chat_messages SET role = 'martian' WHERE id = '" + n1b + "'"); // into rejection and out again
+        // into rejection and out again: since V22 only the backend may give a message another role than user
+        asService("UPDATE public.chat_messages SET role = 'martian' WHERE id = '" + n1b + "'");
         assertThat(count(ds, "SELECT count(*) FROM public.chat_messages_v2 WHERE id = '" + n1b + "'")).isZero();
         assertThat(rejects(ds)).contains(n1b + ":rule");
         asA1("UPDATE public.chat_messages SET role = 'user' WHERE id = '" + n1b + "'");
