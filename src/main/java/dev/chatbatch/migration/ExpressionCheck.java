@@ -271,26 +271,22 @@ final class ExpressionCheck {
         throw err.at(field, "unterminated string literal");
     }
 
+    /** The end of a U&'…' literal: only a doubled quote escapes one (no backslash escapes here). */
     private static int unicodeString(String s, int q, String field, MigrationSpecLoader.Errors err) {
-        int i = q + 1;
-        while (i < s.length()) {
-            if (s.charAt(i) == '\'') {
-                if (i + 1 < s.length() && s.charAt(i + 1) == '\'') {
-                    i += 2;
-                    continue;
-                }
-                return i + 1;
-            }
-            i++;
-        }
-        throw err.at(field, "unterminated string literal");
+        return closingQuote(s, q, '\'', "unterminated string literal", field, err);
     }
 
     private static int identifier(String s, int q, String field, MigrationSpecLoader.Errors err) {
+        return closingQuote(s, q, '"', "unterminated quoted identifier", field, err);
+    }
+
+    /** The index after the {@code quote} that closes the one at {@code q}, a doubled quote standing for itself. */
+    private static int closingQuote(String s, int q, char quote, String unterminated, String field,
+                                    MigrationSpecLoader.Errors err) {
         int i = q + 1;
         while (i < s.length()) {
-            if (s.charAt(i) == '"') {
-                if (i + 1 < s.length() && s.charAt(i + 1) == '"') {
+            if (s.charAt(i) == quote) {
+                if (i + 1 < s.length() && s.charAt(i + 1) == quote) {
                     i += 2;
                     continue;
                 }
@@ -298,7 +294,7 @@ final class ExpressionCheck {
             }
             i++;
         }
-        throw err.at(field, "unterminated quoted identifier");
+        throw err.at(field, unterminated);
     }
 
     // --- what PostgreSQL recorded --------------------------------------------------------------------

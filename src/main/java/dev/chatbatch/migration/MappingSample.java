@@ -141,26 +141,14 @@ class MappingSample {
      * (key, reason, then per column "is NULL"); returns the row-level error instead when one occurs.
      */
     private DataAccessException rows(MigrationSql sql, int columns, List<List<String>> keys, List<Object[]> out) {
-        jdbc.execute(MigrationSql.SAVEPOINT);
-        try {
-            out.addAll(jdbc.query(sql.sampleRows(keys.size()), (rs, n) -> {
-                Object[] row = new Object[2 + columns];
-                row[0] = MigrationStore.list(rs.getArray(1));
-                for (int c = 1; c < row.length; c++) {
-                    row[c] = rs.getObject(c + 1);
-                }
-                return row;
-            }, keys.stream().flatMap(List::stream).toArray()));
-            jdbc.execute(MigrationSql.RELEASE_SAVEPOINT);
-            return null;
-        } catch (DataAccessException e) {
-            if (!Backfill.rowLevel(e)) {
-                throw e;
+        return rowError(() -> out.addAll(jdbc.query(sql.sampleRows(keys.size()), (rs, n) -> {
+            Object[] row = new Object[2 + columns];
+            row[0] = MigrationStore.list(rs.getArray(1));
+            for (int c = 1; c < row.length; c++) {
+                row[c] = rs.getObject(c + 1);
             }
-            jdbc.execute(MigrationSql.ROLLBACK_TO_SAVEPOINT);
-            jdbc.execute(MigrationSql.RELEASE_SAVEPOINT);
-            return e;
-        }
+            return row;
+        }, keys.stream().flatMap(List::stream).toArray())));
     }
 
     /** Which part fails on a row whose evaluation failed with {@code e}: the rules, else the first failing column. */
@@ -173,9 +161,18 @@ class MappingSample {
     }
 
     private Failure attempt(String query, List<String> key, String field) {
+        DataAccessException e = rowError(() -> jdbc.queryForList(query, key.toArray()));
+        return e == null ? null : new Failure(key, field, BackfillFailure.databaseMessage(e));
+    }
+
+    /**
+     * Runs {@code work} under a savepoint: null when it succeeds, the error when it fails on a row (rolled back
+     * to the savepoint, so the sample goes on); any other error is thrown.
+     */
+    private DataAccessException rowError(Runnable work) {
         jdbc.execute(MigrationSql.SAVEPOINT);
         try {
-            jdbc.queryForList(query, key.toArray());
+            work.run();
             jdbc.execute(MigrationSql.RELEASE_SAVEPOINT);
             return null;
         } catch (DataAccessException e) {
@@ -184,7 +181,7 @@ class MappingSample {
             }
             jdbc.execute(MigrationSql.ROLLBACK_TO_SAVEPOINT);
             jdbc.execute(MigrationSql.RELEASE_SAVEPOINT);
-            return new Failure(key, field, BackfillFailure.databaseMessage(e));
+            return e;
         }
     }
 
