@@ -160,15 +160,25 @@ final class SchemaCommand implements Runnable {
             }
             if (module != null) {
                 int target = to == null ? 0 : to;
-                List<Integer> undone = cli.sessionForSchemaWork().bean(SchemaModules.class)
-                        .rollback(module, target, v -> cli.out().println("rolling back module " + module + " V" + v));
+                SchemaModules modules = cli.sessionForSchemaWork().bean(SchemaModules.class);
+                List<Integer> undone = modules.rollback(module, target, v -> cli.out().println("rolling back module " + module + " V" + v));
+                // what the database says now, not what was asked for (--to may name a version above the module's)
+                String version = modules.states().stream().filter(m -> m.name().equals(module)).findFirst()
+                        .map(SchemaModules.ModuleState::version).orElse(null);
                 cli.out().printf("rolled back %d migration(s) of module %s; %s%n", undone.size(), module,
-                        target == 0 ? "the module is off (schema " + SchemaModules.require(module).schema() + " removed)"
-                                : "module now at version " + target);
+                        version == null ? "the module is off (schema " + SchemaModules.require(module).schema() + " removed)"
+                                : "module now at version " + version);
                 return 0;
             }
-            List<Integer> undone = cli.sessionForSchemaWork().bean(SchemaService.class).rollbackTo(to, v -> cli.out().println("rolling back V" + v));
-            cli.out().printf("rolled back %d migration(s); schema now at version %d%n", undone.size(), to);
+            SchemaService schema = cli.sessionForSchemaWork().bean(SchemaService.class);
+            List<Integer> undone = schema.rollbackTo(to, v -> cli.out().println("rolling back V" + v));
+            // what the database says now, not what was asked for: --to 99 on a schema at 23 changes nothing
+            int now = schema.currentVersion();
+            if (undone.isEmpty()) {
+                cli.out().printf("nothing to roll back: the schema is at version %d, not above --to %d%n", now, to);
+            } else {
+                cli.out().printf("rolled back %d migration(s); schema now at version %d%n", undone.size(), now);
+            }
             return 0;
         }
     }
