@@ -1,5 +1,6 @@
 package dev.chatbatch.migration;
 
+import dev.chatbatch.db.DatabaseErrors;
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
 import org.springframework.dao.DataAccessException;
@@ -222,7 +223,7 @@ class Backfill {
      * stop the backfill as before, to be resumed.
      */
     static boolean rowLevel(Throwable e) {
-        String state = BackfillFailure.sqlState(e);
+        String state = DatabaseErrors.sqlState(e);
         if (state == null || state.length() != 5) {
             return false;
         }

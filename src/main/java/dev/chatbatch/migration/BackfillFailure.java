@@ -1,12 +1,12 @@
 package dev.chatbatch.migration;
 
+import dev.chatbatch.db.DatabaseErrors;
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.dao.DataAccessResourceFailureException;
-import org.postgresql.util.PSQLException;
 import org.springframework.transaction.CannotCreateTransactionException;
 
 import java.sql.SQLException;
@@ -44,7 +44,7 @@ public final class BackfillFailure {
         List<String> chunks = new ArrayList<>();
         boolean lost = false;
         for (Throwable e : execution.getAllFailureExceptions()) {
-            why.add(MigrationOperations.rootMessage(e));
+            why.add(DatabaseErrors.message(e));
             lost |= connectionLost(e);
             ChunkFailed c = find(e);
             if (c != null) {
@@ -84,9 +84,9 @@ public final class BackfillFailure {
                     + resume(name), e);
         }
         if (connectionLost(e)) {
-            return new OperatorException(ExitCode.JOB_FAILED, lostMessage(name, MigrationOperations.rootMessage(e)), e);
+            return new OperatorException(ExitCode.JOB_FAILED, lostMessage(name, DatabaseErrors.message(e)), e);
         }
-        return new OperatorException(ExitCode.JOB_FAILED, "backfill of " + name + " failed: " + MigrationOperations.rootMessage(e)
+        return new OperatorException(ExitCode.JOB_FAILED, "backfill of " + name + " failed: " + DatabaseErrors.message(e)
                 + ". " + resume(name), e);
     }
 
@@ -99,29 +99,13 @@ public final class BackfillFailure {
         return null;
     }
 
-    /** The SQLSTATE of the first SQLException in the chain, or null. */
-    static String sqlState(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException s && s.getSQLState() != null) {
-                return s.getSQLState();
-            }
-        }
-        return null;
-    }
-
     /**
      * The database's own message and SQLSTATE (e.g. {@code division by zero (SQLSTATE 22012)}), without
      * the statement Spring's exceptions quote, or the root message when no server message is there.
      */
     static String databaseMessage(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof PSQLException p && p.getServerErrorMessage() != null && p.getServerErrorMessage().getMessage() != null) {
-                return p.getServerErrorMessage().getMessage().replace('\n', ' ') + " (SQLSTATE " + p.getSQLState() + ")";
-            }
-        }
-        String state = sqlState(e);
-        String root = MigrationOperations.rootMessage(e);
-        return state == null ? root : root + " (SQLSTATE " + state + ")";
+        String state = DatabaseErrors.sqlState(e);
+        return DatabaseErrors.message(e) + (state == null ? "" : " (SQLSTATE " + state + ")");
     }
 
     /**
@@ -133,7 +117,7 @@ public final class BackfillFailure {
         ChunkFailed(String name, int partition, List<String> from, List<String> to, Throwable cause) {
             super("partition " + partition + ", keys " + (from == null ? "from the first" : "after (" + String.join(", ", from) + ")")
                     + (to == null ? " to the last" : " up to (" + String.join(", ", to) + ")") + ": " + databaseMessage(cause)
-                    + ". " + advice(name, sqlState(cause)), cause);
+                    + ". " + advice(name, DatabaseErrors.sqlState(cause)), cause);
         }
 
         private static String advice(String name, String state) {

@@ -340,12 +340,4 @@ public class MigrationOperations {
         }
         return false;
     }
-
-    static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.toString() : t.getMessage().replace('\n', ' ');
-    }
 }
