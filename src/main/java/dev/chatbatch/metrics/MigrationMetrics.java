@@ -82,7 +82,7 @@ class MigrationMetrics implements MeterBinder, RefreshingMetrics {
         for (MigrationStatus s : fresh.values()) {
             Tags tags = Tags.of("migration", s.name());
             for (Phase p : Phase.values()) {
-                phases.put(tags.and("phase", p.name()), p.name().equals(s.phase()) ? 1.0 : 0.0);
+                phases.put(tags.and("phase", p.name()), p == s.phase() ? 1.0 : 0.0);
             }
             copiedRows.put(tags, (double) s.rowsCopied());
             rejectedRows.put(tags, (double) s.rowsRejected());

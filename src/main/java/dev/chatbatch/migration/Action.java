@@ -1,10 +1,11 @@
 package dev.chatbatch.migration;
 
-import dev.chatbatch.ExitCode;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import dev.chatbatch.NotFoundException;
-import dev.chatbatch.OperatorException;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
@@ -45,17 +46,21 @@ public enum Action {
         return to;
     }
 
+    /** The action's name on the command line, in REST paths and in JSON. */
+    @JsonValue
     public String cliName() {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Refuses (exit 4) unless this action is allowed in {@code current}, naming the allowed next steps. */
+    /** The phases this action may start from. */
+    public Set<Phase> allowedPhases() {
+        return Collections.unmodifiableSet(from);
+    }
+
+    /** Refuses with {@link IllegalTransitionException} (exit 4) unless this action is allowed in {@code current}. */
     public void check(String migration, Phase current) {
         if (!allowedFrom(current)) {
-            String allowed = current.allowedActions().stream().map(Action::cliName).collect(Collectors.joining(", "));
-            throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "migration " + migration + " is in phase " + current
-                    + ": '" + cliName() + "' is not allowed there (it needs " + from.stream().map(Enum::name)
-                    .collect(Collectors.joining(" or ")) + "); allowed next: " + (allowed.isEmpty() ? "none (final phase)" : allowed));
+            throw new IllegalTransitionException(migration, current, this);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.chatbatch.migration;
 
 import dev.chatbatch.ExitCode;
+import dev.chatbatch.Json;
 import dev.chatbatch.OperatorException;
 import dev.chatbatch.batch.ExecutionSummary;
 import dev.chatbatch.batch.JobRunner;
@@ -11,7 +12,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -31,7 +31,6 @@ import java.util.function.Supplier;
 @Service
 public class MigrationOperations {
 
-    private static final JsonMapper JSON = JsonMapper.builder().findAndAddModules().build();
     private static final int LOCK_ATTEMPTS = 10;
 
     private final MigrationSpecLoader specs;
@@ -55,16 +54,15 @@ public class MigrationOperations {
         this.jdbc = store.jdbc();
     }
 
-    /** What an action did, for REST and scripts. */
-    public record ActionResult(String migration, String action, String phase, String message, Object detail) {
+    /** What an action did, for REST and scripts: the phase it left the migration in, and its detail. */
+    public record ActionResult(String migration, Action action, Phase phase, String message, Object detail) {
     }
 
     /**
      * Runs an action by name ({@code start}, {@code backfill}, ...). {@code backfill} is launched in the
      * background (REST); poll {@link MigrationStatusService#status} for progress.
      */
-    public ActionResult perform(String name, String action, String actor) {
-        Action a = Action.parse(action);
+    public ActionResult perform(String name, Action a, String actor) {
         Object detail = null;
         String message = switch (a) {
             case START -> start(name, actor);
@@ -88,7 +86,7 @@ public class MigrationOperations {
             case PAUSE -> pause(name, true, actor);
             case RESUME -> pause(name, false, actor);
         };
-        return new ActionResult(name, a.cliName(), store.state(name).phase().name(), message, detail);
+        return new ActionResult(name, a, store.state(name).phase(), message, detail);
     }
 
     /** The validated spec; creates the PENDING state row the first time. */
@@ -150,7 +148,7 @@ public class MigrationOperations {
         tx.executeWithoutResult(status -> {
             Phase phase = store.lockPhase(name);
             Action.VERIFY.check(name, phase);
-            jdbc.update(MigrationSql.STATE_SET_VERIFY, JSON.writeValueAsString(report), report.ok(), name);
+            jdbc.update(MigrationSql.STATE_SET_VERIFY, Json.compact(report), report.ok(), name);
             store.transition(name, phase, report.ok() ? Phase.VERIFIED : Phase.BACKFILLED, spec.hash(), actor, summary(report));
         });
         return report;
@@ -300,7 +298,7 @@ public class MigrationOperations {
 
     /** The last verify report, or null when none is recorded. */
     static VerifyReport lastVerify(MigrationStore.State state) {
-        return state.lastVerify() == null ? null : JSON.readValue(state.lastVerify(), VerifyReport.class);
+        return state.lastVerify() == null ? null : Json.read(state.lastVerify(), VerifyReport.class);
     }
 
     private void setLocalTimeouts(MigrationSpec spec) {

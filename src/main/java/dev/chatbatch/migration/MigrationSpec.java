@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A migration spec from {@code jobs/*.yml} (see {@code jobs/chat-messages-v2.yml}), as loaded and
@@ -24,6 +25,10 @@ public record MigrationSpec(String file, String name, Table source, Table target
                             Map<String, String> sourceTypes, String versionColumn, List<String> compareMinMax,
                             int verifyRanges, TriggerMode triggerMode, Chunk chunk, int partitions,
                             Throttle throttle, Timeouts timeouts, String hash) {
+
+    /** A migration's name: also the stem of every object it creates in the database (see its naming function). */
+    public static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,40}");
+
 
     /** Dual-write trigger flavour: per row, or per statement over transition tables. */
     public enum TriggerMode { ROW, STATEMENT }

@@ -51,7 +51,6 @@ import java.util.stream.Stream;
 @Component
 public class MigrationSpecLoader {
 
-    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,40}");
     // [0-9], not \\d: only ASCII digits are numbers here
     private static final Pattern DURATION = Pattern.compile("([0-9]+)\\s*(ms|s|min|h)");
     private static final int MAX_CHUNK = 1_000_000;
@@ -143,7 +142,7 @@ public class MigrationSpecLoader {
     private MigrationSpec validate(String file, Map<String, Object> y) {
         Errors err = new Errors(file);
         String name = str(y, "name", err);
-        if (!NAME.matcher(name).matches()) {
+        if (!MigrationSpec.NAME.matcher(name).matches()) {
             throw err.at("name", "'" + name + "' must be lower-case letters, digits and '-', starting with a letter, at most 41 characters");
         }
         try (Connection c = dataSource.getConnection()) {

@@ -24,7 +24,6 @@ import java.util.stream.Collectors;
  */
 public final class MigrationSql {
 
-    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,40}");
     static final String REJECTS = "chatbatch.migration_rejects";
 
     // --- catalog (spec validation) -------------------------------------------------------------------
@@ -201,7 +200,7 @@ public final class MigrationSql {
         this.spec = spec;
         this.source = Identifiers.quoteQualified("source", spec.source().qualified());
         this.target = Identifiers.quoteQualified("target", spec.target().qualified());
-        if (!NAME.matcher(spec.name()).matches()) {
+        if (!MigrationSpec.NAME.matcher(spec.name()).matches()) {
             throw new IllegalArgumentException("migration name '" + spec.name() + "' is not valid");
         }
         this.lit = "'" + spec.name() + "'";

@@ -14,7 +14,7 @@ import java.util.List;
  * @param throttleReason why the backfill waits right now (database load, throttle query, replication
  *                       lag), null when it does not
  */
-public record MigrationStatus(String name, String phase, long rowsTotal, long rowsCopied, long rowsRejected,
+public record MigrationStatus(String name, Phase phase, long rowsTotal, long rowsCopied, long rowsRejected,
                               double rowsPerSecond, Long etaSeconds, boolean paused, String throttleReason,
                               double progressRatio, List<PartitionStatus> partitions) {
 

@@ -44,7 +44,7 @@ public class MigrationStatusService {
                 throw new dev.chatbatch.NotFoundException("unknown migration '" + name + "'; known: "
                         + String.join(", ", specs.names().keySet()));
             }
-            return new MigrationStatus(name, Phase.PENDING.name(), 0, 0, 0, 0, null, false, null, 0, List.of());
+            return new MigrationStatus(name, Phase.PENDING, 0, 0, 0, 0, null, false, null, 0, List.of());
         }
         List<MigrationStore.Partition> parts = store.partitions(name);
         long total = state.rowsTotal() == null ? parts.stream().mapToLong(MigrationStore.Partition::rowsTotal).sum() : state.rowsTotal();
@@ -74,7 +74,7 @@ public class MigrationStatusService {
                 p.lowerKey(), p.upperKey(), p.lastKey(), p.rowsTotal(), p.rowsCopied(), p.rowsRejected(), p.done(), p.chunkSize(),
                 p.updatedAt())).toList();
         String throttle = phase == Phase.BACKFILLING ? state.throttleReason() : null;
-        return new MigrationStatus(name, phase.name(), total, copied, rejected, Math.round(rate * 10) / 10.0, eta, state.paused(),
+        return new MigrationStatus(name, phase, total, copied, rejected, Math.round(rate * 10) / 10.0, eta, state.paused(),
                 throttle, Math.round(ratio * 10000) / 10000.0, partitions);
     }
 

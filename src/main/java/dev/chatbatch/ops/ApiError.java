@@ -2,7 +2,7 @@ package dev.chatbatch.ops;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import jakarta.servlet.http.HttpServletResponse;
-import tools.jackson.databind.json.JsonMapper;
+import dev.chatbatch.Json;
 
 import java.io.IOException;
 
@@ -14,13 +14,11 @@ import java.io.IOException;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record ApiError(String error, int status, String path, String field, Integer exitCode) {
 
-    private static final JsonMapper MAPPER = JsonMapper.builder().build();
-
     /** Writes an error outside Spring MVC (the security filters' 401 and 403). */
     void writeTo(HttpServletResponse response) throws IOException {
         response.setStatus(status);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
-        response.getWriter().write(MAPPER.writeValueAsString(this));
+        response.getWriter().write(Json.compact(this));
     }
 }

@@ -1,5 +1,6 @@
 package dev.chatbatch.ops;
 
+import dev.chatbatch.Json;
 import dev.chatbatch.batch.ExecutionSummary;
 import dev.chatbatch.batch.JobRunner;
 import dev.chatbatch.schedule.ScheduleView;

@@ -1,5 +1,6 @@
 package dev.chatbatch.ops;
 
+import dev.chatbatch.Json;
 import dev.chatbatch.OperatorException;
 import dev.chatbatch.batch.ExecutionSummary;
 import dev.chatbatch.batch.JobRunner;

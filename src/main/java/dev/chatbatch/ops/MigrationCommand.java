@@ -1,5 +1,6 @@
 package dev.chatbatch.ops;
 
+import dev.chatbatch.Json;
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
 import dev.chatbatch.batch.JobRunner;
@@ -7,6 +8,7 @@ import dev.chatbatch.migration.BackfillFailure;
 import dev.chatbatch.migration.MigrationOperations;
 import dev.chatbatch.migration.MigrationStatus;
 import dev.chatbatch.migration.MigrationStatusService;
+import dev.chatbatch.migration.Phase;
 import dev.chatbatch.migration.PhaseChange;
 import dev.chatbatch.migration.VerifyReport;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -381,17 +383,17 @@ final class MigrationCommand implements Runnable {
             MigrationOperations ops = cli.session().bean(MigrationOperations.class);
             MigrationStatusService statuses = cli.session().bean(MigrationStatusService.class);
             ops.spec(name);
-            String phase = statuses.status(name).phase();
-            if (phase.equals("PENDING") || phase.equals("ROLLED_BACK")) {
+            Phase phase = statuses.status(name).phase();
+            if (phase == Phase.PENDING || phase == Phase.ROLLED_BACK) {
                 cli.out().println("== start: " + ops.start(name, actor()));
                 phase = statuses.status(name).phase();
             }
-            if (phase.equals("DUAL_WRITE") || phase.equals("BACKFILLING")) {
+            if (phase == Phase.DUAL_WRITE || phase == Phase.BACKFILLING) {
                 cli.out().println("== backfill");
                 runBackfill(cli, name, bar);
                 phase = statuses.status(name).phase();
             }
-            if (phase.equals("BACKFILLED")) {
+            if (phase == Phase.BACKFILLED) {
                 cli.out().println("== verify");
                 VerifyReport report = ops.verify(name, actor());
                 printReport(cli, report, false);
@@ -400,7 +402,7 @@ final class MigrationCommand implements Runnable {
                 }
                 phase = statuses.status(name).phase();
             }
-            if (phase.equals("VERIFIED")) {
+            if (phase == Phase.VERIFIED) {
                 cli.out().println("== cutover: " + ops.cutover(name, actor()));
             }
             cli.out().println("migration " + name + " is in phase " + statuses.status(name).phase());

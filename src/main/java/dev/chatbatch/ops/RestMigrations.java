@@ -55,6 +55,6 @@ class RestMigrations {
         if (known == Action.BACKFILL) {
             return RestJobs.Accepted.of(operations.launchBackfill(name, actor));
         }
-        return ResponseEntity.ok(operations.perform(name, known.cliName(), actor));
+        return ResponseEntity.ok(operations.perform(name, known, actor));
     }
 }

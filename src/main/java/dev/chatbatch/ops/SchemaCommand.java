@@ -1,5 +1,6 @@
 package dev.chatbatch.ops;
 
+import dev.chatbatch.Json;
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
 import dev.chatbatch.schema.SchemaModules;
