@@ -1,7 +1,6 @@
 package dev.chatbatch.migration;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -58,9 +57,5 @@ public record MigrationSpec(String file, String name, Table source, Table target
     /** Partitions to use: the spec's, or what the cores allow (min 2, max 4). */
     public int effectivePartitions() {
         return partitions > 0 ? partitions : Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
-    }
-
-    public Map<String, String> upMapping() {
-        return new LinkedHashMap<>(up);
     }
 }
