@@ -36,7 +36,7 @@ class CheckpointRetentionJobConfiguration {
     @Bean
     @StepScope
     KeysetTasklet checkpointRetentionTasklet(@Value("#{jobParameters}") Map<String, Object> parameters, DataSource dataSource) {
-        return new KeysetTasklet(MaintenanceJobs.CHECKPOINT_RETENTION, "maintenance/checkpoint-retention.sql", JobArgs.of(parameters), dataSource,
+        return new KeysetTasklet(MaintenanceJobs.CHECKPOINT_RETENTION, "maintenance/checkpoint-retention.sql", JobArgs.of(MaintenanceJobs.CHECKPOINT_RETENTION, parameters), dataSource,
                 "deleted", "automatic checkpoints");
     }
 }

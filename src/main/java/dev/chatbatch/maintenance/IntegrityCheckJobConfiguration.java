@@ -60,7 +60,7 @@ class IntegrityCheckJobConfiguration {
                                   IntegrityResults results, PlatformTransactionManager transactionManager) {
         TransactionTemplate own = new TransactionTemplate(transactionManager);
         own.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-        return new IntegrityTasklet(JobArgs.of(parameters), new JdbcTemplate(dataSource), results, own);
+        return new IntegrityTasklet(JobArgs.of(MaintenanceJobs.INTEGRITY_CHECK, parameters), new JdbcTemplate(dataSource), results, own);
     }
 
     static class IntegrityTasklet implements Tasklet {

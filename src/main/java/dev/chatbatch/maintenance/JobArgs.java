@@ -7,14 +7,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A running job's parameters, already validated by {@link ParametersValidator}, read with their types.
- * {@link #sql()} binds every parameter for the job's SQL under its name with '-' turned into '_'
- * ({@code older-than} is {@code :older_than}), so values are always bound, never concatenated.
+ * A running job's parameters, already validated by {@link ParametersValidator}, read with the types
+ * their {@link ParameterRules} kinds declare. {@link #sql()} binds every parameter for the job's SQL
+ * under its name with '-' turned into '_' ({@code older-than} is {@code :older_than}), so values are
+ * always bound, never concatenated.
+ *
+ * @param job    the job whose rules type the values
+ * @param values the job parameters as Spring Batch hands them to the step
  */
-record JobArgs(Map<String, Object> values) {
+record JobArgs(String job, Map<String, Object> values) {
 
-    static JobArgs of(Map<String, Object> jobParameters) {
-        return new JobArgs(jobParameters);
+    static JobArgs of(String job, Map<String, Object> jobParameters) {
+        return new JobArgs(job, jobParameters);
     }
 
     String string(String key) {
@@ -38,18 +42,17 @@ record JobArgs(Map<String, Object> values) {
         return ParameterRules.relations(string(key));
     }
 
+    /**
+     * Every parameter as its kind binds it ({@link ParameterRules.Kind#sqlValue}); one the rules do not
+     * declare (the launcher's run timestamp) as its text.
+     */
     MapSqlParameterSource sql() {
         MapSqlParameterSource params = new MapSqlParameterSource();
         values.forEach((key, value) -> {
             String name = key.replace('-', '_').replace('.', '_');
             String v = String.valueOf(value).trim();
-            if (key.equals("keep") || key.equals("chunk-size") || key.equals("days")) {
-                params.addValue(name, Integer.parseInt(v));
-            } else if (key.equals("min-importance") || key.equals("cost-per-1k-tokens")) {
-                params.addValue(name, new BigDecimal(v));
-            } else {
-                params.addValue(name, v);
-            }
+            ParameterRules.Kind kind = ParameterRules.kind(job, key);
+            params.addValue(name, kind == null ? v : kind.sqlValue(v));
         });
         return params;
     }

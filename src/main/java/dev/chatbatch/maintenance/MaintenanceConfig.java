@@ -1,6 +1,6 @@
 package dev.chatbatch.maintenance;
 
-import dev.chatbatch.OperatorException;
+import dev.chatbatch.config.ConfigFileException;
 import org.quartz.CronExpression;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -38,14 +38,14 @@ public record MaintenanceConfig(String source, Map<String, JobSchedule> jobs) {
         try {
             root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
         } catch (YAMLException e) {
-            throw error(source, "(file)", "not valid YAML: " + e.getMessage().replace('\n', ' '));
+            throw new ConfigFileException(source, "(file)", "not valid YAML: " + e.getMessage().replace('\n', ' '));
         }
         if (!(root instanceof Map<?, ?> top) || !(top.get("jobs") instanceof Map<?, ?> jobsNode)) {
-            throw error(source, "jobs", "missing: the file must have a top-level 'jobs:' mapping with one entry per job");
+            throw new ConfigFileException(source, "jobs", "missing: the file must have a top-level 'jobs:' mapping with one entry per job");
         }
         for (Object key : top.keySet()) {
             if (!"jobs".equals(key)) {
-                throw error(source, String.valueOf(key), "unknown top-level field; only 'jobs' is allowed");
+                throw new ConfigFileException(source, String.valueOf(key), "unknown top-level field; only 'jobs' is allowed");
             }
         }
         Map<String, JobSchedule> jobs = new LinkedHashMap<>();
@@ -53,16 +53,16 @@ public record MaintenanceConfig(String source, Map<String, JobSchedule> jobs) {
             String job = String.valueOf(entry.getKey());
             String field = "jobs." + job;
             if (!MaintenanceJobs.isMaintenanceJob(job)) {
-                throw error(source, field, "unknown job '" + job + "'; known jobs: " + String.join(", ", MaintenanceJobs.ALL));
+                throw new ConfigFileException(source, field, "unknown job '" + job + "'; known jobs: " + String.join(", ", MaintenanceJobs.ALL));
             }
             if (!(entry.getValue() instanceof Map<?, ?> node)) {
-                throw error(source, field, "must be a mapping with cron, time-zone, enabled and parameters");
+                throw new ConfigFileException(source, field, "must be a mapping with cron, time-zone, enabled and parameters");
             }
             jobs.put(job, job(source, job, node));
         }
         for (String job : MaintenanceJobs.ALL) {
             if (!jobs.containsKey(job)) {
-                throw error(source, "jobs." + job, "missing: every maintenance job needs an entry (set enabled: false to not schedule it)");
+                throw new ConfigFileException(source, "jobs." + job, "missing: every maintenance job needs an entry (set enabled: false to not schedule it)");
             }
         }
         return new MaintenanceConfig(source, java.util.Collections.unmodifiableMap(jobs));
@@ -72,17 +72,17 @@ public record MaintenanceConfig(String source, Map<String, JobSchedule> jobs) {
         String field = "jobs." + job;
         for (Object key : node.keySet()) {
             if (!JOB_FIELDS.contains(String.valueOf(key))) {
-                throw error(source, field + "." + key, "unknown field; allowed: " + String.join(", ", JOB_FIELDS));
+                throw new ConfigFileException(source, field + "." + key, "unknown field; allowed: " + String.join(", ", JOB_FIELDS));
             }
         }
         Object cronNode = node.get("cron");
         if (!(cronNode instanceof String cron) || cron.isBlank()) {
-            throw error(source, field + ".cron", "missing: a Quartz cron expression such as \"0 30 2 * * ?\"");
+            throw new ConfigFileException(source, field + ".cron", "missing: a Quartz cron expression such as \"0 30 2 * * ?\"");
         }
         try {
             CronExpression.validateExpression(cron);
         } catch (ParseException e) {
-            throw error(source, field + ".cron", "invalid Quartz cron expression \"" + cron + "\": " + e.getMessage()
+            throw new ConfigFileException(source, field + ".cron", "invalid Quartz cron expression \"" + cron + "\": " + e.getMessage()
                     + " (fields: second minute hour day-of-month month day-of-week [year])");
         }
         ZoneId zone;
@@ -90,16 +90,16 @@ public record MaintenanceConfig(String source, Map<String, JobSchedule> jobs) {
         try {
             zone = zoneNode == null ? ZoneId.of("UTC") : ZoneId.of(String.valueOf(zoneNode));
         } catch (DateTimeException e) {
-            throw error(source, field + ".time-zone", "unknown time zone '" + zoneNode + "' (use e.g. UTC or Europe/Berlin)");
+            throw new ConfigFileException(source, field + ".time-zone", "unknown time zone '" + zoneNode + "' (use e.g. UTC or Europe/Berlin)");
         }
         Object enabledNode = node.get("enabled");
         if (enabledNode != null && !(enabledNode instanceof Boolean)) {
-            throw error(source, field + ".enabled", "'" + enabledNode + "' is not true or false");
+            throw new ConfigFileException(source, field + ".enabled", "'" + enabledNode + "' is not true or false");
         }
         boolean enabled = enabledNode == null || (Boolean) enabledNode;
         Object paramsNode = node.get("parameters");
         if (paramsNode != null && !(paramsNode instanceof Map)) {
-            throw error(source, field + ".parameters", "must be a mapping of parameter names to values");
+            throw new ConfigFileException(source, field + ".parameters", "must be a mapping of parameter names to values");
         }
         Map<String, String> parameters = new LinkedHashMap<>();
         if (paramsNode instanceof Map<?, ?> params) {
@@ -111,26 +111,22 @@ public record MaintenanceConfig(String source, Map<String, JobSchedule> jobs) {
                         ? new java.math.BigDecimal(String.valueOf(d)).stripTrailingZeros().toPlainString() // YAML 1e-3, not "1.0E-3"
                         : p.getValue() == null ? null : String.valueOf(p.getValue());
                 if (ParameterRules.TRIGGER.equals(key)) {
-                    throw error(source, field + ".parameters." + key, "is set by the launcher, not in the file");
+                    throw new ConfigFileException(source, field + ".parameters." + key, "is set by the launcher, not in the file");
                 }
                 String problem = ParameterRules.problem(job, key, value);
                 if (problem != null) {
-                    throw error(source, field + ".parameters." + key, problem);
+                    throw new ConfigFileException(source, field + ".parameters." + key, problem);
                 }
                 parameters.put(key, value.trim());
             }
         }
         for (String key : ParameterRules.of(job).keySet()) {
             if (!key.equals(ParameterRules.TRIGGER) && !key.equals(ParameterRules.DRY_RUN) && !parameters.containsKey(key)) {
-                throw error(source, field + ".parameters." + key, "missing: expected "
+                throw new ConfigFileException(source, field + ".parameters." + key, "missing: expected "
                         + ParameterRules.kind(job, key).expected);
             }
         }
         parameters.putIfAbsent(ParameterRules.DRY_RUN, "false");
         return new JobSchedule(job, cron.trim(), zone, enabled, java.util.Collections.unmodifiableMap(parameters));
-    }
-
-    static OperatorException error(String source, String field, String problem) {
-        return OperatorException.usage(source + ": " + field + ": " + problem);
     }
 }

@@ -2,6 +2,7 @@ package dev.chatbatch.maintenance;
 
 import dev.chatbatch.OperatorException;
 import dev.chatbatch.batch.JobParameterDefaults;
+import dev.chatbatch.config.ConfigFileException;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Service;
 
@@ -70,7 +71,7 @@ public class MaintenanceSettings implements JobParameterDefaults {
             if (kind == ParameterRules.Kind.TABLES || kind == ParameterRules.Kind.VIEWS) {
                 String problem = catalog.problem(kind, value);
                 if (problem != null) {
-                    throw MaintenanceConfig.error(cfg.source(), "jobs." + job + ".parameters." + key, problem
+                    throw new ConfigFileException(cfg.source(), "jobs." + job + ".parameters." + key, problem
                             + " (fix the file, or run `chatbatch schema migrate` first)");
                 }
             }

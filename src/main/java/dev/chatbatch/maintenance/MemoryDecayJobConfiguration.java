@@ -49,14 +49,14 @@ class MemoryDecayJobConfiguration {
     @Bean
     @StepScope
     KeysetTasklet memoryExpireTasklet(@Value("#{jobParameters}") Map<String, Object> parameters, DataSource dataSource) {
-        return new KeysetTasklet(MaintenanceJobs.MEMORY_DECAY, "maintenance/memory-expire.sql", JobArgs.of(parameters),
+        return new KeysetTasklet(MaintenanceJobs.MEMORY_DECAY, "maintenance/memory-expire.sql", JobArgs.of(MaintenanceJobs.MEMORY_DECAY, parameters),
                 dataSource, "archived and deleted", "expired working memories");
     }
 
     @Bean
     @StepScope
     KeysetTasklet memoryDecayTasklet(@Value("#{jobParameters}") Map<String, Object> parameters, DataSource dataSource) {
-        return new KeysetTasklet(MaintenanceJobs.MEMORY_DECAY, "maintenance/memory-decay.sql", JobArgs.of(parameters),
+        return new KeysetTasklet(MaintenanceJobs.MEMORY_DECAY, "maintenance/memory-decay.sql", JobArgs.of(MaintenanceJobs.MEMORY_DECAY, parameters),
                 dataSource, "decayed", "memories");
     }
 }

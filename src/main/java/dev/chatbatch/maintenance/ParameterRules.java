@@ -1,8 +1,10 @@
 package dev.chatbatch.maintenance;
 
+import dev.chatbatch.config.DurationRange;
 import dev.chatbatch.db.Identifiers;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +39,8 @@ final class ParameterRules {
         DAYS("a whole number of days from 1 to 3660"),
         INTERVAL("an interval from 1 hour to 100 years, written <number> <unit> with unit second, minute, hour,"
                 + " day, week, month or year (e.g. '90 days', '6 months', '24 hours')"),
-        LOCK_TIMEOUT("a lock timeout from 1ms to 10min, written <number>ms, <number>s or <number>min (e.g. 500ms, 5s, 1min)"),
+        LOCK_TIMEOUT("a lock timeout " + LockTimeout.RANGE.describe()
+                + ", written <number>ms, <number>s or <number>min (e.g. 500ms, 5s, 1min)"),
         FRACTION("a decimal number from 0 to 1 (e.g. 0.25; at most 9 decimals)"),
         AMOUNT("a decimal number from 0 to 10 (e.g. 0.002; at most 9 decimals, no exponent)"),
         TABLES("a comma-separated list of at most " + MAX_RELATIONS + " distinct tables (schema.table)"),
@@ -50,6 +53,28 @@ final class ParameterRules {
         Kind(String expected) {
             this.expected = expected;
         }
+
+        /**
+         * A valid value as the job's SQL binds it: whole numbers as integers, decimals as numerics, every
+         * other kind as its text (PostgreSQL casts an interval, a lock timeout or a name where it is used).
+         */
+        Object sqlValue(String value) {
+            String v = value.trim();
+            return switch (this) {
+                case COUNT, KEEP, DAYS -> Integer.parseInt(v);
+                case FRACTION, AMOUNT -> new BigDecimal(v);
+                case BOOLEAN, INTERVAL, LOCK_TIMEOUT, TABLES, VIEWS, SOURCE, TEXT -> v;
+            };
+        }
+    }
+
+    /**
+     * The lock-timeout parameter's range, in the one duration grammar. A class of its own so that
+     * {@link Kind}'s constants can name it without initialising {@code ParameterRules} (whose rules
+     * table is built from the Kind constants).
+     */
+    private static final class LockTimeout {
+        static final DurationRange RANGE = new DurationRange(Duration.ofMillis(1), Duration.ofMinutes(10));
     }
 
     /**
@@ -63,11 +88,9 @@ final class ParameterRules {
     private static final Pattern WHOLE = Pattern.compile("[0-9]{1,10}");
     private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,10}(\\.[0-9]{1,9})?");
     private static final Pattern INTERVAL = Pattern.compile("([0-9]{1,10}) *(second|minute|hour|day|week|month|year)s?");
-    private static final Pattern LOCK_TIMEOUT = Pattern.compile("([0-9]{1,10})(ms|s|min)");
     private static final long HOUR_SECONDS = 3600;
     /** 100 years of 365.25 days (a month is a twelfth of that year here: 1200 months is 100 years). */
     private static final long MAX_INTERVAL_SECONDS = 36525L * 86400;
-    private static final long MAX_LOCK_TIMEOUT_MS = 600_000;
 
     private static final Map<String, Map<String, Kind>> RULES = new LinkedHashMap<>();
 
@@ -194,20 +217,14 @@ final class ParameterRules {
     }
 
     private static String lockTimeout(String v) {
-        Matcher m = LOCK_TIMEOUT.matcher(v);
-        if (!m.matches()) {
+        Duration d = DurationRange.parse(v);
+        if (d == null) {
             return nonAsciiDigit(v) ? "only the digits 0-9 are allowed" : "";
         }
-        long n = Long.parseLong(m.group(1));
-        long ms = switch (m.group(2)) {
-            case "ms" -> n;
-            case "s" -> n * 1000;
-            default -> n * 60_000;
-        };
-        if (ms == 0) {
+        if (d.isZero()) {
             return "0 means wait forever in PostgreSQL: a chunk would wait on a locked row without end";
         }
-        return ms <= MAX_LOCK_TIMEOUT_MS ? null : "longer than 10 minutes";
+        return LockTimeout.RANGE.contains(d) ? null : "longer than 10 minutes";
     }
 
     private static String text(String v) {

@@ -55,7 +55,7 @@ class RefreshMaterializedViewsJobConfiguration {
     @Bean
     @StepScope
     Tasklet refreshMaterializedViewsTasklet(@Value("#{jobParameters}") Map<String, Object> parameters, DataSource dataSource) {
-        return new RefreshTasklet(JobArgs.of(parameters), dataSource);
+        return new RefreshTasklet(JobArgs.of(MaintenanceJobs.REFRESH_MATERIALIZED_VIEWS, parameters), dataSource);
     }
 
     static class RefreshTasklet implements Tasklet {

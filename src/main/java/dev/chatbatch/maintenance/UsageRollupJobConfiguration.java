@@ -52,7 +52,7 @@ class UsageRollupJobConfiguration {
     @Bean
     @StepScope
     Tasklet usageRollupTasklet(@Value("#{jobParameters}") Map<String, Object> parameters, DataSource dataSource) {
-        return new UsageRollupTasklet(JobArgs.of(parameters), dataSource);
+        return new UsageRollupTasklet(JobArgs.of(MaintenanceJobs.USAGE_ROLLUP, parameters), dataSource);
     }
 
     static class UsageRollupTasklet implements Tasklet {

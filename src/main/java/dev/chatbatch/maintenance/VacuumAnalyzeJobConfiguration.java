@@ -56,7 +56,7 @@ class VacuumAnalyzeJobConfiguration {
     @Bean
     @StepScope
     Tasklet vacuumAnalyzeTasklet(@Value("#{jobParameters}") Map<String, Object> parameters, DataSource dataSource) {
-        return new VacuumTasklet(JobArgs.of(parameters), dataSource);
+        return new VacuumTasklet(JobArgs.of(MaintenanceJobs.VACUUM_ANALYZE, parameters), dataSource);
     }
 
     static class VacuumTasklet implements Tasklet {

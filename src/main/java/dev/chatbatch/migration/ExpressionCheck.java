@@ -1,5 +1,6 @@
 package dev.chatbatch.migration;
 
+import dev.chatbatch.config.ConfigFile;
 import dev.chatbatch.db.Identifiers;
 
 import java.sql.Array;
@@ -84,12 +85,12 @@ final class ExpressionCheck {
             "pg_input_error_info");
 
     private final Connection c;
-    private final MigrationSpecLoader.Errors err;
+    private final ConfigFile err;
     private final Map<String, Long> tables = new java.util.HashMap<>();
     private int views;
 
     /** {@code c} is in a transaction that the caller rolls back: the temporary views go with it. */
-    ExpressionCheck(Connection c, MigrationSpecLoader.Errors err) {
+    ExpressionCheck(Connection c, ConfigFile err) {
         this.c = c;
         this.err = err;
     }
@@ -146,7 +147,7 @@ final class ExpressionCheck {
      * change) and, unless {@code allowQuestionMark}, '?' (a parameter marker). Returns the text to send
      * through JDBC ('?' doubled, pgjdbc's escape for a literal question mark).
      */
-    static String lex(String expr, String field, boolean allowQuestionMark, MigrationSpecLoader.Errors err) {
+    static String lex(String expr, String field, boolean allowQuestionMark, ConfigFile err) {
         if (expr == null || expr.isBlank()) {
             throw err.at(field, "is empty");
         }
@@ -247,7 +248,7 @@ final class ExpressionCheck {
     }
 
     /** End (exclusive) of the '…' or E'…' literal whose opening quote is at {@code q}. */
-    private static int string(String s, int q, boolean escapes, String field, MigrationSpecLoader.Errors err) {
+    private static int string(String s, int q, boolean escapes, String field, ConfigFile err) {
         int i = q + 1;
         while (i < s.length()) {
             char ch = s.charAt(i);
@@ -272,17 +273,17 @@ final class ExpressionCheck {
     }
 
     /** The end of a U&'…' literal: only a doubled quote escapes one (no backslash escapes here). */
-    private static int unicodeString(String s, int q, String field, MigrationSpecLoader.Errors err) {
+    private static int unicodeString(String s, int q, String field, ConfigFile err) {
         return closingQuote(s, q, '\'', "unterminated string literal", field, err);
     }
 
-    private static int identifier(String s, int q, String field, MigrationSpecLoader.Errors err) {
+    private static int identifier(String s, int q, String field, ConfigFile err) {
         return closingQuote(s, q, '"', "unterminated quoted identifier", field, err);
     }
 
     /** The index after the {@code quote} that closes the one at {@code q}, a doubled quote standing for itself. */
     private static int closingQuote(String s, int q, char quote, String unterminated, String field,
-                                    MigrationSpecLoader.Errors err) {
+                                    ConfigFile err) {
         int i = q + 1;
         while (i < s.length()) {
             if (s.charAt(i) == quote) {

@@ -3,6 +3,9 @@ package dev.chatbatch.migration;
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.NotFoundException;
 import dev.chatbatch.OperatorException;
+import dev.chatbatch.config.ConfigFile;
+import dev.chatbatch.config.ConfigFileException;
+import dev.chatbatch.config.DurationRange;
 import dev.chatbatch.db.Identifiers;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.io.Resource;
@@ -35,8 +38,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -51,8 +52,6 @@ import java.util.stream.Stream;
 @Component
 public class MigrationSpecLoader {
 
-    // [0-9], not \\d: only ASCII digits are numbers here
-    private static final Pattern DURATION = Pattern.compile("([0-9]+)\\s*(ms|s|min|h)");
     private static final int MAX_CHUNK = 1_000_000;
     /** Settings of the loader's transaction: bounded waits, and the dual-write triggers' search_path. */
     private static final String CHECK_SETTINGS = """
@@ -128,23 +127,20 @@ public class MigrationSpecLoader {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> parse(String file, String text) {
+    static Map<String, Object> parse(String file, String text) {
         try {
             Object doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
             return doc instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
         } catch (YAMLException e) {
-            throw OperatorException.usage(file + ": not valid YAML: " + e.getMessage().replace('\n', ' '));
+            throw new ConfigFileException(file, null, "not valid YAML: " + e.getMessage().replace('\n', ' '));
         }
     }
 
     // ------------------------------------------------------------------------------------------------
 
     private MigrationSpec validate(String file, Map<String, Object> y) {
-        Errors err = new Errors(file);
-        String name = str(y, "name", err);
-        if (!MigrationSpec.NAME.matcher(name).matches()) {
-            throw err.at("name", "'" + name + "' must be lower-case letters, digits and '-', starting with a letter, at most 41 characters");
-        }
+        ConfigFile err = new ConfigFile(file);
+        Fields fields = guard(err, y);
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
@@ -161,7 +157,7 @@ public class MigrationSpecLoader {
                                 + " e.g. GRANT TEMPORARY ON DATABASE " + rs.getString(2) + " TO " + rs.getString(3));
                     }
                 }
-                return validate(c, file, name, y, err);
+                return validate(c, file, y, fields, err);
             } finally {
                 c.rollback();
                 c.setAutoCommit(autoCommit);
@@ -171,23 +167,17 @@ public class MigrationSpecLoader {
         }
     }
 
-    private MigrationSpec validate(Connection c, String file, String name, Map<String, Object> y, Errors err) throws SQLException {
+    /** The catalog's part of the checks, over what the {@link #guard} has already read and checked. */
+    private MigrationSpec validate(Connection c, String file, Map<String, Object> y, Fields f, ConfigFile err) throws SQLException {
         ExpressionCheck check = new ExpressionCheck(c, err);
         MigrationSpec.Table source = table(c, y, "source", err);
         MigrationSpec.Table target = table(c, y, "target", err);
         Map<String, Column> sourceCols = columns(c, source);
         Map<String, Column> targetCols = columns(c, target);
 
-        List<String> key = stringList(y.get("key"), "key", err);
-        if (key.isEmpty()) {
-            throw err.at("key", "name at least one key column");
-        }
-        if (new LinkedHashSet<>(key).size() != key.size()) {
-            throw err.at("key", "a column is named twice in " + key + ": name each key column once");
-        }
+        List<String> key = f.key();
         List<String> keyTypes = new ArrayList<>();
         for (String k : key) {
-            ident(k, "key", err);
             Column sc = sourceCols.get(k);
             Column tc = targetCols.get(k);
             if (sc == null || tc == null) {
@@ -208,14 +198,10 @@ public class MigrationSpecLoader {
         requireUnique(c, source, key, "key", err);
         requireUnique(c, target, key, "key", err);
 
-        Map<String, String> up = stringMap(y.get("up"), "up", err);
-        if (up.isEmpty()) {
-            throw err.at("up", "map at least the key columns of " + target.qualified());
-        }
+        Map<String, String> up = f.up();
         Map<String, String> targetTypes = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : up.entrySet()) {
             String field = "up." + e.getKey();
-            ident(e.getKey(), field, err);
             Column tc = targetCols.get(e.getKey());
             if (tc == null) {
                 throw err.at(field, "column " + e.getKey() + " does not exist in " + target.qualified()
@@ -224,42 +210,22 @@ public class MigrationSpecLoader {
             targetTypes.put(e.getKey(), tc.type());
             check.mapping(field, e.getValue(), source, "s", target, tc, null);
         }
-        for (String k : key) {
-            if (!up.containsKey(k) || !sameExpr(up.get(k), "s." + k)) {
-                throw err.at("up." + k, "the key column must be copied as is: write `" + k + ": s." + k + "`");
-            }
-        }
         for (Column tc : targetCols.values()) {
             if (tc.notNull() && !tc.hasDefault() && !up.containsKey(tc.name())) {
                 throw err.at("up", "target column " + tc.name() + " is NOT NULL without a default: map it");
             }
         }
 
-        List<MigrationSpec.RejectRule> rejects = new ArrayList<>();
-        Object rawRejects = y.get("rejects");
-        if (rawRejects != null && !(rawRejects instanceof List<?>)) {
-            throw err.at("rejects", "must be a list of {when, reason}");
-        }
-        int i = 0;
-        for (Object o : rawRejects == null ? List.of() : (List<?>) rawRejects) {
-            String field = "rejects[" + i++ + "]";
-            if (!(o instanceof Map<?, ?> m)) {
-                throw err.at(field, "must be a map with `when` and `reason`");
-            }
-            String when = m.get("when") == null ? null : String.valueOf(m.get("when"));
-            String reason = m.get("reason") == null ? null : String.valueOf(m.get("reason"));
-            if (when == null || reason == null) {
-                throw err.at(field, "needs both `when` (SQL predicate) and `reason` (SQL text expression)");
-            }
-            check.mapping(field + ".when", when, source, "s", null, null, "boolean");
-            check.mapping(field + ".reason", reason, source, "s", null, null, null);
-            rejects.add(new MigrationSpec.RejectRule(when, reason));
+        List<MigrationSpec.RejectRule> rejects = f.rejects();
+        for (int i = 0; i < rejects.size(); i++) {
+            String field = "rejects[" + i + "]";
+            check.mapping(field + ".when", rejects.get(i).when(), source, "s", null, null, "boolean");
+            check.mapping(field + ".reason", rejects.get(i).reason(), source, "s", null, null, null);
         }
 
-        Map<String, String> down = stringMap(y.get("down"), "down", err);
+        Map<String, String> down = f.down();
         for (Map.Entry<String, String> e : down.entrySet()) {
             String field = "down." + e.getKey();
-            ident(e.getKey(), field, err);
             Column sc = sourceCols.get(e.getKey());
             if (sc == null) {
                 throw err.at(field, "column " + e.getKey() + " does not exist in " + source.qualified()
@@ -268,11 +234,6 @@ public class MigrationSpecLoader {
             check.mapping(field, e.getValue(), target, "t", source, sc, null);
         }
         if (!down.isEmpty()) {
-            for (String k : key) {
-                if (!down.containsKey(k) || !sameExpr(down.get(k), "t." + k)) {
-                    throw err.at("down." + k, "the key column must be copied as is: write `" + k + ": t." + k + "`");
-                }
-            }
             for (Column sc : sourceCols.values()) {
                 if (sc.notNull() && !sc.hasDefault() && !down.containsKey(sc.name())) {
                     throw err.at("down", "source column " + sc.name() + " is NOT NULL without a default: map it");
@@ -280,67 +241,33 @@ public class MigrationSpecLoader {
             }
         }
 
-        String versionColumn = y.get("version_column") == null ? null : String.valueOf(y.get("version_column"));
+        String versionColumn = f.versionColumn();
         if (versionColumn != null) {
-            ident(versionColumn, "version_column", err);
             Column vc = targetCols.get(versionColumn);
             if (vc == null || !List.of("integer", "bigint", "smallint").contains(vc.type()) || up.containsKey(versionColumn)) {
                 throw err.at("version_column", versionColumn + " must be an integer column of " + target.qualified()
                         + " that the up mapping does not set");
             }
         }
-        Map<String, Object> verify = map(y.get("verify"), "verify", err);
-        List<String> minMax = verify.get("min_max") == null ? List.of() : stringList(verify.get("min_max"), "verify.min_max", err);
-        for (String col : minMax) {
-            if (!up.containsKey(col)) {
-                throw err.at("verify.min_max", col + " is not a mapped target column");
-            }
-        }
-        int verifyRanges = intValue(verify, "ranges", 16, 1, 1024, "verify.ranges", err);
-        String mode = y.get("dual_write_trigger") == null ? "row" : String.valueOf(y.get("dual_write_trigger"));
-        if (!mode.equals("row") && !mode.equals("statement")) {
-            throw err.at("dual_write_trigger", "must be row or statement");
-        }
-        Map<String, Object> chunkMap = map(y.get("chunk"), "chunk", err);
-        int size = intValue(chunkMap, "size", 5000, 1, MAX_CHUNK, "chunk.size", err);
-        int min = intValue(chunkMap, "min_size", Math.max(1, size / 10), 1, size, "chunk.min_size", err);
-        int max = intValue(chunkMap, "max_size", Math.min(MAX_CHUNK, size * 10), size, MAX_CHUNK, "chunk.max_size", err);
-        double target_s = doubleValue(chunkMap, "target_seconds", 0.5, 0.01, 60, "chunk.target_seconds", err);
-        // 12: the connection pool has 16, and each partition holds one while it copies
-        int partitions = intValue(y, "partitions", 0, 0, 12, "partitions (0 = automatic)", err);
-
-        Map<String, Object> th = map(y.get("throttle"), "throttle", err);
-        String throttleQuery = th.get("query") == null ? null : String.valueOf(th.get("query"));
+        String throttleQuery = f.throttle().query();
         if (throttleQuery != null) {
-            ExpressionCheck.lex(throttleQuery, "throttle.query", false, err);
-            if (!throttleQuery.trim().toLowerCase(Locale.ROOT).matches("(?s)(select|with)\\b.*")) {
-                throw err.at("throttle.query", "must be a SELECT returning one boolean");
-            }
             check.query("throttle.query", throttleQuery);
             requireBoolean(c, "throttle.query", throttleQuery, err);
         }
-        MigrationSpec.Throttle throttle = new MigrationSpec.Throttle(
-                intValue(th, "max_active_backends", 2, 0, 10_000, "throttle.max_active_backends", err), throttleQuery,
-                doubleValue(th, "max_replication_lag_seconds", 30, 0.1, 86_400, "throttle.max_replication_lag_seconds", err),
-                intValue(th, "sleep_millis", 500, 10, 60_000, "throttle.sleep_millis", err));
 
-        Map<String, Object> to = map(y.get("timeouts"), "timeouts", err);
-        MigrationSpec.Timeouts timeouts = new MigrationSpec.Timeouts(
-                duration(to, "lock_timeout", "2s", LOCK_TIMEOUT_MIN, LOCK_TIMEOUT_MAX, err),
-                duration(to, "statement_timeout", "120s", STATEMENT_TIMEOUT_MIN, STATEMENT_TIMEOUT_MAX, err));
-
+        String mode = f.triggerMode().name().toLowerCase(Locale.ROOT);
         String hash = hash(source.qualified(), target.qualified(), key, up, rejects, down, versionColumn, mode);
-        return new MigrationSpec(file, name, source, target, List.copyOf(key), List.copyOf(keyTypes), up,
+        return new MigrationSpec(file, f.name(), source, target, List.copyOf(key), List.copyOf(keyTypes), up,
                 List.copyOf(rejects), down, targetTypes, sourceCols.values().stream()
                 .collect(LinkedHashMap::new, (mm, col) -> mm.put(col.name(), col.type()), Map::putAll),
-                versionColumn, List.copyOf(minMax), verifyRanges, MigrationSpec.TriggerMode.valueOf(mode.toUpperCase(Locale.ROOT)),
-                new MigrationSpec.Chunk(size, min, max, target_s), partitions, throttle, timeouts, hash);
+                versionColumn, List.copyOf(f.minMax()), f.verifyRanges(), f.triggerMode(),
+                f.chunk(), f.partitions(), f.throttle(), f.timeouts(), hash);
     }
 
     record Column(String name, String type, boolean notNull, boolean hasDefault) {
     }
 
-    private static MigrationSpec.Table table(Connection c, Map<String, Object> y, String field, Errors err) throws SQLException {
+    private static MigrationSpec.Table table(Connection c, Map<String, Object> y, String field, ConfigFile err) throws SQLException {
         String qualified = str(y, field, err);
         try {
             Identifiers.quoteQualified(field, qualified);
@@ -374,7 +301,7 @@ public class MigrationSpecLoader {
         return cols;
     }
 
-    private static void requireUnique(Connection c, MigrationSpec.Table t, List<String> key, String field, Errors err) throws SQLException {
+    private static void requireUnique(Connection c, MigrationSpec.Table t, List<String> key, String field, ConfigFile err) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_UNIQUE_INDEXES)) {
             ps.setString(1, t.schema());
             ps.setString(2, t.name());
@@ -396,7 +323,7 @@ public class MigrationSpecLoader {
      * true/false (or a runtime error) the author did not mean. Checked by a describe-only prepare (parsed
      * and analysed by PostgreSQL, so syntax and unknown names are refused too), never run at load time.
      */
-    private static void requireBoolean(Connection c, String field, String query, Errors err) {
+    private static void requireBoolean(Connection c, String field, String query, ConfigFile err) {
         String type;
         try (PreparedStatement ps = c.prepareStatement(MigrationSql.throttleQuery(query))) {
             type = ps.getMetaData().getColumnTypeName(1);
@@ -413,14 +340,14 @@ public class MigrationSpecLoader {
         return expr.replaceAll("\\s+", "").equalsIgnoreCase(expected);
     }
 
-    private static void ident(String name, String field, Errors err) {
+    private static void ident(String name, String field, ConfigFile err) {
         if (!Identifiers.isValid(name)) {
             throw err.at(field, "'" + name + "' is not a valid identifier: use lower-case letters, digits and"
                     + " underscores, starting with a letter or underscore");
         }
     }
 
-    private static String str(Map<String, Object> y, String field, Errors err) {
+    private static String str(Map<String, Object> y, String field, ConfigFile err) {
         Object v = y.get(field);
         if (!(v instanceof String s) || s.isBlank()) {
             throw err.at(field, "is required (a string)");
@@ -428,7 +355,7 @@ public class MigrationSpecLoader {
         return s.trim();
     }
 
-    private static List<String> stringList(Object v, String field, Errors err) {
+    private static List<String> stringList(Object v, String field, ConfigFile err) {
         if (v instanceof String s) {
             return List.of(s.trim());
         }
@@ -438,7 +365,7 @@ public class MigrationSpecLoader {
         return l.stream().map(String::valueOf).map(String::trim).toList();
     }
 
-    private static Map<String, String> stringMap(Object v, String field, Errors err) {
+    private static Map<String, String> stringMap(Object v, String field, ConfigFile err) {
         Map<String, String> out = new LinkedHashMap<>();
         if (v == null) {
             return out;
@@ -456,7 +383,7 @@ public class MigrationSpecLoader {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object v, String field, Errors err) {
+    private static Map<String, Object> map(Object v, String field, ConfigFile err) {
         if (v == null) {
             return Map.of();
         }
@@ -470,7 +397,7 @@ public class MigrationSpecLoader {
      * An integer from {@code min} to {@code max}. YAML gives an Integer only for plain ASCII digits, so a
      * quoted or full-width number, a fraction, or one too large for an int is refused here with the range.
      */
-    private static int intValue(Map<String, Object> m, String key, int dflt, int min, int max, String field, Errors err) {
+    private static int intValue(Map<String, Object> m, String key, int dflt, int min, int max, String field, ConfigFile err) {
         Object v = m.get(key);
         if (v == null) {
             return dflt;
@@ -483,7 +410,7 @@ public class MigrationSpecLoader {
     }
 
     private static double doubleValue(Map<String, Object> m, String key, double dflt, double min, double max, String field,
-                                      Errors err) {
+                                      ConfigFile err) {
         Object v = m.get(key);
         if (v == null) {
             return dflt;
@@ -500,42 +427,160 @@ public class MigrationSpecLoader {
     }
 
     /**
-     * The spec's one duration grammar: ASCII digits and a unit, ms, s, min or h (e.g. 500ms, 2s, 1min, 1h), within
-     * {@code min}..{@code max}. Zero is never in range: PostgreSQL reads a zero timeout as "wait forever".
+     * A spec field that is a duration ({@link DurationRange}'s grammar: 500ms, 2s, 1min, 1h) within
+     * {@code range}; {@code dflt} when the field is not set.
      */
-    static Duration duration(Map<String, Object> m, String key, String dflt, Duration min, Duration max, Errors err) {
+    static Duration duration(Map<String, Object> m, String key, String dflt, DurationRange range, ConfigFile err) {
         String field = "timeouts." + key;
-        String range = "write a duration from " + human(min) + " to " + human(max) + " (digits and ms, s, min or h, e.g. 500ms, 2s, 1min)";
+        String write = "write a duration " + range.describe() + " (digits and ms, s, min or h, e.g. 500ms, 2s, 1min)";
         String v = m.get(key) == null ? dflt : String.valueOf(m.get(key)).trim();
-        Matcher mt = DURATION.matcher(v);
-        // at most 9 digits: a value that could overflow is out of range anyway
-        if (!mt.matches() || mt.group(1).length() > 9) {
-            throw err.at(field, "'" + v + "' is not a duration in range: " + range);
+        Duration d = DurationRange.parse(v);
+        if (d == null) {
+            throw err.at(field, "'" + v + "' is not a duration in range: " + write);
         }
-        long n = Long.parseLong(mt.group(1));
-        Duration d = switch (mt.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "min" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
-        };
-        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-            throw err.at(field, "'" + v + "' is out of range: " + range);
+        if (!range.contains(d)) {
+            throw err.at(field, "'" + v + "' is out of range: " + write);
         }
         return d;
     }
 
-    private static String human(Duration d) {
-        if (d.toMillis() % 3_600_000 == 0) {
-            return d.toHours() + "h";
+    /**
+     * A spec's fields as the {@link #guard} read them: every value checked as far as it can be without
+     * the catalog (which {@code validate} checks next: tables, columns, types, unique keys, expressions).
+     */
+    record Fields(String name, MigrationSpec.Table source, MigrationSpec.Table target, List<String> key,
+                  Map<String, String> up, List<MigrationSpec.RejectRule> rejects, Map<String, String> down,
+                  String versionColumn, List<String> minMax, int verifyRanges, MigrationSpec.TriggerMode triggerMode,
+                  MigrationSpec.Chunk chunk, int partitions, MigrationSpec.Throttle throttle,
+                  MigrationSpec.Timeouts timeouts) {
+    }
+
+    /**
+     * The spec guard: every check that needs no database, made before a connection is opened, so a
+     * malformed spec is refused the same way with or without one. The YAML's shape, the name,
+     * identifiers (table names, columns, the version column), the key columns copied as is, numbers
+     * within their ranges, the dual-write mode, the throttle query's lexical form and the timeouts.
+     */
+    static Fields guard(ConfigFile err, Map<String, Object> y) {
+        String name = str(y, "name", err);
+        if (!MigrationSpec.NAME.matcher(name).matches()) {
+            throw err.at("name", "'" + name + "' must be lower-case letters, digits and '-', starting with a letter, at most 41 characters");
         }
-        if (d.toMillis() % 60_000 == 0) {
-            return d.toMinutes() + "min";
+        MigrationSpec.Table source = tableName(y, "source", err);
+        MigrationSpec.Table target = tableName(y, "target", err);
+
+        List<String> key = stringList(y.get("key"), "key", err);
+        if (key.isEmpty()) {
+            throw err.at("key", "name at least one key column");
         }
-        if (d.toMillis() % 1_000 == 0) {
-            return d.toSeconds() + "s";
+        if (new LinkedHashSet<>(key).size() != key.size()) {
+            throw err.at("key", "a column is named twice in " + key + ": name each key column once");
         }
-        return d.toMillis() + "ms";
+        for (String k : key) {
+            ident(k, "key", err);
+        }
+
+        Map<String, String> up = stringMap(y.get("up"), "up", err);
+        if (up.isEmpty()) {
+            throw err.at("up", "map at least the key columns of " + target.qualified());
+        }
+        for (String column : up.keySet()) {
+            ident(column, "up." + column, err);
+        }
+        for (String k : key) {
+            if (!up.containsKey(k) || !sameExpr(up.get(k), "s." + k)) {
+                throw err.at("up." + k, "the key column must be copied as is: write `" + k + ": s." + k + "`");
+            }
+        }
+
+        List<MigrationSpec.RejectRule> rejects = new ArrayList<>();
+        Object rawRejects = y.get("rejects");
+        if (rawRejects != null && !(rawRejects instanceof List<?>)) {
+            throw err.at("rejects", "must be a list of {when, reason}");
+        }
+        int i = 0;
+        for (Object o : rawRejects == null ? List.of() : (List<?>) rawRejects) {
+            String field = "rejects[" + i++ + "]";
+            if (!(o instanceof Map<?, ?> m)) {
+                throw err.at(field, "must be a map with `when` and `reason`");
+            }
+            String when = m.get("when") == null ? null : String.valueOf(m.get("when"));
+            String reason = m.get("reason") == null ? null : String.valueOf(m.get("reason"));
+            if (when == null || reason == null) {
+                throw err.at(field, "needs both `when` (SQL predicate) and `reason` (SQL text expression)");
+            }
+            rejects.add(new MigrationSpec.RejectRule(when, reason));
+        }
+
+        Map<String, String> down = stringMap(y.get("down"), "down", err);
+        for (String column : down.keySet()) {
+            ident(column, "down." + column, err);
+        }
+        if (!down.isEmpty()) {
+            for (String k : key) {
+                if (!down.containsKey(k) || !sameExpr(down.get(k), "t." + k)) {
+                    throw err.at("down." + k, "the key column must be copied as is: write `" + k + ": t." + k + "`");
+                }
+            }
+        }
+
+        String versionColumn = y.get("version_column") == null ? null : String.valueOf(y.get("version_column"));
+        if (versionColumn != null) {
+            ident(versionColumn, "version_column", err);
+        }
+        Map<String, Object> verify = map(y.get("verify"), "verify", err);
+        List<String> minMax = verify.get("min_max") == null ? List.of() : stringList(verify.get("min_max"), "verify.min_max", err);
+        for (String col : minMax) {
+            if (!up.containsKey(col)) {
+                throw err.at("verify.min_max", col + " is not a mapped target column");
+            }
+        }
+        int verifyRanges = intValue(verify, "ranges", 16, 1, 1024, "verify.ranges", err);
+        String mode = y.get("dual_write_trigger") == null ? "row" : String.valueOf(y.get("dual_write_trigger"));
+        if (!mode.equals("row") && !mode.equals("statement")) {
+            throw err.at("dual_write_trigger", "must be row or statement");
+        }
+        Map<String, Object> chunkMap = map(y.get("chunk"), "chunk", err);
+        int size = intValue(chunkMap, "size", 5000, 1, MAX_CHUNK, "chunk.size", err);
+        int min = intValue(chunkMap, "min_size", Math.max(1, size / 10), 1, size, "chunk.min_size", err);
+        int max = intValue(chunkMap, "max_size", Math.min(MAX_CHUNK, size * 10), size, MAX_CHUNK, "chunk.max_size", err);
+        double target_s = doubleValue(chunkMap, "target_seconds", 0.5, 0.01, 60, "chunk.target_seconds", err);
+        // 12: the connection pool has 16, and each partition holds one while it copies
+        int partitions = intValue(y, "partitions", 0, 0, 12, "partitions (0 = automatic)", err);
+
+        Map<String, Object> th = map(y.get("throttle"), "throttle", err);
+        String throttleQuery = th.get("query") == null ? null : String.valueOf(th.get("query"));
+        if (throttleQuery != null) {
+            ExpressionCheck.lex(throttleQuery, "throttle.query", false, err);
+            if (!throttleQuery.trim().toLowerCase(Locale.ROOT).matches("(?s)(select|with)\\b.*")) {
+                throw err.at("throttle.query", "must be a SELECT returning one boolean");
+            }
+        }
+        MigrationSpec.Throttle throttle = new MigrationSpec.Throttle(
+                intValue(th, "max_active_backends", 2, 0, 10_000, "throttle.max_active_backends", err), throttleQuery,
+                doubleValue(th, "max_replication_lag_seconds", 30, 0.1, 86_400, "throttle.max_replication_lag_seconds", err),
+                intValue(th, "sleep_millis", 500, 10, 60_000, "throttle.sleep_millis", err));
+
+        Map<String, Object> to = map(y.get("timeouts"), "timeouts", err);
+        MigrationSpec.Timeouts timeouts = new MigrationSpec.Timeouts(
+                duration(to, "lock_timeout", "2s", new DurationRange(LOCK_TIMEOUT_MIN, LOCK_TIMEOUT_MAX), err),
+                duration(to, "statement_timeout", "120s", new DurationRange(STATEMENT_TIMEOUT_MIN, STATEMENT_TIMEOUT_MAX), err));
+
+        return new Fields(name, source, target, List.copyOf(key), up, List.copyOf(rejects), down, versionColumn,
+                List.copyOf(minMax), verifyRanges, MigrationSpec.TriggerMode.valueOf(mode.toUpperCase(Locale.ROOT)),
+                new MigrationSpec.Chunk(size, min, max, target_s), partitions, throttle, timeouts);
+    }
+
+    /** A table field's name, schema-qualified ({@code public} when the spec names none); not yet looked up. */
+    private static MigrationSpec.Table tableName(Map<String, Object> y, String field, ConfigFile err) {
+        String qualified = str(y, field, err);
+        try {
+            Identifiers.quoteQualified(field, qualified);
+        } catch (IllegalArgumentException e) {
+            throw err.at(field, e.getMessage());
+        }
+        String[] parts = qualified.contains(".") ? qualified.split("\\.") : new String[]{"public", qualified};
+        return new MigrationSpec.Table(parts[0], parts[1]);
     }
 
     private static String hash(Object... parts) {
@@ -548,13 +593,6 @@ public class MigrationSpecLoader {
             return HexFormat.of().formatHex(md.digest()).substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** Builds "file: field: reason" refusals (exit 2). */
-    record Errors(String file) {
-        OperatorException at(String field, String reason) {
-            return OperatorException.usage(file + ": " + field + ": " + reason);
         }
     }
 }

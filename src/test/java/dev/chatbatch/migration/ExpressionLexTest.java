@@ -1,6 +1,7 @@
 package dev.chatbatch.migration;
 
 import dev.chatbatch.OperatorException;
+import dev.chatbatch.config.ConfigFile;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashSet;
@@ -12,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The expression lexer reads literals as PostgreSQL does; the node-tree reader honours PostgreSQL's escapes. */
 class ExpressionLexTest {
 
-    private static final MigrationSpecLoader.Errors ERR = new MigrationSpecLoader.Errors("f.yml");
+    private static final ConfigFile ERR = new ConfigFile("f.yml");
 
     private static String lex(String expr, boolean allowQuestionMark) {
         return ExpressionCheck.lex(expr, "up.x", allowQuestionMark, ERR);
