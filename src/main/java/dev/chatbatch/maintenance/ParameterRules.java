@@ -17,7 +17,8 @@ import static dev.chatbatch.maintenance.MaintenanceJobs.*;
 /**
  * Which parameters each maintenance job accepts and what a valid value looks like. Used when
  * {@code jobs/maintenance.yml} is loaded (errors name file and field) and when a job is launched
- * (errors name the parameter). Catalog checks (does the table exist?) are done by {@link Catalog}.
+ * (errors name the parameter), and by {@link JobArgs} to bind each value with its kind's type.
+ * Catalog checks (does the table exist?) are done by {@link Catalog}.
  */
 final class ParameterRules {
 

@@ -4,7 +4,8 @@
  *
  * <ul>
  *   <li>{@link dev.chatbatch.migration.MigrationSpec} / {@link dev.chatbatch.migration.MigrationSpecLoader}:
- *       the YAML spec, validated against the live catalog (dry {@code EXPLAIN} of every expression).</li>
+ *       the YAML spec: its guard checks what needs no database (shape, names, identifiers, numbers, durations),
+ *       then it is validated against the live catalog (dry {@code EXPLAIN} of every expression).</li>
  *   <li>{@link dev.chatbatch.migration.MigrationSql}: the ONE place SQL is written — the backfill chunk,
  *       the dual-write/reverse/guard triggers, the verification checksums and the bookkeeping queries.</li>
  *   <li>{@link dev.chatbatch.migration.Action} / {@link dev.chatbatch.migration.Phase}: the state machine;
@@ -22,6 +23,7 @@
  *   <li>{@code MappingSample}: the rules and the mapping run over sample rows before {@code start}.</li>
  * </ul>
  *
- * <p>Depends on {@code db}, {@code batch} and the root package; never on {@code ops}.
+ * <p>Depends on {@code db}, {@code batch}, {@code config} (a bad spec's refusal, the duration grammar) and the
+ * root package; never on {@code ops}.
  */
 package dev.chatbatch.migration;

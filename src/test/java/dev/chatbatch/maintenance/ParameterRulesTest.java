@@ -148,6 +148,34 @@ class ParameterRulesTest {
     }
 
     @Test
+    void anUnknownParameterOrAMissingValueIsNamed() {
+        assertThat(ParameterRules.problem("vacuum-analyze", "chunk-size", "10"))
+                .isEqualTo("unknown parameter 'chunk-size' of job vacuum-analyze; known: dry-run, trigger, tables");
+        assertThat(ParameterRules.problem("archive-conversations", "lock-timeout", null))
+                .startsWith("value missing: expected a lock timeout from 1ms to 10min");
+        assertThat(ParameterRules.kind("archive-conversations", "nope")).isNull();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ParameterRules.of("defragment-everything"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("defragment-everything");
+        assertThat(ParameterRules.of("integrity-check")).containsOnlyKeys("dry-run", "trigger");
+    }
+
+    /** The one duration grammar reads hours too; no hour is a lock timeout, and the refusal says why. */
+    @Test
+    void aLockTimeoutInHoursIsOutOfRangeNotMalformed() {
+        assertThat(ParameterRules.problem("archive-conversations", "lock-timeout", "1h"))
+                .contains("'1h'", "from 1ms to 10min", "longer than 10 minutes");
+        assertThat(ParameterRules.problem("archive-conversations", "lock-timeout", "0h")).contains("wait forever");
+        assertThat(ParameterRules.problem("archive-conversations", "lock-timeout", " 10min ")).isNull();
+    }
+
+    @Test
+    void relationsAreSchemaQualifiedAndTrimmed() {
+        assertThat(ParameterRules.relations(" feedback ,archive.chat_messages,, public.x "))
+                .containsExactly("public.feedback", "archive.chat_messages", "public.x");
+        assertThat(ParameterRules.problem("vacuum-analyze", "tables", "feedback, archive.chat_messages")).isNull();
+    }
+
+    @Test
     void aBadValueInTheFileNamesFileFieldAndRange() {
         String yaml = readShipped().replace("lock-timeout: 30s", "lock-timeout: 0ms");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> MaintenanceConfig.parse("my.yml", yaml))
