@@ -53,7 +53,7 @@ public class MigrationStatusService {
         long processed = copied + rejected;
         boolean allDone = !parts.isEmpty() && parts.stream().allMatch(MigrationStore.Partition::done);
         Phase phase = state.phase();
-        boolean backfilled = phase.ordinal() >= Phase.BACKFILLED.ordinal() && phase != Phase.ROLLED_BACK;
+        boolean backfilled = phase.isBackfilled();
         double ratio = total == 0 ? (backfilled || allDone ? 1.0 : 0.0) : Math.min(1.0, (double) processed / total);
         if (backfilled || allDone) {
             ratio = 1.0;
@@ -85,7 +85,7 @@ public class MigrationStatusService {
 
     /** Rejected rows by reason, most frequent first. */
     public List<ReasonCount> rejectsByReason(String name) {
-        return store.jdbc().query(MigrationSql.REJECTS_BY_REASON, (rs, i) -> new ReasonCount(rs.getString(1), rs.getLong(2)), name);
+        return store.rejectsByReason(name);
     }
 
     public record ReasonCount(String reason, long rows) {
