@@ -36,10 +36,8 @@ public class MigrationStatusService {
 
     /** One migration; a spec never acted on shows PENDING with no rows. */
     public MigrationStatus status(String name) {
-        MigrationStore.State state;
-        try {
-            state = store.state(name);
-        } catch (dev.chatbatch.NotFoundException e) {
+        MigrationStore.State state = store.find(name).orElse(null);
+        if (state == null) {
             if (!specs.names().containsKey(name)) {
                 throw new dev.chatbatch.NotFoundException("unknown migration '" + name + "'; known: "
                         + String.join(", ", specs.names().keySet()));
