@@ -32,13 +32,13 @@ final class Throttle {
      * state = 'active' alone reads too low). The runner's own connections (its application_name, when it
      * has one) do not count.
      */
-    static final String BUSY_BACKENDS = """
+    private static final String BUSY_BACKENDS = """
             SELECT count(*) FROM pg_stat_activity
              WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
                AND (state = 'active' OR (state = 'idle' AND state_change > clock_timestamp() - interval '100 milliseconds'))
                AND NOT (application_name = current_setting('application_name') AND application_name <> '')""";
 
-    static final String REPLICATION_LAG = """
+    private static final String REPLICATION_LAG = """
             SELECT coalesce(max(extract(epoch FROM greatest(replay_lag, flush_lag, write_lag))), 0)
               FROM pg_stat_replication""";
 
