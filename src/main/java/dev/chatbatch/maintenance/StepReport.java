@@ -1,5 +1,6 @@
 package dev.chatbatch.maintenance;
 
+import dev.chatbatch.db.TransactionSettings;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -46,6 +47,6 @@ final class StepReport {
 
     static void lockTimeout(NamedParameterJdbcTemplate jdbc, String timeout) {
         // SET LOCAL: only for this chunk's transaction; a chunk that cannot get its locks fails fast
-        jdbc.getJdbcTemplate().queryForObject("select set_config('lock_timeout', ?, true)", String.class, timeout);
+        TransactionSettings.of("lock_timeout", timeout).apply(jdbc.getJdbcTemplate());
     }
 }

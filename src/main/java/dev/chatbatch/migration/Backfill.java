@@ -3,10 +3,12 @@ package dev.chatbatch.migration;
 import dev.chatbatch.db.DatabaseErrors;
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
+import dev.chatbatch.db.TransactionSettings;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
+import javax.sql.DataSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,16 +17,20 @@ import java.util.Map;
  * The backfill's work, called by the steps of the {@code migration-backfill} job inside their
  * transactions (the JdbcTemplate joins the step's transaction): fix the key ranges when the backfill
  * starts, copy one keyset chunk of one partition together with its progress row, and close the phase.
+ * The generated statements run on the source and target tables through its own template; the bookkeeping
+ * goes through {@link MigrationStore}. Both join the same transaction.
  */
 @Component
 class Backfill {
 
     private final MigrationStore store;
     private final MigrationSpecLoader specs;
+    private final JdbcTemplate jdbc;
 
-    Backfill(MigrationStore store, MigrationSpecLoader specs) {
+    Backfill(MigrationStore store, MigrationSpecLoader specs, DataSource dataSource) {
         this.store = store;
         this.specs = specs;
+        this.jdbc = new JdbcTemplate(dataSource);
     }
 
     MigrationSpec spec(String name) {
@@ -37,32 +43,20 @@ class Backfill {
      */
     void prepare(String name, String actor) {
         MigrationSpec spec = specs.load(name);
-        JdbcTemplate jdbc = store.jdbc();
-        Phase phase = store.lockPhase(name);
+        MigrationStore.State state = store.lock(name);
+        Phase phase = state.phase();
         Action.BACKFILL.check(name, phase);
-        MigrationStore.State state = store.state(name);
         if (!spec.hash().equals(state.specHash())) {
             throw specChanged(name);
         }
         if (phase == Phase.DUAL_WRITE) {
             MigrationSql sql = new MigrationSql(spec);
             int n = spec.effectivePartitions();
-            List<Object[]> tiles = jdbc.query(sql.tiles(), (rs, i) -> new Object[]{
-                    MigrationStore.list(rs.getArray(2)), rs.getLong(3)}, n);
-            jdbc.update(MigrationSql.PARTITIONS_DELETE, name);
-            List<String> lower = null;
-            long total = 0;
-            int no = 0;
-            for (Object[] tile : tiles) {
-                @SuppressWarnings("unchecked")
-                List<String> upper = (List<String>) tile[0];
-                long rows = (Long) tile[1];
-                jdbc.update(MigrationSql.PARTITION_INSERT, name, no++, MigrationStore.pgArray(lower), MigrationStore.pgArray(upper),
-                        rows, spec.chunk().size());
-                lower = upper;
-                total += rows;
-            }
-            jdbc.update(MigrationSql.STATE_BACKFILL_BOUNDS, MigrationStore.pgArray(lower), total, name);
+            List<MigrationStore.Tile> tiles = jdbc.query(sql.tiles(), (rs, i) -> new MigrationStore.Tile(
+                    MigrationStore.list(rs.getArray(2)), rs.getLong(3)), n);
+            store.planPartitions(name, tiles, spec.chunk().size());
+            List<String> lower = tiles.isEmpty() ? null : tiles.get(tiles.size() - 1).upperKey();
+            long total = tiles.stream().mapToLong(MigrationStore.Tile::rows).sum();
             store.transition(name, phase, Phase.BACKFILLING, spec.hash(), actor, tiles.size() + " partition(s), " + total
                     + " rows up to key " + (lower == null ? "(none: source empty)" : String.join(",", lower)));
         } else {
@@ -71,7 +65,7 @@ class Backfill {
             store.transition(name, phase, Phase.BACKFILLING, spec.hash(), actor, "resumed from the last committed chunks, about "
                     + left + " rows left");
         }
-        jdbc.update(MigrationSql.STATE_RUN_STARTED, name, name);
+        store.runStarted(name);
     }
 
     /** The partitions still to copy. */
@@ -91,7 +85,6 @@ class Backfill {
      * with a message naming it, its key range and the database's message ({@link BackfillFailure.ChunkFailed}).
      */
     ChunkResult copyChunk(MigrationSpec spec, MigrationSql sql, int partitionNo) {
-        JdbcTemplate jdbc = store.jdbc();
         MigrationStore.Partition p = store.partition(spec.name(), partitionNo);
         if (p.done()) {
             return new ChunkResult(0, 0, 0, 0, true, p.chunkSize(), 0);
@@ -99,8 +92,7 @@ class Backfill {
         List<String> from = p.lastKey() != null ? p.lastKey() : p.lowerKey();
         List<String> last = p.upperKey();
         try {
-            jdbc.queryForList(MigrationSql.SET_LOCAL_TIMEOUTS, spec.timeouts().lockTimeout().toMillis() + "ms",
-                    spec.timeouts().statementTimeout().toMillis() + "ms");
+            TransactionSettings.timeouts(spec.timeouts().lockTimeout(), spec.timeouts().statementTimeout()).apply(jdbc);
             int size = p.chunkSize();
             long t0 = System.nanoTime();
             List<Object> endParams = new ArrayList<>(MigrationSql.rangeParams(from, p.upperKey()));
@@ -112,8 +104,7 @@ class Backfill {
             Copied c = copyRange(sql, from, last);
             double seconds = (System.nanoTime() - t0) / 1e9;
             int next = adapt(spec.chunk(), size, seconds);
-            jdbc.update(MigrationSql.PARTITION_PROGRESS, MigrationStore.pgArray(last), c.seen() - c.rejected(), c.rejected(), done, next,
-                    spec.name(), partitionNo);
+            store.recordChunk(spec.name(), partitionNo, last, c.seen() - c.rejected(), c.rejected(), done, next);
             return new ChunkResult(c.seen(), c.rejected(), c.inserted(), c.rejectsWritten(), done, next, seconds);
         } catch (DataAccessException e) {
             if (BackfillFailure.connectionLost(e)) {
@@ -140,7 +131,6 @@ class Backfill {
      * and repair both copy through here.
      */
     Copied copyRange(MigrationSql sql, List<String> from, List<String> to) {
-        JdbcTemplate jdbc = store.jdbc();
         jdbc.execute(MigrationSql.SAVEPOINT);
         try {
             // the savepoint is left to the commit on success: no extra round trip on the normal path
@@ -156,19 +146,19 @@ class Backfill {
 
     /** Back to before the failed attempt, the savepoint gone: isolate works at the level of the caller's transaction. */
     private void undo() {
-        store.jdbc().execute(MigrationSql.ROLLBACK_TO_SAVEPOINT);
-        store.jdbc().execute(MigrationSql.RELEASE_SAVEPOINT);
+        jdbc.execute(MigrationSql.ROLLBACK_TO_SAVEPOINT);
+        jdbc.execute(MigrationSql.RELEASE_SAVEPOINT);
     }
 
     private Copied chunk(MigrationSql sql, List<String> from, List<String> to) {
-        Map<String, Object> row = store.jdbc().queryForMap(sql.chunk(from != null, to != null),
+        Map<String, Object> row = jdbc.queryForMap(sql.chunk(from != null, to != null),
                 MigrationSql.rangeParams(from, to).toArray());
         return new Copied(((Number) row.get("seen")).longValue(), ((Number) row.get("rejected")).longValue(),
                 ((Number) row.get("inserted")).longValue(), ((Number) row.get("rejects_written")).longValue(), 0);
     }
 
     private List<List<String>> keys(MigrationSql sql, List<String> from, List<String> to) {
-        return store.jdbc().query(sql.chunkKeys(from != null, to != null), (rs, i) -> MigrationStore.list(rs.getArray(1)),
+        return jdbc.query(sql.chunkKeys(from != null, to != null), (rs, i) -> MigrationStore.list(rs.getArray(1)),
                 MigrationSql.rangeParams(from, to).toArray());
     }
 
@@ -178,7 +168,6 @@ class Backfill {
      * inserted meanwhile falls into some part; a single-key part that fails is listed again, in case one did.
      */
     private Copied isolate(MigrationSql sql, List<String> from, List<String> to, List<List<String>> keys, DataAccessException failure) {
-        JdbcTemplate jdbc = store.jdbc();
         if (keys.size() <= 1) {
             List<List<String>> now = keys(sql, from, to);
             if (now.size() > keys.size()) {
@@ -199,7 +188,6 @@ class Backfill {
     }
 
     private Copied part(MigrationSql sql, List<String> from, List<String> to, List<List<String>> keys) {
-        JdbcTemplate jdbc = store.jdbc();
         jdbc.execute(MigrationSql.SAVEPOINT);
         try {
             Copied c = chunk(sql, from, to);
@@ -248,7 +236,7 @@ class Backfill {
     /** BACKFILLING → BACKFILLED once every partition is done (no-op when the phase moved on, e.g. rollback). */
     String finish(String name, String actor) {
         MigrationSpec spec = specs.load(name);
-        Phase phase = store.lockPhase(name);
+        Phase phase = store.lock(name).phase();
         if (phase != Phase.BACKFILLING) {
             return "phase is " + phase + " (changed while the backfill ran); nothing to finish";
         }
@@ -259,8 +247,8 @@ class Backfill {
         }
         long copied = parts.stream().mapToLong(MigrationStore.Partition::rowsCopied).sum();
         long rejected = parts.stream().mapToLong(MigrationStore.Partition::rowsRejected).sum();
-        Long errors = store.jdbc().queryForObject(MigrationSql.REJECTS_ERRORS, Long.class, name);
-        String detail = copied + " rows copied, " + rejected + " rejected" + (errors == null || errors == 0 ? ""
+        long errors = store.mappingErrors(name);
+        String detail = copied + " rows copied, " + rejected + " rejected" + (errors == 0 ? ""
                 : " (" + errors + " of them quarantined because their mapping or write failed: chatbatch.migration_rejects"
                 + " kind 'error', reason = the database's message)");
         store.transition(name, phase, Phase.BACKFILLED, spec.hash(), actor, detail);

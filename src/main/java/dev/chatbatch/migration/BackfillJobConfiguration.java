@@ -19,9 +19,11 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.transaction.PlatformTransactionManager;
 
+import javax.sql.DataSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -63,7 +65,7 @@ class BackfillJobConfiguration {
                 .partitioner(JOB + "-partition", migrationBackfillPartitioner)
                 .step(migrationBackfillPartitionStep)
                 .taskExecutor(migrationBackfillExecutor)
-                .gridSize(4)
+                // no gridSize: the partitioner makes one worker per open partition, however many that is
                 // status only: summing the workers' counts into this step as well would report every
                 // row twice in the job's rowsAffected (the sum of all steps' write counts)
                 .aggregator((result, executions) -> executions.forEach(e -> {
@@ -105,10 +107,10 @@ class BackfillJobConfiguration {
 
     @Bean
     @StepScope
-    Tasklet migrationBackfillWorker(Backfill backfill, MigrationStore store,
+    Tasklet migrationBackfillWorker(Backfill backfill, MigrationStore store, DataSource dataSource,
                                     @Value("#{jobParameters['migration']}") String migration,
                                     @Value("#{stepExecutionContext['partition']}") Integer partition) {
-        return new BackfillWorker(backfill, store, migration, partition);
+        return new BackfillWorker(backfill, store, new JdbcTemplate(dataSource), migration, partition);
     }
 
     /** Partitions run on their own threads; more than 12 are refused by the spec loader (pool of 16 connections). */
@@ -138,6 +140,8 @@ class BackfillJobConfiguration {
     static final class BackfillWorker implements Tasklet {
         private final Backfill backfill;
         private final MigrationStore store;
+        /** For the throttle's reads of pg_stat_activity and the spec's throttle query; joins the chunk's transaction. */
+        private final JdbcTemplate jdbc;
         private final String migration;
         private final int partition;
         private MigrationSpec spec;
@@ -145,9 +149,10 @@ class BackfillJobConfiguration {
         private Throttle throttle;
         private String lastThrottle;
 
-        BackfillWorker(Backfill backfill, MigrationStore store, String migration, int partition) {
+        BackfillWorker(Backfill backfill, MigrationStore store, JdbcTemplate jdbc, String migration, int partition) {
             this.backfill = backfill;
             this.store = store;
+            this.jdbc = jdbc;
             this.migration = migration;
             this.partition = partition;
         }
@@ -161,13 +166,12 @@ class BackfillJobConfiguration {
             }
             // FOR KEY SHARE on the state row: rollback/cutover (FOR UPDATE) wait for this chunk, and the
             // next chunk sees their phase; pause and throttle updates do not wait.
-            Phase phase = Phase.valueOf(store.jdbc().queryForObject(
-                    MigrationSql.STATE_PHASE_KEY_SHARE, String.class, migration));
+            Phase phase = store.lockPhaseShared(migration);
             if (phase != Phase.BACKFILLING) {
                 return RepeatStatus.FINISHED;
             }
             MigrationStore.State state = store.state(migration);
-            String reason = state.paused() ? "paused by operator" : throttle.check(store.jdbc());
+            String reason = state.paused() ? "paused by operator" : throttle.check(jdbc);
             if (reason != null) {
                 if (!reason.equals(lastThrottle) && !state.paused()) {
                     store.setThrottle(migration, reason);

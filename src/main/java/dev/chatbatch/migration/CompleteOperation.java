@@ -3,13 +3,12 @@ package dev.chatbatch.migration;
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
 
-import java.util.List;
-
 /**
  * {@code complete}: drops every trigger of the migration and moves v1 into schema {@code archive} (never
- * drops it). Its rollback REFUSES: once completed nothing mirrors v2 into the archived v1 any more, so moving
- * it back would silently lose every write made to v2 since; COMPLETED is final, and undoing it is a
- * deliberate manual step (move the table back, copy the newer v2 rows with the spec's down mapping).
+ * drops it). It has no rollback: once completed nothing mirrors v2 into the archived v1 any more, so moving
+ * it back would silently lose every write made to v2 since. COMPLETED is final ({@link Action#ROLLBACK}
+ * refuses it), and undoing it is a deliberate manual step (move the table back, copy the newer v2 rows with
+ * the spec's down mapping).
  */
 final class CompleteOperation implements PhaseOperation {
 
@@ -34,14 +33,5 @@ final class CompleteOperation implements PhaseOperation {
         ctx.dropAll();
         ctx.jdbc().execute(ctx.sql().archive());
         return "triggers dropped; " + ctx.spec().source().qualified() + " moved to archive." + ctx.spec().source().name();
-    }
-
-    @Override
-    public List<String> rollback() {
-        String table = ctx.spec().source().name();
-        throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "migration " + ctx.name() + " is COMPLETED and cannot be"
-                + " rolled back: archive." + table + " no longer receives the writes made to " + ctx.spec().target().qualified()
-                + ", so moving it back would lose them. Undo it by hand if you must: move archive." + table + " back to schema "
-                + ctx.spec().source().schema() + " and copy the newer rows with the spec's down mapping");
     }
 }

@@ -19,7 +19,7 @@ import java.util.Map;
  * dual write back, because a cutover is only undone by the migration's rollback, which next rolls back
  * {@link DualWriteOperation} too.
  */
-final class CutoverOperation implements PhaseOperation {
+final class CutoverOperation implements ReversibleOperation {
 
     /** Trigger and function name suffixes {@link MigrationSql#installReverse} uses. */
     static final List<String> TRIGGERS = List.of("down", "down_ins", "down_upd", "down_del", "read_only");
@@ -40,11 +40,11 @@ final class CutoverOperation implements PhaseOperation {
             throw OperatorException.usage(spec.file() + ": down: cutover needs a down mapping, so writes to "
                     + spec.target().qualified() + " can be mirrored back and a rollback loses nothing");
         }
-        MigrationStore.State state = ctx.store().state(name);
+        MigrationStore.State state = ctx.state();
         if (!spec.hash().equals(state.specHash())) {
             throw Backfill.specChanged(name);
         }
-        VerifyReport verified = MigrationOperations.lastVerify(state);
+        VerifyReport verified = state.lastVerifyReport();
         if (verified == null || verified.snapshot() == null) {
             throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "cutover of " + name + " needs the snapshot of the"
                     + " last verify to re-check the rows written since, and none is recorded: run `chatbatch migration verify "

@@ -13,7 +13,7 @@ import java.util.List;
  * rights, so start first checks that every role that may write v1 may do the same to v2. Rollback drops them;
  * v1 is then as before the migration.
  */
-final class DualWriteOperation implements PhaseOperation {
+final class DualWriteOperation implements ReversibleOperation {
 
     /** Trigger and function name suffixes {@link MigrationSql#installDualWrite} uses (row and statement mode). */
     static final List<String> TRIGGERS = List.of("up", "up_ins", "up_upd", "up_del", "no_truncate");
@@ -76,9 +76,7 @@ final class DualWriteOperation implements PhaseOperation {
         ctx.dropAll();
         if (ctx.from() == Phase.ROLLED_BACK) {
             // a fresh attempt: rejects and progress are recomputed by the new backfill
-            ctx.jdbc().update(MigrationSql.PARTITIONS_DELETE, ctx.name());
-            ctx.jdbc().update(MigrationSql.REJECTS_DELETE, ctx.name());
-            ctx.jdbc().update(MigrationSql.STATE_RESET_BACKFILL, ctx.name());
+            ctx.store().resetForNewAttempt(ctx.name());
         }
         ctx.jdbc().execute(ctx.sql().lockSource());
         ctx.sql().installDualWrite().forEach(ctx.jdbc()::execute);

@@ -131,7 +131,7 @@ final class ExpressionCheck {
     /** The throttle query: one statement, nothing outside {@link Kind#QUERY}'s rules. */
     void query(String field, String query) throws SQLException {
         String text = lex(query, field, false);
-        View view = createView(field, MigrationSql.throttleQuery(text) + " AS v");
+        View view = createView(field, Throttle.throttleQuery(text) + " AS v");
         analyse(field, view, Kind.QUERY, 0);
     }
 

@@ -2,6 +2,7 @@ package dev.chatbatch.migration;
 
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
+import dev.chatbatch.db.TransactionSettings;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -78,8 +79,8 @@ class MappingSample {
      * The sample for {@code start}: refuses (exit 4) a mapping that fails on every sampled row no rule
      * rejects, naming field, message and keys; otherwise returns what it found, for the start's detail.
      */
-    Result check(MigrationSpec spec) {
-        Result r = run(spec);
+    Result check(MigrationSpec spec, MigrationSql sql) {
+        Result r = run(spec, sql);
         if (r.systematic()) {
             throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "cannot start " + spec.name() + ": the mapping fails on every"
                     + " one of the " + (r.sampled() - r.rejectedByRule()) + " sampled row(s) of " + spec.source().qualified()
@@ -90,15 +91,13 @@ class MappingSample {
         return r;
     }
 
-    Result run(MigrationSpec spec) {
-        MigrationSql sql = new MigrationSql(spec);
+    Result run(MigrationSpec spec, MigrationSql sql) {
         Set<String> notNull = notNullColumns(spec);
         List<String> columns = new ArrayList<>(spec.up().keySet());
         return readOnly.execute(status -> {
             status.setRollbackOnly();
             jdbc.execute(MigrationSql.READ_ONLY);
-            jdbc.queryForList(MigrationSql.SET_LOCAL_TIMEOUTS, spec.timeouts().lockTimeout().toMillis() + "ms",
-                    spec.timeouts().statementTimeout().toMillis() + "ms");
+            TransactionSettings.timeouts(spec.timeouts().lockTimeout(), spec.timeouts().statementTimeout()).apply(jdbc);
             List<List<String>> keys = jdbc.query(sql.tiles(), (rs, i) -> MigrationStore.list(rs.getArray(2)), SIZE);
             int rejected = 0;
             List<Failure> failures = new ArrayList<>();

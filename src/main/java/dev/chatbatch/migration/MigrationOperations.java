@@ -1,9 +1,9 @@
 package dev.chatbatch.migration;
 
 import dev.chatbatch.ExitCode;
-import dev.chatbatch.Json;
 import dev.chatbatch.OperatorException;
 import dev.chatbatch.batch.ExecutionSummary;
+import dev.chatbatch.db.TransactionSettings;
 import dev.chatbatch.batch.JobRunner;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
@@ -13,10 +13,12 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import javax.sql.DataSource;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -27,6 +29,11 @@ import java.util.function.Supplier;
  * validate, apply and history row in ONE transaction, and rollback is the rollback of the operations in
  * force, newest first. DDL on the live tables takes its locks with the spec's short lock_timeout and
  * retries, so it never queues application writes behind it for long.
+ *
+ * <p>An action resolves its migration ONCE ({@link #load}: recorded state, spec, generated SQL) and hands that
+ * on; inside its transaction it re-reads only the state, under the state row's lock. Each action returns a
+ * typed result ({@link ActionResult}, {@link VerifyReport}, {@link ExecutionSummary}); the prose in
+ * {@code ActionResult.message} is the detail the phase history records.
  */
 @Service
 public class MigrationOperations {
@@ -40,10 +47,11 @@ public class MigrationOperations {
     private final Backfill backfill;
     private final MappingSample sampler;
     private final TransactionTemplate tx;
+    /** Runs the generated statements on the migrated tables (repair, phase operations) in the action's transaction. */
     private final JdbcTemplate jdbc;
 
     public MigrationOperations(MigrationSpecLoader specs, MigrationStore store, MigrationVerifier verifier, JobRunner jobs,
-                               Backfill backfill, MappingSample sampler, PlatformTransactionManager tm) {
+                               Backfill backfill, MappingSample sampler, DataSource dataSource, PlatformTransactionManager tm) {
         this.backfill = backfill;
         this.sampler = sampler;
         this.specs = specs;
@@ -51,7 +59,7 @@ public class MigrationOperations {
         this.verifier = verifier;
         this.jobs = jobs;
         this.tx = new TransactionTemplate(tm);
-        this.jdbc = store.jdbc();
+        this.jdbc = new JdbcTemplate(dataSource);
     }
 
     /** What an action did, for REST and scripts: the phase it left the migration in, and its detail. */
@@ -63,21 +71,19 @@ public class MigrationOperations {
      * background (REST); poll {@link MigrationStatusService#status} for progress.
      */
     public ActionResult perform(String name, Action a, String actor) {
-        Object detail = null;
-        String message = switch (a) {
+        return switch (a) {
             case START -> start(name, actor);
             case BACKFILL -> {
                 JobExecution e = launchBackfill(name, actor);
-                detail = Map.of("executionId", e.getId());
-                yield "backfill launched as execution " + e.getId();
+                yield new ActionResult(name, a, store.state(name).phase(), "backfill launched as execution " + e.getId(),
+                        Map.of("executionId", e.getId()));
             }
             case VERIFY -> {
                 VerifyReport report = verify(name, actor);
                 if (!report.ok()) {
                     throw new OperatorException(ExitCode.DIFFERENCES, summary(report));
                 }
-                detail = report;
-                yield summary(report);
+                yield new ActionResult(name, a, Phase.VERIFIED, summary(report), report);
             }
             case REPAIR -> repair(name, actor);
             case CUTOVER -> cutover(name, actor);
@@ -86,7 +92,6 @@ public class MigrationOperations {
             case PAUSE -> pause(name, true, actor);
             case RESUME -> pause(name, false, actor);
         };
-        return new ActionResult(name, a, store.state(name).phase(), message, detail);
     }
 
     /** The validated spec; creates the PENDING state row the first time. */
@@ -97,26 +102,41 @@ public class MigrationOperations {
     }
 
     /**
+     * What {@code action} works on, loaded once: the recorded state, the validated spec (creating the PENDING
+     * state row the first time) and the SQL generated from it. An action the recorded phase does not allow is
+     * refused before the spec is loaded: after complete the spec no longer loads (v1 is in archive), and
+     * "phase COMPLETED" is the useful answer, not "no such table". Actions that change the phase check again
+     * under the state row's lock ({@link #lock}).
+     */
+    private LoadedMigration load(String name, Action action) {
+        Optional<MigrationStore.State> recorded = store.find(name);
+        recorded.ifPresent(state -> action.check(name, state.phase()));
+        MigrationSpec spec = specs.load(name);
+        MigrationStore.State state = recorded.orElseGet(() -> {
+            store.ensure(name, spec.hash());
+            return store.state(name);
+        });
+        action.check(name, state.phase());
+        return new LoadedMigration(name, spec, new MigrationSql(spec), state);
+    }
+
+    /**
      * PENDING/ROLLED_BACK → DUAL_WRITE: installs the v1 → v2 triggers, after the mapping was run over a
      * sample of v1 rows ({@link MappingSample}: refused when it fails on all of them; the detail says how
      * many will be quarantined and why).
      */
-    public String start(String name, String actor) {
-        MigrationSpec spec = spec(name);
-        Action.START.check(name, store.state(name).phase());
-        MappingSample.Result sample = sampler.check(spec);
-        return change(name, Action.START, actor, DualWriteOperation::new, "; " + sample.summary());
+    public ActionResult start(String name, String actor) {
+        LoadedMigration m = load(name, Action.START);
+        MappingSample.Result sample = sampler.check(m.spec(), m.sql());
+        return change(m, Action.START, actor, DualWriteOperation::new, "; " + sample.summary());
     }
 
     /** Checks that a backfill may start now (exit 4 otherwise), before any job is launched. */
-    private MigrationSpec checkBackfill(String name) {
-        MigrationSpec spec = spec(name);
-        MigrationStore.State state = store.state(name);
-        Action.BACKFILL.check(name, state.phase());
-        if (!spec.hash().equals(state.specHash())) {
+    private void checkBackfill(String name) {
+        LoadedMigration m = load(name, Action.BACKFILL);
+        if (!m.spec().hash().equals(m.state().specHash())) {
             throw Backfill.specChanged(name);
         }
-        return spec;
     }
 
     /** Runs the backfill job in this thread; a failed run is reported with how to resume. */
@@ -142,14 +162,14 @@ public class MigrationOperations {
 
     /** BACKFILLED/VERIFIED → VERIFIED when everything agrees; otherwise the report names the ranges (→ BACKFILLED). */
     public VerifyReport verify(String name, String actor) {
-        MigrationSpec spec = spec(name);
-        Action.VERIFY.check(name, store.state(name).phase());
-        VerifyReport report = verifier.verify(spec);
+        LoadedMigration m = load(name, Action.VERIFY);
+        VerifyReport report = verifier.verify(m.spec(), m.sql());
         tx.executeWithoutResult(status -> {
-            Phase phase = store.lockPhase(name);
+            Phase phase = store.lock(name).phase();
             Action.VERIFY.check(name, phase);
-            jdbc.update(MigrationSql.STATE_SET_VERIFY, Json.compact(report), report.ok(), name);
-            store.transition(name, phase, report.ok() ? Phase.VERIFIED : Phase.BACKFILLED, spec.hash(), actor, summary(report));
+            store.recordVerify(name, report);
+            store.transition(name, phase, report.ok() ? Phase.VERIFIED : Phase.BACKFILLED, m.spec().hash(), actor,
+                    summary(report));
         });
         return report;
     }
@@ -161,12 +181,11 @@ public class MigrationOperations {
     }
 
     /** Re-syncs the ranges named by the last verify report, one transaction per range (→ BACKFILLED). */
-    public String repair(String name, String actor) {
-        MigrationSpec spec = spec(name);
-        MigrationSql sql = new MigrationSql(spec);
-        MigrationStore.State state = store.state(name);
-        Action.REPAIR.check(name, state.phase());
-        VerifyReport last = lastVerify(state);
+    public ActionResult repair(String name, String actor) {
+        LoadedMigration m = load(name, Action.REPAIR);
+        MigrationSpec spec = m.spec();
+        MigrationSql sql = m.sql();
+        VerifyReport last = m.state().lastVerifyReport();
         if (last == null || last.mismatchedRanges().isEmpty()) {
             throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "the last verify of " + name + " named no differing"
                     + " key ranges: run `chatbatch migration verify " + name + "` first");
@@ -188,44 +207,42 @@ public class MigrationOperations {
         }
         String detail = "repaired key range(s) " + String.join(", ", done) + " (" + rows + " source rows re-copied)";
         tx.executeWithoutResult(status -> {
-            Phase phase = store.lockPhase(name);
+            Phase phase = store.lock(name).phase();
             Action.REPAIR.check(name, phase);
             store.transition(name, phase, Phase.BACKFILLED, spec.hash(), actor, detail + "; run verify again");
         });
-        return detail;
+        return new ActionResult(name, Action.REPAIR, Phase.BACKFILLED, detail, null);
     }
 
     /** VERIFIED → CUT_OVER: v1 read-only (error names the target), v2 writes mirrored back into v1. */
-    public String cutover(String name, String actor) {
-        return change(name, Action.CUTOVER, actor, CutoverOperation::new);
+    public ActionResult cutover(String name, String actor) {
+        return change(load(name, Action.CUTOVER), Action.CUTOVER, actor, CutoverOperation::new, "");
     }
 
     /** CUT_OVER → COMPLETED: triggers dropped, v1 moved into schema archive (never dropped). */
-    public String complete(String name, String actor) {
-        return change(name, Action.COMPLETE, actor, CompleteOperation::new);
+    public ActionResult complete(String name, String actor) {
+        return change(load(name, Action.COMPLETE), Action.COMPLETE, actor, CompleteOperation::new, "");
     }
 
     /**
      * DUAL_WRITE … CUT_OVER → ROLLED_BACK: the rollback of every operation in force, newest first (the
      * cutover's guard and mirror, then the dual write), so v1 is writable and complete.
      */
-    public String rollback(String name, String actor) {
-        precheck(name, Action.ROLLBACK);
-        MigrationSpec spec = spec(name);
-        MigrationSql sql = new MigrationSql(spec);
-        return withLockRetries(name, () -> tx.execute(status -> {
-            setLocalTimeouts(spec);
-            Phase phase = store.lockPhase(name);
-            Action.ROLLBACK.check(name, phase);
-            List<PhaseOperation> applied = inForce(new PhaseContext(name, spec, sql, store, phase));
+    public ActionResult rollback(String name, String actor) {
+        LoadedMigration m = load(name, Action.ROLLBACK);
+        MigrationSpec spec = m.spec();
+        String detail = withLockRetries(name, () -> tx.execute(status -> {
+            PhaseContext ctx = lock(m, Action.ROLLBACK);
+            Phase phase = ctx.from();
+            List<ReversibleOperation> applied = inForce(ctx);
             List<String> dropped = new ArrayList<>();
             for (int i = applied.size() - 1; i >= 0; i--) {
                 dropped.addAll(applied.get(i).rollback());
             }
             store.setPaused(name, false);
             // rows written to v2 after cutover whose down mapping failed are not in v1: say how many and where
-            long notMirrored = phase == Phase.CUT_OVER ? jdbc.queryForObject(MigrationSql.REJECTS_DOWN_ERRORS, Long.class, name) : 0;
-            String detail = "dropped " + (dropped.isEmpty() ? "no triggers" : String.join(", ", dropped)) + "; "
+            long notMirrored = phase == Phase.CUT_OVER ? store.downErrors(name) : 0;
+            String d = "dropped " + (dropped.isEmpty() ? "no triggers" : String.join(", ", dropped)) + "; "
                     + spec.source().qualified() + " is writable" + (phase != Phase.CUT_OVER ? "" : notMirrored == 0
                     ? " and holds every row written to " + spec.target().qualified() + " since cutover"
                     : " and holds the rows written to " + spec.target().qualified() + " since cutover except " + notMirrored
@@ -233,77 +250,67 @@ public class MigrationOperations {
                     + " and in chatbatch.migration_rejects (migration = '" + name + "', kind = 'down_error', source_row = the "
                     + spec.target().qualified() + " row, reason = the database's message); copy them before the next start,"
                     + " which empties the rejects");
-            store.transition(name, phase, Phase.ROLLED_BACK, spec.hash(), actor, detail);
-            return detail;
+            store.transition(name, phase, Phase.ROLLED_BACK, spec.hash(), actor, d);
+            return d;
         }));
+        return new ActionResult(name, Action.ROLLBACK, Phase.ROLLED_BACK, detail, null);
     }
 
-    /** The operations whose changes are in place in the context's phase, in the order they were applied. */
-    static List<PhaseOperation> inForce(PhaseContext ctx) {
+    /**
+     * The operations whose changes are in place in the context's phase, in the order they were applied.
+     * Never asked for COMPLETED: {@link Action#ROLLBACK} refuses it before.
+     */
+    static List<ReversibleOperation> inForce(PhaseContext ctx) {
         return switch (ctx.from()) {
             case PENDING, ROLLED_BACK -> List.of();
             case DUAL_WRITE, BACKFILLING, BACKFILLED, VERIFIED -> List.of(new DualWriteOperation(ctx));
             case CUT_OVER -> List.of(new DualWriteOperation(ctx), new CutoverOperation(ctx));
-            case COMPLETED -> List.of(new DualWriteOperation(ctx), new CutoverOperation(ctx), new CompleteOperation(ctx));
+            case COMPLETED -> throw new IllegalStateException("COMPLETED is final: " + ctx.name() + " has no rollback");
         };
     }
 
     /**
      * One schema-changing transition in ONE transaction: the phase check ({@link Action#check}), the
-     * operation's validate and apply, and the history row. The transaction's lock_timeout is the spec's
-     * (short): a lock not granted in time rolls everything back and the whole step is retried.
+     * operation's validate and apply, and the history row, with {@code note} appended to the operation's
+     * detail (output and history). The transaction's lock_timeout is the spec's (short): a lock not granted
+     * in time rolls everything back and the whole step is retried.
      */
-    private String change(String name, Action action, String actor, Function<PhaseContext, PhaseOperation> operation) {
-        return change(name, action, actor, operation, "");
-    }
-
-    /** {@link #change}, with {@code note} appended to the operation's detail (output and history). */
-    private String change(String name, Action action, String actor, Function<PhaseContext, PhaseOperation> operation,
-                          String note) {
-        precheck(name, action);
-        MigrationSpec spec = spec(name);
-        MigrationSql sql = new MigrationSql(spec);
-        return withLockRetries(name, () -> tx.execute(status -> {
-            setLocalTimeouts(spec);
-            Phase phase = store.lockPhase(name);
-            action.check(name, phase);
-            PhaseOperation op = operation.apply(new PhaseContext(name, spec, sql, store, phase));
+    private ActionResult change(LoadedMigration m, Action action, String actor, Function<PhaseContext, PhaseOperation> operation,
+                                String note) {
+        String detail = withLockRetries(m.name(), () -> tx.execute(status -> {
+            PhaseContext ctx = lock(m, action);
+            PhaseOperation op = operation.apply(ctx);
             op.validate();
-            String detail = op.apply() + note;
-            store.transition(name, phase, action.target(), spec.hash(), actor, detail);
-            return detail;
+            String d = op.apply() + note;
+            store.transition(m.name(), ctx.from(), action.target(), m.spec().hash(), actor, d);
+            return d;
         }));
-    }
-
-    /** Pause/resume the backfill from any process; workers check between chunks. */
-    public String pause(String name, boolean paused, String actor) {
-        spec(name);
-        Phase phase = store.state(name).phase();
-        (paused ? Action.PAUSE : Action.RESUME).check(name, phase);
-        store.setPaused(name, paused);
-        return "migration " + name + (paused ? " paused: the backfill waits between chunks until `migration resume "
-                + name + "`" : " resumed") + " (by " + actor + ")";
+        return new ActionResult(m.name(), action, action.target(), detail, null);
     }
 
     /**
-     * Refuses an action the recorded phase does not allow before the spec is loaded: after complete the spec
-     * no longer loads (v1 is in archive), and "phase COMPLETED" is the useful answer, not "no such table".
-     * The check is repeated under the phase lock.
+     * Inside the action's transaction: the spec's timeouts, the state row locked and re-read, the action
+     * checked against the locked phase; the context its operations work in.
      */
-    private void precheck(String name, Action action) {
-        if (store.names().contains(name)) {
-            action.check(name, store.state(name).phase());
-        }
+    private PhaseContext lock(LoadedMigration m, Action action) {
+        setLocalTimeouts(m.spec());
+        MigrationStore.State locked = store.lock(m.name());
+        action.check(m.name(), locked.phase());
+        return new PhaseContext(m, locked, store, jdbc);
     }
 
-    /** The last verify report, or null when none is recorded. */
-    static VerifyReport lastVerify(MigrationStore.State state) {
-        return state.lastVerify() == null ? null : Json.read(state.lastVerify(), VerifyReport.class);
+    /** Pause/resume the backfill from any process; workers check between chunks. */
+    public ActionResult pause(String name, boolean paused, String actor) {
+        Action action = paused ? Action.PAUSE : Action.RESUME;
+        LoadedMigration m = load(name, action);
+        store.setPaused(name, paused);
+        return new ActionResult(name, action, m.state().phase(), "migration " + name + (paused
+                ? " paused: the backfill waits between chunks until `migration resume " + name + "`" : " resumed")
+                + " (by " + actor + ")", null);
     }
 
     private void setLocalTimeouts(MigrationSpec spec) {
-        jdbc.queryForList(MigrationSql.SET_LOCAL_TIMEOUTS, spec.timeouts().lockTimeout().toMillis() + "ms",
-                spec.timeouts().statementTimeout().toMillis() + "ms");
+        TransactionSettings.timeouts(spec.timeouts().lockTimeout(), spec.timeouts().statementTimeout()).apply(jdbc);
     }
 
     /** Retries work that failed only because a lock was not granted within lock_timeout. */

@@ -54,10 +54,11 @@ public class MigrationSpecLoader {
 
     private static final int MAX_CHUNK = 1_000_000;
     /** Settings of the loader's transaction: bounded waits, and the dual-write triggers' search_path. */
-    private static final String CHECK_SETTINGS = """
-            SELECT has_database_privilege(current_database(), 'TEMPORARY'), current_database()::text, current_user::text,
-                   set_config('statement_timeout', '10s', true), set_config('lock_timeout', '5s', true),
-                   set_config('search_path', 'pg_catalog, public', true)""";
+    private static final dev.chatbatch.db.TransactionSettings CHECK_SETTINGS = dev.chatbatch.db.TransactionSettings
+            .of("statement_timeout", "10s")
+            .and("lock_timeout", "5s").and("search_path", "pg_catalog, public");
+    private static final String CHECK_TEMPORARY = """
+            SELECT has_database_privilege(current_database(), 'TEMPORARY'), current_database()::text, current_user::text""";
     static final Duration LOCK_TIMEOUT_MIN = Duration.ofMillis(10);
     static final Duration LOCK_TIMEOUT_MAX = Duration.ofMinutes(10);
     static final Duration STATEMENT_TIMEOUT_MIN = Duration.ofSeconds(1);
@@ -148,7 +149,8 @@ public class MigrationSpecLoader {
                 // everything below is catalog reads, temporary views and describe-only prepares in one
                 // transaction that is rolled back: loading a spec changes nothing and runs none of it. The
                 // search_path is the dual-write triggers' own, so names resolve as they will there.
-                try (PreparedStatement ps = c.prepareStatement(CHECK_SETTINGS); ResultSet rs = ps.executeQuery()) {
+                CHECK_SETTINGS.apply(c);
+                try (PreparedStatement ps = c.prepareStatement(CHECK_TEMPORARY); ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     if (!rs.getBoolean(1)) {
                         // expressions are checked through temporary views (see ExpressionCheck)
@@ -325,7 +327,7 @@ public class MigrationSpecLoader {
      */
     private static void requireBoolean(Connection c, String field, String query, ConfigFile err) {
         String type;
-        try (PreparedStatement ps = c.prepareStatement(MigrationSql.throttleQuery(query))) {
+        try (PreparedStatement ps = c.prepareStatement(Throttle.throttleQuery(query))) {
             type = ps.getMetaData().getColumnTypeName(1);
         } catch (SQLException e) {
             String msg = e.getMessage() == null ? e.toString() : e.getMessage().replace('\n', ' ');

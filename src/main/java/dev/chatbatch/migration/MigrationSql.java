@@ -68,71 +68,6 @@ public final class MigrationSql {
               FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
              WHERE p.oid::bigint = ANY (?) OR p.oid IN (SELECT o.oprcode FROM pg_operator o WHERE o.oid::bigint = ANY (?))""";
 
-    // --- bookkeeping ------------------------------------------------------------------------------------
-
-    static final String STATE_ENSURE = """
-            INSERT INTO chatbatch.migration_state (name, spec_hash) VALUES (?, ?) ON CONFLICT (name) DO NOTHING""";
-    static final String STATE_LOCK = "SELECT phase, spec_hash FROM chatbatch.migration_state WHERE name = ? FOR UPDATE";
-    static final String STATE_READ = """
-            SELECT name, phase, spec_hash, paused, throttle_reason, backfill_upper_key, rows_total, run_started_at,
-                   run_rows_at_start, last_verify::text, verified_at, started_at, updated_at, now() AS db_now
-              FROM chatbatch.migration_state WHERE name = ?""";
-    static final String STATE_PHASE_KEY_SHARE = "SELECT phase FROM chatbatch.migration_state WHERE name = ? FOR KEY SHARE";
-    static final String STATE_NAMES = "SELECT name FROM chatbatch.migration_state ORDER BY name";
-    static final String STATE_SET_PHASE = """
-            UPDATE chatbatch.migration_state SET phase = ?, spec_hash = ?, updated_at = now(),
-                   started_at = CASE WHEN ? = 'DUAL_WRITE' THEN now() ELSE started_at END
-             WHERE name = ?""";
-    static final String HISTORY_INSERT = """
-            INSERT INTO chatbatch.migration_phase_history (migration, from_phase, to_phase, actor, detail)
-            VALUES (?, ?, ?, ?, ?)""";
-    static final String HISTORY_READ = """
-            SELECT from_phase, to_phase, actor, at, detail FROM chatbatch.migration_phase_history
-             WHERE migration = ? ORDER BY id""";
-    static final String STATE_SET_PAUSED = "UPDATE chatbatch.migration_state SET paused = ?, updated_at = now() WHERE name = ?";
-    static final String STATE_SET_THROTTLE = """
-            UPDATE chatbatch.migration_state SET throttle_reason = ?, updated_at = now()
-             WHERE name = ? AND throttle_reason IS DISTINCT FROM ?""";
-    static final String STATE_BACKFILL_BOUNDS = """
-            UPDATE chatbatch.migration_state SET backfill_upper_key = ?::text[], rows_total = ?, updated_at = now()
-             WHERE name = ?""";
-    static final String STATE_RUN_STARTED = """
-            UPDATE chatbatch.migration_state SET run_started_at = now(), throttle_reason = NULL,
-                   run_rows_at_start = (SELECT coalesce(sum(rows_copied + rows_rejected), 0)
-                                          FROM chatbatch.migration_partitions WHERE migration = ?)
-             WHERE name = ?""";
-    static final String STATE_SET_VERIFY = """
-            UPDATE chatbatch.migration_state SET last_verify = ?::jsonb,
-                   verified_at = CASE WHEN ? THEN now() ELSE verified_at END, updated_at = now()
-             WHERE name = ?""";
-    static final String STATE_RESET_BACKFILL = """
-            UPDATE chatbatch.migration_state SET backfill_upper_key = NULL, rows_total = NULL, run_started_at = NULL,
-                   run_rows_at_start = NULL, last_verify = NULL, verified_at = NULL, paused = false,
-                   throttle_reason = NULL
-             WHERE name = ?""";
-    static final String PARTITIONS_DELETE = "DELETE FROM chatbatch.migration_partitions WHERE migration = ?";
-    static final String PARTITION_INSERT = """
-            INSERT INTO chatbatch.migration_partitions (migration, partition_no, lower_key, upper_key, rows_total, chunk_size)
-            VALUES (?, ?, ?::text[], ?::text[], ?, ?)""";
-    static final String PARTITIONS_READ = """
-            SELECT partition_no, lower_key, upper_key, last_key, rows_total, rows_copied, rows_rejected, done, chunk_size,
-                   updated_at
-              FROM chatbatch.migration_partitions WHERE migration = ? ORDER BY partition_no""";
-    static final String PARTITION_READ = """
-            SELECT partition_no, lower_key, upper_key, last_key, rows_total, rows_copied, rows_rejected, done, chunk_size,
-                   updated_at
-              FROM chatbatch.migration_partitions WHERE migration = ? AND partition_no = ?""";
-    static final String PARTITION_PROGRESS = """
-            UPDATE chatbatch.migration_partitions
-               SET last_key = coalesce(?::text[], last_key), rows_copied = rows_copied + ?, rows_rejected = rows_rejected + ?,
-                   done = ?, chunk_size = ?, updated_at = now()
-             WHERE migration = ? AND partition_no = ?""";
-    static final String REJECTS_COUNT = "SELECT count(*) FROM chatbatch.migration_rejects WHERE migration = ?";
-    static final String REJECTS_ERRORS = "SELECT count(*) FROM chatbatch.migration_rejects WHERE migration = ? AND kind = 'error'";
-    static final String REJECTS_BY_REASON = """
-            SELECT reason, count(*) FROM chatbatch.migration_rejects WHERE migration = ?
-             GROUP BY reason ORDER BY count(*) DESC, reason""";
-    static final String REJECTS_DELETE = "DELETE FROM chatbatch.migration_rejects WHERE migration = ?";
     static final String TRIGGERS_OF = """
             SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
              WHERE NOT t.tgisinternal AND t.tgname LIKE ? ORDER BY 1""";
@@ -155,41 +90,10 @@ public final class MigrationSql {
                AND NOT has_table_privilege(r.oid, CAST(? AS regclass), n.need)
              GROUP BY r.rolname ORDER BY r.rolname""";
 
-    /** Down errors kept by the v2 → v1 mirror: rows written to v2 after cutover that v1 does not hold. */
-    static final String REJECTS_DOWN_ERRORS = """
-            SELECT count(*) FROM chatbatch.migration_rejects WHERE migration = ? AND kind = 'down_error'""";
-
-    // --- throttle ------------------------------------------------------------------------------------
-
-    /**
-     * Other clients' busy backends: running a statement, or idle for less than 100 ms (a client issuing
-     * short statements back to back is busy although a snapshot mostly catches it between two; sampled
-     * under 4 saturating pgbench clients, state = 'active' alone read 0 in 6 samples of 10). The runner's
-     * own connections (its application_name, when it has one) do not count.
-     */
-    static final String BUSY_BACKENDS = """
-            SELECT count(*) FROM pg_stat_activity
-             WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
-               AND (state = 'active' OR (state = 'idle' AND state_change > clock_timestamp() - interval '100 milliseconds'))
-               AND NOT (application_name = current_setting('application_name') AND application_name <> '')""";
-    static final String REPLICATION_LAG = """
-            SELECT coalesce(max(extract(epoch FROM greatest(replay_lag, flush_lag, write_lag))), 0)
-              FROM pg_stat_replication""";
-
-    /**
-     * The spec's optional throttle query as one value. The loader checks (describe only, never run) that
-     * this value is a boolean, so it is read as is: no cast that would turn an integer or a text into one.
-     */
-    static String throttleQuery(String query) {
-        return "SELECT (" + query + ")";
-    }
-
     static final String ARCHIVE_CLASH = """
             SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE n.nspname = 'archive' AND c.relname = ?""";
     static final String NO_STATEMENT_TIMEOUT = "SET LOCAL statement_timeout = 0";
-
-    static final String SET_LOCAL_TIMEOUTS = "SELECT set_config('lock_timeout', ?, true), set_config('statement_timeout', ?, true)";
 
     private final MigrationSpec spec;
     private final String source;

@@ -36,10 +36,8 @@ public class MigrationStatusService {
 
     /** One migration; a spec never acted on shows PENDING with no rows. */
     public MigrationStatus status(String name) {
-        MigrationStore.State state;
-        try {
-            state = store.state(name);
-        } catch (dev.chatbatch.NotFoundException e) {
+        MigrationStore.State state = store.find(name).orElse(null);
+        if (state == null) {
             if (!specs.names().containsKey(name)) {
                 throw new dev.chatbatch.NotFoundException("unknown migration '" + name + "'; known: "
                         + String.join(", ", specs.names().keySet()));
@@ -53,7 +51,7 @@ public class MigrationStatusService {
         long processed = copied + rejected;
         boolean allDone = !parts.isEmpty() && parts.stream().allMatch(MigrationStore.Partition::done);
         Phase phase = state.phase();
-        boolean backfilled = phase.ordinal() >= Phase.BACKFILLED.ordinal() && phase != Phase.ROLLED_BACK;
+        boolean backfilled = phase.isBackfilled();
         double ratio = total == 0 ? (backfilled || allDone ? 1.0 : 0.0) : Math.min(1.0, (double) processed / total);
         if (backfilled || allDone) {
             ratio = 1.0;
@@ -85,7 +83,7 @@ public class MigrationStatusService {
 
     /** Rejected rows by reason, most frequent first. */
     public List<ReasonCount> rejectsByReason(String name) {
-        return store.jdbc().query(MigrationSql.REJECTS_BY_REASON, (rs, i) -> new ReasonCount(rs.getString(1), rs.getLong(2)), name);
+        return store.rejectsByReason(name);
     }
 
     public record ReasonCount(String reason, long rows) {

@@ -34,8 +34,7 @@ class MigrationVerifier {
         snapshot.setReadOnly(true);
     }
 
-    VerifyReport verify(MigrationSpec spec) {
-        MigrationSql sql = new MigrationSql(spec);
+    VerifyReport verify(MigrationSpec spec, MigrationSql sql) {
         long t0 = System.nanoTime();
         return snapshot.execute(status -> {
             jdbc.execute(MigrationSql.NO_STATEMENT_TIMEOUT);

@@ -6,13 +6,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a {@link PhaseOperation} works on: one migration, its validated spec, the SQL generated from it and
- * the bookkeeping, inside the coordinator's transaction, with the phase it starts from (locked).
+ * What a {@link PhaseOperation} works on: one migration, its validated spec and the SQL generated from it
+ * (loaded once by the action), inside the coordinator's transaction, with the state it starts from read
+ * under the state row's lock. {@code jdbc} runs the generated and catalog statements and joins that
+ * transaction; the bookkeeping goes through {@code store}.
  */
-record PhaseContext(String name, MigrationSpec spec, MigrationSql sql, MigrationStore store, Phase from) {
+record PhaseContext(String name, MigrationSpec spec, MigrationSql sql, MigrationStore.State state, MigrationStore store,
+                    JdbcTemplate jdbc) {
 
-    JdbcTemplate jdbc() {
-        return store.jdbc();
+    PhaseContext(LoadedMigration migration, MigrationStore.State locked, MigrationStore store, JdbcTemplate jdbc) {
+        this(migration.name(), migration.spec(), migration.sql(), locked, store, jdbc);
+    }
+
+    /** The phase the operation starts from (locked). */
+    Phase from() {
+        return state.phase();
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.chatbatch.migration;
 
+import dev.chatbatch.db.TransactionSettings;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -11,7 +12,7 @@ import java.sql.Savepoint;
 
 /**
  * Decides whether the backfill should back off before its next chunk, and why: too many busy backends of
- * other clients (pg_stat_activity, see {@link MigrationSql#BUSY_BACKENDS}), the spec's throttle query
+ * other clients (pg_stat_activity, see {@link #BUSY_BACKENDS}), the spec's throttle query
  * answering true, or replication lag above the limit (pg_stat_replication, only where replicas exist).
  * Checked before every chunk (at most every 200 ms per partition; the query costs well under a
  * millisecond), so a burst of application load stops the copy after the chunk in flight rather than
@@ -22,9 +23,24 @@ final class Throttle {
     private static final long INTERVAL_NANOS = 200_000_000L;
     private static final String QUERY_TIMEOUT = "2s";
     /** The throttle query reads only, and briefly: a slow answer means a busy database. */
-    private static final String QUERY_SETTINGS = """
-            SELECT set_config('transaction_read_only', 'on', true), set_config('statement_timeout', '%s', true),
-                   set_config('lock_timeout', '1s', true)""".formatted(QUERY_TIMEOUT);
+    private static final TransactionSettings QUERY_SETTINGS = TransactionSettings.of("transaction_read_only", "on")
+            .and("statement_timeout", QUERY_TIMEOUT).and("lock_timeout", "1s");
+
+    /**
+     * Other clients' busy backends: running a statement, or idle for less than 100 ms (a client issuing
+     * short statements back to back is busy although a snapshot mostly catches it between two, so
+     * state = 'active' alone reads too low). The runner's own connections (its application_name, when it
+     * has one) do not count.
+     */
+    private static final String BUSY_BACKENDS = """
+            SELECT count(*) FROM pg_stat_activity
+             WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
+               AND (state = 'active' OR (state = 'idle' AND state_change > clock_timestamp() - interval '100 milliseconds'))
+               AND NOT (application_name = current_setting('application_name') AND application_name <> '')""";
+
+    private static final String REPLICATION_LAG = """
+            SELECT coalesce(max(extract(epoch FROM greatest(replay_lag, flush_lag, write_lag))), 0)
+              FROM pg_stat_replication""";
 
     private final MigrationSpec.Throttle settings;
     private long checkedAt;
@@ -46,7 +62,7 @@ final class Throttle {
     }
 
     private String evaluate(JdbcTemplate jdbc) {
-        Long busy = jdbc.queryForObject(MigrationSql.BUSY_BACKENDS, Long.class);
+        Long busy = jdbc.queryForObject(BUSY_BACKENDS, Long.class);
         if (busy != null && settings.maxActiveBackends() > 0 && busy > settings.maxActiveBackends()) {
             return "database load: " + busy + " busy backends of other clients > " + settings.maxActiveBackends();
         }
@@ -56,7 +72,7 @@ final class Throttle {
                 return back;
             }
         }
-        Double lag = jdbc.queryForObject(MigrationSql.REPLICATION_LAG, Double.class);
+        Double lag = jdbc.queryForObject(REPLICATION_LAG, Double.class);
         if (lag != null && lag > settings.maxReplicationLagSeconds()) {
             return String.format("replication lag %.1f s > %.1f s", lag, settings.maxReplicationLagSeconds());
         }
@@ -94,10 +110,8 @@ final class Throttle {
 
     private String runQuery(Connection c) throws SQLException {
         try {
-            try (PreparedStatement ps = c.prepareStatement(QUERY_SETTINGS)) {
-                ps.execute();
-            }
-            try (PreparedStatement ps = c.prepareStatement(MigrationSql.throttleQuery(settings.query()));
+            QUERY_SETTINGS.apply(c);
+            try (PreparedStatement ps = c.prepareStatement(throttleQuery(settings.query()));
                  ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getBoolean(1) ? "throttle query answered true" : null;
             }
@@ -108,6 +122,14 @@ final class Throttle {
             }
             throw e;
         }
+    }
+
+    /**
+     * The spec's optional throttle query as one value. The loader checks (describe only, never run) that
+     * this value is a boolean, so it is read as is: no cast that would turn an integer or a text into one.
+     */
+    static String throttleQuery(String query) {
+        return "SELECT (" + query + ")";
     }
 
     private static void undo(Connection c, boolean autoCommit, Savepoint savepoint) throws SQLException {

@@ -8,12 +8,21 @@
  *       then it is validated against the live catalog (dry {@code EXPLAIN} of every expression).</li>
  *   <li>{@link dev.chatbatch.migration.MigrationSql}: the ONE place SQL is written — the backfill chunk,
  *       the dual-write/reverse/guard triggers, the verification checksums and the bookkeeping queries.</li>
- *   <li>{@link dev.chatbatch.migration.Action} / {@link dev.chatbatch.migration.Phase}: the state machine;
- *       allowed transitions are declared once, on {@code Action}.</li>
+ *   <li>{@code MigrationStore}: the ONLY reader and writer of the bookkeeping tables (chatbatch.migration_state,
+ *       migration_phase_history, migration_partitions, and the counts of migration_rejects, whose rows the
+ *       generated SQL writes); each statement a text block beside the method that runs it.</li>
+ *   <li>{@link dev.chatbatch.migration.Action} / {@link dev.chatbatch.migration.Phase}: the state machine, a
+ *       {@code Phase} enum wherever a phase travels (status, history, JSON, metrics); allowed transitions are
+ *       declared once, on {@code Action}, and an illegal one is an
+ *       {@link dev.chatbatch.migration.IllegalTransitionException} (migration, phase, action).</li>
  *   <li>{@code PhaseOperation} ({@code DualWriteOperation}, {@code CutoverOperation}, {@code CompleteOperation}):
- *       each schema-changing phase with validate / apply / rollback.</li>
+ *       each schema-changing phase with validate / apply; the ones a rollback undoes
+ *       ({@code ReversibleOperation}: dual write, cutover) also with rollback. COMPLETED is final.</li>
  *   <li>{@link dev.chatbatch.migration.MigrationOperations}: phase actions (start, backfill, verify, repair,
- *       cutover, complete, rollback, pause, resume), coordinating the operations;
+ *       cutover, complete, rollback, pause, resume), coordinating the operations. An action loads its
+ *       migration once ({@code LoadedMigration}: recorded state, spec, generated SQL), re-reads only the state
+ *       under the row lock ({@code PhaseContext}), and returns a typed result ({@code ActionResult},
+ *       {@code VerifyReport}, {@code ExecutionSummary});
  *       {@link dev.chatbatch.migration.MigrationStatusService}:
  *       the persisted progress the CLI, REST API and metrics read.</li>
  *   <li>{@code BackfillJobConfiguration}: the {@code migration-backfill} Spring Batch job (partitioned,
@@ -21,6 +30,8 @@
  *       {@code BackfillFailure}: the one line an operator gets when a run stops early (a lost database
  *       connection named as such; otherwise partition, key range, the database's message) and how to resume.</li>
  *   <li>{@code MappingSample}: the rules and the mapping run over sample rows before {@code start}.</li>
+ *   <li>{@code Throttle}: whether the backfill backs off before its next chunk (busy backends, the spec's
+ *       throttle query, replication lag), with the queries it runs.</li>
  * </ul>
  *
  * <p>Depends on {@code db}, {@code batch}, {@code config} (a bad spec's refusal, the duration grammar) and the

@@ -153,7 +153,7 @@ final class MigrationCommand implements Runnable {
 
         @Override
         public Integer call() {
-            out().println("start " + name + ": " + ops().start(name, actor()));
+            out().println("start " + name + ": " + ops().start(name, actor()).message());
             return 0;
         }
     }
@@ -292,7 +292,7 @@ final class MigrationCommand implements Runnable {
 
         @Override
         public Integer call() {
-            out().println("repair " + name + ": " + ops().repair(name, actor()));
+            out().println("repair " + name + ": " + ops().repair(name, actor()).message());
             return 0;
         }
     }
@@ -306,7 +306,7 @@ final class MigrationCommand implements Runnable {
 
         @Override
         public Integer call() {
-            out().println("cutover " + name + ": " + ops().cutover(name, actor()));
+            out().println("cutover " + name + ": " + ops().cutover(name, actor()).message());
             return 0;
         }
     }
@@ -319,7 +319,7 @@ final class MigrationCommand implements Runnable {
 
         @Override
         public Integer call() {
-            out().println("complete " + name + ": " + ops().complete(name, actor()));
+            out().println("complete " + name + ": " + ops().complete(name, actor()).message());
             return 0;
         }
     }
@@ -333,7 +333,7 @@ final class MigrationCommand implements Runnable {
 
         @Override
         public Integer call() {
-            out().println("rollback " + name + ": " + ops().rollback(name, actor()));
+            out().println("rollback " + name + ": " + ops().rollback(name, actor()).message());
             return 0;
         }
     }
@@ -346,7 +346,7 @@ final class MigrationCommand implements Runnable {
 
         @Override
         public Integer call() {
-            out().println(ops().pause(name, true, actor()));
+            out().println(ops().pause(name, true, actor()).message());
             return 0;
         }
     }
@@ -359,7 +359,7 @@ final class MigrationCommand implements Runnable {
 
         @Override
         public Integer call() {
-            out().println(ops().pause(name, false, actor()));
+            out().println(ops().pause(name, false, actor()).message());
             return 0;
         }
     }
@@ -385,7 +385,7 @@ final class MigrationCommand implements Runnable {
             ops.spec(name);
             Phase phase = statuses.status(name).phase();
             if (phase == Phase.PENDING || phase == Phase.ROLLED_BACK) {
-                cli.out().println("== start: " + ops.start(name, actor()));
+                cli.out().println("== start: " + ops.start(name, actor()).message());
                 phase = statuses.status(name).phase();
             }
             if (phase == Phase.DUAL_WRITE || phase == Phase.BACKFILLING) {
@@ -403,7 +403,7 @@ final class MigrationCommand implements Runnable {
                 phase = statuses.status(name).phase();
             }
             if (phase == Phase.VERIFIED) {
-                cli.out().println("== cutover: " + ops.cutover(name, actor()));
+                cli.out().println("== cutover: " + ops.cutover(name, actor()).message());
             }
             cli.out().println("migration " + name + " is in phase " + statuses.status(name).phase());
             return 0;
