@@ -50,6 +50,9 @@ public class JobRunner {
     /** Identifying parameter that makes every launch a new job instance. */
     public static final String RUN_AT = "run.at";
 
+    /** The most executions one listing returns, over the CLI and REST alike. */
+    public static final int MAX_LISTED = 1000;
+
     private final Map<String, Job> jobs;
     private final JobOperator jobOperator;
     private final JobRepository jobRepository;

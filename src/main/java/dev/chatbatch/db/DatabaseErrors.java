@@ -4,6 +4,7 @@ import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
 import java.sql.SQLException;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -145,6 +146,37 @@ public final class DatabaseErrors {
             m = m.substring(0, m.length() - 1);
         }
         return m;
+    }
+
+    /**
+     * The operator's view of a stored exit description. Spring Batch stores a failure as its whole stack
+     * trace, cut at 2,500 characters: this is its first line without the exception's class name and
+     * without any SQL, plus the root cause when the first line does not already say it.
+     */
+    public static String firstLine(String text) {
+        List<String> lines = text.lines().map(String::trim).toList();
+        String first = lines.isEmpty() ? "" : clean(lines.get(0));
+        if (first.length() > 600) {
+            first = first.substring(0, 600) + "…";
+        }
+        String root = null;
+        for (int i = 0; i < lines.size(); i++) {
+            boolean maybeCut = i == lines.size() - 1 && text.length() >= 2400;
+            if (lines.get(i).startsWith("Caused by: ") && !maybeCut) {
+                root = clean(lines.get(i).substring("Caused by: ".length()));
+            }
+        }
+        String line;
+        if (root == null || root.isEmpty() || first.contains(root)) {
+            line = first.isEmpty() ? "failed without a message of its own (the server log has the detail)" : first;
+        } else {
+            line = first.isEmpty() ? root : first + " (cause: " + root + ")";
+        }
+        // e.g. "JDBC rollback failed" after a server restart: say what happened in the operator's terms
+        if (mentionsLostConnection(text) && !line.contains("connection was lost")) {
+            line = "the database connection was lost: " + line + " (server restart, failover, network or terminated session)";
+        }
+        return line;
     }
 
     /**
