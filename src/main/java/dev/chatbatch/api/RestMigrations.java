@@ -1,6 +1,7 @@
 package dev.chatbatch.api;
 
 import dev.chatbatch.FieldException;
+import dev.chatbatch.NotFoundException;
 import dev.chatbatch.migration.Action;
 import dev.chatbatch.migration.MigrationOperations;
 import dev.chatbatch.migration.MigrationStatus;
@@ -13,10 +14,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.Collectors;
 
 /**
  * {@code GET /api/migrations[/{name}]}: phase and progress from the persisted bookkeeping.
@@ -49,9 +47,13 @@ class RestMigrations {
     @PostMapping("/{name}/{action}")
     ResponseEntity<?> act(@PathVariable String name, @PathVariable String action, Authentication caller) {
         status.status(name); // 404 for an unknown migration before anything else
-        Action known = Arrays.stream(Action.values()).filter(a -> a.cliName().equals(action.toLowerCase(Locale.ROOT)))
-                .findFirst().orElseThrow(() -> new FieldException("action", "unknown migration action '" + action
-                        + "'; actions: " + Arrays.stream(Action.values()).map(Action::cliName).collect(Collectors.joining(", "))));
+        Action known;
+        try {
+            known = Action.parse(action);
+        } catch (NotFoundException e) {
+            // the migration exists (checked above): a wrong action is bad input in the path, not a missing resource
+            throw new FieldException("action", e.getMessage());
+        }
         String actor = "api:" + (caller == null ? "unknown" : caller.getName());
         if (known == Action.BACKFILL) {
             return RestJobs.Accepted.of(operations.launchBackfill(name, actor));

@@ -67,7 +67,9 @@ public final class Cli {
     }
 
     CommandLine commandLine(CliContext context) {
-        CommandLine cli = new CommandLine(new RootCommand(), new ContextFactory(context));
+        ContextFactory factory = new ContextFactory(context);
+        CommandLine cli = new CommandLine(new RootCommand(), factory);
+        MigrationCommand.addSubcommands(cli.getSubcommands().get("migration"), context, factory);
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex));

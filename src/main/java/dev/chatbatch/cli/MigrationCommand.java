@@ -4,8 +4,10 @@ import dev.chatbatch.Json;
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
 import dev.chatbatch.batch.JobRunner;
+import dev.chatbatch.migration.Action;
 import dev.chatbatch.migration.BackfillFailure;
 import dev.chatbatch.migration.MigrationOperations;
+import dev.chatbatch.migration.MigrationOperations.ActionResult;
 import dev.chatbatch.migration.MigrationStatus;
 import dev.chatbatch.migration.MigrationStatusService;
 import dev.chatbatch.migration.Phase;
@@ -16,6 +18,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.springframework.batch.core.job.JobExecution;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -23,19 +26,55 @@ import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** {@code migration list|status|start|backfill|verify|repair|cutover|complete|rollback|pause|resume|run <name>}. */
+/**
+ * {@code migration list|status|start|backfill|verify|repair|cutover|complete|rollback|pause|resume|run <name>}.
+ * The sub-commands are registered by {@link #addSubcommands}, one per {@link Action} in the action table's
+ * order: {@code backfill} and {@code verify} have commands of their own (they render more), every other
+ * action is one {@link PhaseAction} through {@link MigrationOperations#perform}.
+ */
 @Command(name = "migration", mixinStandardHelpOptions = true,
-        description = "The phased zero-downtime table migration driven by a spec in jobs/ (e.g. chat-messages-v2).",
-        subcommands = {MigrationCommand.ListCmd.class, MigrationCommand.Status.class, MigrationCommand.Start.class,
-                MigrationCommand.Backfill.class, MigrationCommand.Verify.class, MigrationCommand.Repair.class,
-                MigrationCommand.Cutover.class, MigrationCommand.Complete.class, MigrationCommand.Rollback.class,
-                MigrationCommand.Pause.class, MigrationCommand.Resume.class, MigrationCommand.Run.class})
+        description = "The phased zero-downtime table migration driven by a spec in jobs/ (e.g. chat-messages-v2).")
 final class MigrationCommand implements Runnable {
+
+    /** What each action that {@link PhaseAction} runs does, for {@code --help}. */
+    private static final Map<Action, String> DESCRIPTIONS = new EnumMap<>(Map.of(
+            Action.START, "Install the dual write (PENDING → DUAL_WRITE).",
+            Action.REPAIR, "Re-sync the key ranges the last verify named.",
+            Action.CUTOVER, "From VERIFIED: v1 refuses writes, v2 writes are mirrored back into v1.",
+            Action.COMPLETE, "Drop the triggers and move v1 into schema archive.",
+            Action.ROLLBACK, "From DUAL_WRITE … CUT_OVER: drop the triggers; v1 stays writable and complete.",
+            Action.PAUSE, "Pause the backfill (from any process).",
+            Action.RESUME, "Resume a paused backfill."));
+
+    /**
+     * Registers the sub-commands on {@code migration}: list and status, then one per action in the order of
+     * {@link Action}, then run. Called before the command line's settings (output, handlers) are applied,
+     * so the sub-commands get them too.
+     */
+    static void addSubcommands(CommandLine migration, CliContext cli, CommandLine.IFactory factory) {
+        migration.addSubcommand(new CommandLine(new ListCmd(cli), factory));
+        migration.addSubcommand(new CommandLine(new Status(cli), factory));
+        for (Action action : Action.values()) {
+            CommandLine command = switch (action) {
+                case BACKFILL -> new CommandLine(new Backfill(cli), factory);
+                case VERIFY -> new CommandLine(new Verify(cli), factory);
+                default -> {
+                    CommandLine phaseAction = new CommandLine(new PhaseAction(cli, action), factory);
+                    phaseAction.getCommandSpec().usageMessage().description(DESCRIPTIONS.get(action));
+                    yield phaseAction;
+                }
+            };
+            migration.addSubcommand(action.cliName(), command);
+        }
+        migration.addSubcommand(new CommandLine(new Run(cli), factory));
+    }
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -145,15 +184,25 @@ final class MigrationCommand implements Runnable {
                 s.etaSeconds() == null ? "-" : s.etaSeconds() + " s", s.paused(), s.throttleReason() == null ? "-" : s.throttleReason());
     }
 
-    @Command(name = "start", mixinStandardHelpOptions = true, description = "Install the dual write (PENDING → DUAL_WRITE).")
-    static final class Start extends Named {
-        Start(CliContext cli) {
+    /**
+     * {@code migration <action> <name>} for the actions that print one line: what
+     * {@link MigrationOperations#perform} did, after the action and migration ({@code pause}/{@code resume}
+     * say both themselves).
+     */
+    @Command(mixinStandardHelpOptions = true)
+    static final class PhaseAction extends Named {
+        private final Action action;
+
+        PhaseAction(CliContext cli, Action action) {
             super(cli);
+            this.action = action;
         }
 
         @Override
         public Integer call() {
-            out().println("start " + name + ": " + ops().start(name, actor()));
+            ActionResult result = ops().perform(name, action, actor());
+            out().println(action == Action.PAUSE || action == Action.RESUME ? result.message()
+                    : action.cliName() + " " + name + ": " + result.message());
             return 0;
         }
     }
@@ -264,13 +313,20 @@ final class MigrationCommand implements Runnable {
         }
     }
 
+    /** The report's one-line verdict: the counts and how many key ranges differ. */
+    static String summary(VerifyReport r) {
+        return (r.ok() ? "verified: " : "DIFFERENCES: ") + r.sourceRows() + " source rows = " + r.targetRows() + " target + "
+                + r.rejectRows() + " rejects" + (r.countsMatch() ? "" : " does NOT hold") + "; " + r.mismatchedRanges().size()
+                + " of " + r.ranges() + " key ranges differ";
+    }
+
     static void printReport(CliContext cli, VerifyReport r, boolean json) {
         if (json) {
             Json.print(cli.out(), r);
             return;
         }
         PrintStream out = cli.out();
-        out.println("verify " + r.migration() + ": " + MigrationOperations.summary(r) + String.format(" (%.1f s)", r.seconds()));
+        out.println("verify " + r.migration() + ": " + summary(r) + String.format(" (%.1f s)", r.seconds()));
         r.minMax().forEach(m -> out.printf("  %s %s: v1 %s .. %s, v2 %s .. %s%n", m.match() ? "ok  " : "DIFF", m.column(),
                 m.sourceMin(), m.sourceMax(), m.targetMin(), m.targetMax()));
         for (VerifyReport.RangeDiff d : r.mismatchedRanges()) {
@@ -281,86 +337,6 @@ final class MigrationCommand implements Runnable {
         }
         if (!r.ok()) {
             out.println("  run `chatbatch migration repair " + r.migration() + "` to re-sync these ranges, then verify again");
-        }
-    }
-
-    @Command(name = "repair", mixinStandardHelpOptions = true, description = "Re-sync the key ranges the last verify named.")
-    static final class Repair extends Named {
-        Repair(CliContext cli) {
-            super(cli);
-        }
-
-        @Override
-        public Integer call() {
-            out().println("repair " + name + ": " + ops().repair(name, actor()));
-            return 0;
-        }
-    }
-
-    @Command(name = "cutover", mixinStandardHelpOptions = true,
-            description = "From VERIFIED: v1 refuses writes, v2 writes are mirrored back into v1.")
-    static final class Cutover extends Named {
-        Cutover(CliContext cli) {
-            super(cli);
-        }
-
-        @Override
-        public Integer call() {
-            out().println("cutover " + name + ": " + ops().cutover(name, actor()));
-            return 0;
-        }
-    }
-
-    @Command(name = "complete", mixinStandardHelpOptions = true, description = "Drop the triggers and move v1 into schema archive.")
-    static final class Complete extends Named {
-        Complete(CliContext cli) {
-            super(cli);
-        }
-
-        @Override
-        public Integer call() {
-            out().println("complete " + name + ": " + ops().complete(name, actor()));
-            return 0;
-        }
-    }
-
-    @Command(name = "rollback", mixinStandardHelpOptions = true,
-            description = "From DUAL_WRITE … CUT_OVER: drop the triggers; v1 stays writable and complete.")
-    static final class Rollback extends Named {
-        Rollback(CliContext cli) {
-            super(cli);
-        }
-
-        @Override
-        public Integer call() {
-            out().println("rollback " + name + ": " + ops().rollback(name, actor()));
-            return 0;
-        }
-    }
-
-    @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause the backfill (from any process).")
-    static final class Pause extends Named {
-        Pause(CliContext cli) {
-            super(cli);
-        }
-
-        @Override
-        public Integer call() {
-            out().println(ops().pause(name, true, actor()));
-            return 0;
-        }
-    }
-
-    @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume a paused backfill.")
-    static final class Resume extends Named {
-        Resume(CliContext cli) {
-            super(cli);
-        }
-
-        @Override
-        public Integer call() {
-            out().println(ops().pause(name, false, actor()));
-            return 0;
         }
     }
 
@@ -385,7 +361,7 @@ final class MigrationCommand implements Runnable {
             ops.spec(name);
             Phase phase = statuses.status(name).phase();
             if (phase == Phase.PENDING || phase == Phase.ROLLED_BACK) {
-                cli.out().println("== start: " + ops.start(name, actor()));
+                cli.out().println("== start: " + ops.perform(name, Action.START, actor()).message());
                 phase = statuses.status(name).phase();
             }
             if (phase == Phase.DUAL_WRITE || phase == Phase.BACKFILLING) {
@@ -403,7 +379,7 @@ final class MigrationCommand implements Runnable {
                 phase = statuses.status(name).phase();
             }
             if (phase == Phase.VERIFIED) {
-                cli.out().println("== cutover: " + ops.cutover(name, actor()));
+                cli.out().println("== cutover: " + ops.perform(name, Action.CUTOVER, actor()).message());
             }
             cli.out().println("migration " + name + " is in phase " + statuses.status(name).phase());
             return 0;
