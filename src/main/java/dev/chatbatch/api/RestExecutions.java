@@ -47,7 +47,7 @@ class RestExecutions {
 
     @PostMapping("/{id}/stop")
     ResponseEntity<StopRequested> stop(@PathVariable long id) {
-        return ResponseEntity.status(HttpStatus.ACCEPTED).body(new StopRequested(id, jobs.stop(id)));
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body(new StopRequested(id, jobs.stop(id).message()));
     }
 
     @PostMapping("/{id}/restart")

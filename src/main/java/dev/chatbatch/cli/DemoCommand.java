@@ -66,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
 
         cli.out().printf("== seed %,d v1 messages (%,d of them dirty)%n", rows + badRows, badRows);
         Seeder.Request request = new Seeder.Request(rows, badRows, Seeder.Request.defaultConversations(rows));
-        session.bean(Seeder.class).seed(request, line -> cli.out().println("   " + line));
+        session.bean(Seeder.class).seed(request, script -> cli.out().println("   running " + script));
 
         cli.out().println("== schema verify");
         SchemaVerifier.Report report = session.bean(SchemaVerifier.class).verify();

@@ -32,7 +32,7 @@ final class SeedCommand implements Callable<Integer> {
         Seeder.Request request = new Seeder.Request(rows, badRows,
                 conversations != null ? conversations : Seeder.Request.defaultConversations(rows));
         long start = System.nanoTime();
-        session.bean(Seeder.class).seed(request, line -> cli.out().println(line));
+        session.bean(Seeder.class).seed(request, script -> cli.out().println("running " + script));
         cli.out().printf("seeded %d clean and %d dirty v1 rows over %d conversations in %.1f s%n",
                 rows, badRows, request.conversations(), (System.nanoTime() - start) / 1e9);
         return 0;

@@ -25,7 +25,7 @@ final class StopCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        cli.out().println(cli.session().bean(JobRunner.class).stop(executionId));
+        cli.out().println(cli.session().bean(JobRunner.class).stop(executionId).message());
         return 0;
     }
 }
