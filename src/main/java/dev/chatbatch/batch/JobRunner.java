@@ -199,6 +199,11 @@ public class JobRunner {
         return execution;
     }
 
+    /** The summary of an execution as the job repository has it now, with its steps. */
+    public ExecutionSummary summary(long executionId) {
+        return ExecutionSummary.of(execution(executionId));
+    }
+
     /** The newest executions, of one job or of all, newest first. */
     public List<JobExecution> executions(String jobNameOrNull, int limit) {
         List<String> names = jobNameOrNull == null ? new ArrayList<>(jobs.keySet()) : List.of(job(jobNameOrNull).getName());

@@ -100,7 +100,7 @@ final class ExecutionPrinter {
                     Thread.sleep(2000);
                     List<JobExecution> latest = runner.executions(job, 1);
                     if (!latest.isEmpty() && latest.get(0).isRunning()) {
-                        ExecutionSummary s = ExecutionSummary.of(runner.execution(latest.get(0).getId()));
+                        ExecutionSummary s = runner.summary(latest.get(0).getId());
                         long matched = s.steps().stream().mapToLong(ExecutionSummary.Step::read).sum();
                         long chunks = s.steps().stream().mapToLong(ExecutionSummary.Step::commits).sum();
                         err.printf("  ... %s execution %d: %,d rows matched, %,d changed, %d chunk(s), %.0f s%n", job, s.id(),

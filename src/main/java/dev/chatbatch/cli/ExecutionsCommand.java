@@ -1,9 +1,9 @@
 package dev.chatbatch.cli;
 
-import dev.chatbatch.Json;
 import dev.chatbatch.batch.ExecutionSummary;
 import dev.chatbatch.batch.JobRunner;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -29,8 +29,8 @@ final class ExecutionsCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "20", description = "how many, 1..1000 (default ${DEFAULT-VALUE})")
     int limit;
 
-    @Option(names = "--json", description = "machine-readable output")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     ExecutionsCommand(CliContext cli) {
         this.cli = cli;
@@ -43,13 +43,9 @@ final class ExecutionsCommand implements Callable<Integer> {
         }
         JobRunner runner = cli.session().bean(JobRunner.class);
         List<ExecutionSummary> rows = runner.executions(job, limit).stream()
-                .map(e -> ExecutionSummary.of(runner.execution(e.getId())).forOperators())
+                .map(e -> runner.summary(e.getId()).forOperators())
                 .toList();
-        if (json) {
-            Json.print(cli.out(), rows);
-        } else {
-            ExecutionPrinter.table(cli.out(), rows);
-        }
+        json.print(cli.out(), rows, table -> ExecutionPrinter.table(cli.out(), table));
         return 0;
     }
 }

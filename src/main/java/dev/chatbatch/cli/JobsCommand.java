@@ -1,12 +1,11 @@
 package dev.chatbatch.cli;
 
-import dev.chatbatch.Json;
 import dev.chatbatch.batch.ExecutionSummary;
 import dev.chatbatch.batch.JobRunner;
 import dev.chatbatch.schedule.ScheduleView;
 import dev.chatbatch.schedule.Schedules;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,8 +22,8 @@ final class JobsCommand implements Callable<Integer> {
 
     private final CliContext cli;
 
-    @Option(names = "--json", description = "machine-readable output")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     JobsCommand(CliContext cli) {
         this.cli = cli;
@@ -44,15 +43,16 @@ final class JobsCommand implements Callable<Integer> {
         for (String job : runner.jobNames()) {
             ScheduleView s = schedules.get(job);
             ExecutionSummary last = runner.executions(job, 1).stream()
-                    .map(e -> ExecutionSummary.of(runner.execution(e.getId()))).findFirst().orElse(null);
+                    .map(e -> runner.summary(e.getId())).findFirst().orElse(null);
             rows.add(new Row(job, s == null ? null : s.cron(), s == null ? null : s.timeZone(), s != null && s.enabled(),
                     s == null ? null : s.nextFireTime(), last == null ? null : last.id(), last == null ? null : last.status(),
                     last == null ? null : last.startTime(), last == null ? null : last.rowsAffected()));
         }
-        if (json) {
-            Json.print(cli.out(), rows);
-            return 0;
-        }
+        json.print(cli.out(), rows, this::table);
+        return 0;
+    }
+
+    private void table(List<Row> rows) {
         cli.out().printf("%-28s %-18s %-8s %-22s %s%n", "JOB", "SCHEDULE", "ZONE", "NEXT FIRE", "LAST EXECUTION");
         for (Row r : rows) {
             String schedule = r.schedule() == null ? "manual" : r.enabled() ? r.schedule() : "disabled";
@@ -61,6 +61,5 @@ final class JobsCommand implements Callable<Integer> {
                     + " " + r.lastStart() + ", " + r.lastRowsAffected() + " rows";
             cli.out().printf("%-28s %-18s %-8s %-22s %s%n", r.job(), schedule, r.timeZone() == null ? "-" : r.timeZone(), next, last);
         }
-        return 0;
     }
 }

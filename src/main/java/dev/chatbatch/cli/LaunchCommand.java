@@ -8,6 +8,7 @@ import dev.chatbatch.batch.JobRunner;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -32,8 +33,8 @@ final class LaunchCommand implements Callable<Integer> {
     @Parameters(index = "1..*", paramLabel = "key=value", description = "job parameters")
     List<String> parameters = new ArrayList<>();
 
-    @Option(names = "--json", description = "machine-readable summary")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     LaunchCommand(CliContext cli) {
         this.cli = cli;
@@ -49,9 +50,9 @@ final class LaunchCommand implements Callable<Integer> {
         return report(cli, runner, execution, json);
     }
 
-    static int report(CliContext cli, JobRunner runner, JobExecution execution, boolean json) {
-        ExecutionSummary summary = ExecutionSummary.of(runner.execution(execution.getId()));
-        if (json) {
+    static int report(CliContext cli, JobRunner runner, JobExecution execution, JsonOption json) {
+        ExecutionSummary summary = runner.summary(execution.getId());
+        if (json.enabled) {
             Json.print(cli.out(), summary.forOperators());
         } else {
             // the stored description may miss a lost connection (a failed rollback overrides the failure)

@@ -20,6 +20,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.springframework.batch.core.job.JobExecution;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
@@ -41,7 +42,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 @Command(name = "migration", mixinStandardHelpOptions = true,
         description = "The phased zero-downtime table migration driven by a spec in jobs/ (e.g. chat-messages-v2).")
-final class MigrationCommand implements Runnable {
+final class MigrationCommand extends CommandGroup {
 
     /** What each action that {@link PhaseAction} runs does, for {@code --help}. */
     private static final Map<Action, String> DESCRIPTIONS = new EnumMap<>(Map.of(
@@ -74,14 +75,6 @@ final class MigrationCommand implements Runnable {
             migration.addSubcommand(action.cliName(), command);
         }
         migration.addSubcommand(new CommandLine(new Run(cli), factory));
-    }
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a migration sub-command is required");
     }
 
     static String actor() {
@@ -124,8 +117,8 @@ final class MigrationCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Migrations with their phase and progress.")
     static final class ListCmd extends Base {
-        @Option(names = "--json", description = "machine-readable output")
-        boolean json;
+        @Mixin
+        JsonOption json;
 
         ListCmd(CliContext cli) {
             super(cli);
@@ -134,13 +127,11 @@ final class MigrationCommand implements Runnable {
         @Override
         public Integer call() {
             List<MigrationStatus> all = statuses().list();
-            if (json) {
-                Json.print(out(), all);
-            } else {
+            json.print(out(), all, list -> {
                 out().printf("%-24s %-12s %12s %12s %10s %7s%n", "NAME", "PHASE", "TOTAL", "COPIED", "REJECTED", "DONE");
-                all.forEach(s -> out().printf("%-24s %-12s %,12d %,12d %,10d %6.1f%%%n", s.name(), s.phase(), s.rowsTotal(),
+                list.forEach(s -> out().printf("%-24s %-12s %,12d %,12d %,10d %6.1f%%%n", s.name(), s.phase(), s.rowsTotal(),
                         s.rowsCopied(), s.rowsRejected(), s.progressRatio() * 100));
-            }
+            });
             return 0;
         }
     }
@@ -148,8 +139,8 @@ final class MigrationCommand implements Runnable {
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = "Phase, progress, rate, ETA, pause/throttle state, partitions and phase history.")
     static final class Status extends Named {
-        @Option(names = "--json", description = "machine-readable output")
-        boolean json;
+        @Mixin
+        JsonOption json;
 
         Status(CliContext cli) {
             super(cli);
@@ -159,7 +150,7 @@ final class MigrationCommand implements Runnable {
         public Integer call() {
             MigrationStatusService service = statuses();
             MigrationStatus s = service.status(name);
-            if (json) {
+            if (json.enabled) {
                 Json.print(out(), s);
                 return 0;
             }
@@ -298,8 +289,8 @@ final class MigrationCommand implements Runnable {
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = "Counts and per-key-range checksums of mapped v1 vs v2; exit 3 naming the differing ranges.")
     static final class Verify extends Named {
-        @Option(names = "--json", description = "machine-readable report")
-        boolean json;
+        @Mixin
+        JsonOption json;
 
         Verify(CliContext cli) {
             super(cli);
@@ -308,7 +299,7 @@ final class MigrationCommand implements Runnable {
         @Override
         public Integer call() {
             VerifyReport report = ops().verify(name, actor());
-            printReport(cli, report, json);
+            printReport(cli, report, json.enabled);
             return report.ok() ? 0 : ExitCode.DIFFERENCES.code();
         }
     }

@@ -3,7 +3,7 @@ package dev.chatbatch.cli;
 import dev.chatbatch.batch.JobRunner;
 import org.springframework.batch.core.job.JobExecution;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import java.util.concurrent.Callable;
@@ -18,8 +18,8 @@ final class RestartCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "<execution-id>")
     long executionId;
 
-    @Option(names = "--json", description = "machine-readable summary")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     RestartCommand(CliContext cli) {
         this.cli = cli;

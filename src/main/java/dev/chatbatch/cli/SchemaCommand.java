@@ -1,6 +1,5 @@
 package dev.chatbatch.cli;
 
-import dev.chatbatch.Json;
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
 import dev.chatbatch.schema.SchemaModules;
@@ -10,6 +9,7 @@ import dev.chatbatch.schema.types.TypeScriptTypes;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.output.MigrateResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -27,15 +27,7 @@ import java.util.concurrent.Callable;
         description = "Apply, inspect, verify and roll back the platform schema (sql/) and the optional modules (sql/modules/).",
         subcommands = {SchemaCommand.Migrate.class, SchemaCommand.Info.class, SchemaCommand.Verify.class,
                 SchemaCommand.Rollback.class, SchemaCommand.Types.class})
-final class SchemaCommand implements Runnable {
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a schema sub-command is required");
-    }
+final class SchemaCommand extends CommandGroup {
 
     @Command(name = "migrate", mixinStandardHelpOptions = true,
             description = "Apply pending migrations of the platform, or of one optional module (--module).")
@@ -71,8 +63,8 @@ final class SchemaCommand implements Runnable {
     static final class Info implements Callable<Integer> {
         private final CliContext cli;
 
-        @Option(names = "--json", description = "machine-readable output")
-        boolean json;
+        @Mixin
+        JsonOption json;
 
         Info(CliContext cli) {
             this.cli = cli;
@@ -94,17 +86,15 @@ final class SchemaCommand implements Runnable {
                     .map(i -> new Row(i.getVersion().getVersion(), i.getDescription(), i.getState().getDisplayName(),
                             i.getInstalledOn() == null ? null : i.getInstalledOn().toInstant().toString()))
                     .toList();
-            if (json) {
-                Json.print(cli.out(), new Listing(rows, modules));
-            } else {
+            json.print(cli.out(), new Listing(rows, modules), listing -> {
                 cli.out().printf("%-8s %-40s %-10s %s%n", "VERSION", "DESCRIPTION", "STATE", "INSTALLED");
-                rows.forEach(r -> cli.out().printf("%-8s %-40s %-10s %s%n", r.version(), r.description(), r.state(),
-                        r.installedOn() == null ? "" : r.installedOn()));
+                listing.migrations().forEach(r -> cli.out().printf("%-8s %-40s %-10s %s%n", r.version(), r.description(),
+                        r.state(), r.installedOn() == null ? "" : r.installedOn()));
                 cli.out().println();
                 cli.out().printf("%-20s %-20s %-10s %-8s %s%n", "MODULE", "SCHEMA", "STATE", "VERSION", "PENDING");
-                modules.forEach(m -> cli.out().printf("%-20s %-20s %-10s %-8s %d%n", m.name(), m.schema(), m.state(),
+                listing.modules().forEach(m -> cli.out().printf("%-20s %-20s %-10s %-8s %d%n", m.name(), m.schema(), m.state(),
                         m.version() == null ? "-" : m.version(), m.pending()));
-            }
+            });
             return 0;
         }
     }
@@ -114,8 +104,8 @@ final class SchemaCommand implements Runnable {
     static final class Verify implements Callable<Integer> {
         private final CliContext cli;
 
-        @Option(names = "--json", description = "machine-readable output")
-        boolean json;
+        @Mixin
+        JsonOption json;
 
         Verify(CliContext cli) {
             this.cli = cli;
@@ -124,12 +114,10 @@ final class SchemaCommand implements Runnable {
         @Override
         public Integer call() {
             SchemaVerifier.Report report = cli.sessionForSchemaWork().bean(SchemaVerifier.class).verify();
-            if (json) {
-                Json.print(cli.out(), report);
-            } else {
-                report.checks().forEach(c -> cli.out().printf("%s %-45s %s%n", c.ok() ? "ok  " : "FAIL", c.name(), c.detail()));
-                cli.out().printf("%d checks, %d failed%n", report.checks().size(), report.failures().size());
-            }
+            json.print(cli.out(), report, r -> {
+                r.checks().forEach(c -> cli.out().printf("%s %-45s %s%n", c.ok() ? "ok  " : "FAIL", c.name(), c.detail()));
+                cli.out().printf("%d checks, %d failed%n", r.checks().size(), r.failures().size());
+            });
             return report.ok() ? 0 : ExitCode.DIFFERENCES.code();
         }
     }

@@ -52,7 +52,7 @@ public final class DatabaseErrors {
             return oneLine(server.getMessage()) + (detail == null || detail.isBlank() ? "" : " (" + oneLine(detail) + ")");
         }
         SQLException sql = innermost(e, SQLException.class);
-        Throwable t = sql != null ? sql : root(e);
+        Throwable t = sql != null ? sql : rootCause(e);
         String message = t.getMessage();
         if (message == null || message.isBlank()) {
             return "no message (" + t.getClass().getSimpleName() + ")";
@@ -210,7 +210,8 @@ public final class DatabaseErrors {
         return found;
     }
 
-    private static Throwable root(Throwable e) {
+    /** The innermost cause of {@code e} ({@code e} itself when it has none). */
+    public static Throwable rootCause(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
