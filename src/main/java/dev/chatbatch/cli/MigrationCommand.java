@@ -22,7 +22,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
@@ -180,6 +179,16 @@ final class MigrationCommand extends CommandGroup {
      * {@link MigrationOperations#perform} did, after the action and migration ({@code pause}/{@code resume}
      * say both themselves).
      */
+    /** The commands that follow a backfill to its end: with a progress bar, or a line every few seconds. */
+    abstract static class FollowsBackfill extends Named {
+        @Option(names = "--no-progress", description = "print a line every few seconds instead of a progress bar")
+        boolean noProgress;
+
+        FollowsBackfill(CliContext cli) {
+            super(cli);
+        }
+    }
+
     @Command(mixinStandardHelpOptions = true)
     static final class PhaseAction extends Named {
         private final Action action;
@@ -200,10 +209,7 @@ final class MigrationCommand extends CommandGroup {
 
     @Command(name = "backfill", mixinStandardHelpOptions = true,
             description = "Copy the historical rows in keyset chunks (resumes after a crash), with a live progress bar.")
-    static final class Backfill extends Named {
-        @Option(names = "--no-progress", description = "print a line every few seconds instead of a progress bar")
-        boolean noProgress;
-
+    static final class Backfill extends FollowsBackfill {
         Backfill(CliContext cli) {
             super(cli);
         }
@@ -333,10 +339,7 @@ final class MigrationCommand extends CommandGroup {
 
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = "start → backfill → verify → cutover, each step printed; continues from the current phase.")
-    static final class Run extends Named {
-        @Option(names = "--no-progress", description = "print a line every few seconds instead of a progress bar")
-        boolean noProgress;
-
+    static final class Run extends FollowsBackfill {
         Run(CliContext cli) {
             super(cli);
         }
