@@ -38,8 +38,7 @@ final class ServeCommand implements Callable<Integer> {
         Signal.handle(new Signal("INT"), s -> stop.countDown());
         AppSession session = cli.session(AppSession.Mode.SERVE, DatabaseTarget.EmbeddedMode.PERSISTENT);
         Schedules schedules = session.bean(Schedules.class);
-        List<String> installed = schedules.install();
-        installed.forEach(line -> cli.out().println("schedule " + line));
+        schedules.install().forEach(installed -> cli.out().println("schedule " + describe(installed)));
         int port = session.context() instanceof WebServerApplicationContext web && web.getWebServer() != null
                 ? web.getWebServer().getPort() : -1;
         cli.out().println("serving on " + session.target().describe() + ", http port " + port
@@ -65,6 +64,14 @@ final class ServeCommand implements Callable<Integer> {
         cli.out().println("stopped");
         cli.out().flush();
         return 0;
+    }
+
+    private static String describe(Schedules.Installed s) {
+        return s.job() + ": " + switch (s.outcome()) {
+            case DISABLED -> "disabled";
+            case BY_ANOTHER_INSTANCE -> "installed by another instance";
+            case UNCHANGED, SCHEDULED -> s.cron() + " " + s.timeZone() + ", next " + (s.nextFireTime() == null ? "none" : s.nextFireTime());
+        };
     }
 
     private static List<Long> union(List<Long> a, List<Long> b) {
