@@ -59,13 +59,13 @@ class RestJobs {
 
     @GetMapping
     List<JobView> list() {
-        Map<String, ScheduleView> byJob = schedulesByJob();
+        Map<String, ScheduleView> byJob = schedules.describeByJob();
         return jobs.jobNames().stream().map(name -> view(name, byJob)).toList();
     }
 
     @GetMapping("/{job}")
     JobView one(@PathVariable String job) {
-        return view(jobs.job(job).getName(), schedulesByJob());
+        return view(jobs.job(job).getName(), schedules.describeByJob());
     }
 
     @PostMapping("/{job}/executions")
@@ -84,12 +84,6 @@ class RestJobs {
 
     private static boolean hasContent(HttpServletRequest request) {
         return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
-    }
-
-    private Map<String, ScheduleView> schedulesByJob() {
-        Map<String, ScheduleView> byJob = new LinkedHashMap<>();
-        schedules.describe().forEach(view -> byJob.put(view.job(), view));
-        return byJob;
     }
 
     private JobView view(String name, Map<String, ScheduleView> byJob) {

@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /** {@code jobs [--json]}: every job with its schedule, next fire time and last execution. */
 @Command(name = "jobs", mixinStandardHelpOptions = true,
@@ -37,8 +35,7 @@ final class JobsCommand implements Callable<Integer> {
     public Integer call() {
         AppSession session = cli.session();
         JobRunner runner = session.bean(JobRunner.class);
-        Map<String, ScheduleView> schedules = session.bean(Schedules.class).describe().stream()
-                .collect(Collectors.toMap(ScheduleView::job, Function.identity()));
+        Map<String, ScheduleView> schedules = session.bean(Schedules.class).describeByJob();
         List<Row> rows = new ArrayList<>();
         for (String job : runner.jobNames()) {
             ScheduleView s = schedules.get(job);

@@ -21,7 +21,9 @@ import java.text.ParseException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TimeZone;
 
 /**
@@ -142,6 +144,13 @@ public class Schedules {
                     trigger != null));
         }
         return views;
+    }
+
+    /** {@link #describe()} keyed by job, in the order of {@code jobs/maintenance.yml}. */
+    public Map<String, ScheduleView> describeByJob() {
+        Map<String, ScheduleView> byJob = new LinkedHashMap<>();
+        describe().forEach(view -> byJob.put(view.job(), view));
+        return byJob;
     }
 
     private static Instant cronNext(JobSchedule s) {
