@@ -1,6 +1,6 @@
 package dev.chatbatch;
 
-import dev.chatbatch.ops.Cli;
+import dev.chatbatch.cli.Cli;
 
 /** Entry point of {@code java -jar target/chatbatch.jar}. */
 public final class Chatbatch {

@@ -27,4 +27,17 @@ public class OperatorException extends RuntimeException {
     public static OperatorException usage(String message) {
         return new OperatorException(ExitCode.USAGE, message);
     }
+
+    /**
+     * The refusal somewhere in {@code e}'s cause chain, or null: Spring wraps exceptions thrown while beans
+     * start, and a background start wraps them in a CompletionException.
+     */
+    public static OperatorException findIn(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof OperatorException operator) {
+                return operator;
+            }
+        }
+        return null;
+    }
 }

@@ -1,5 +1,6 @@
 package dev.chatbatch.batch;
 
+import dev.chatbatch.db.DatabaseErrors;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.step.StepExecution;
 
@@ -41,6 +42,21 @@ public record ExecutionSummary(long id, String job, String status, String exitCo
         return new ExecutionSummary(execution.getId(), execution.getJobInstance().getJobName(),
                 execution.getStatus().name(), execution.getExitStatus().getExitCode(),
                 blankToNull(execution.getExitStatus().getExitDescription()), start, end, duration, params, rows, steps);
+    }
+
+    /**
+     * This summary as operators get it (CLI --json, REST): exit descriptions as
+     * {@link DatabaseErrors#firstLine} renders them, not the stored stack traces with their SQL and class names.
+     */
+    public ExecutionSummary forOperators() {
+        List<Step> operatorSteps = steps.stream().map(st -> new Step(st.name(), st.status(), st.read(), st.written(),
+                st.filtered(), st.commits(), st.rollbacks(), operatorLine(st.exitDescription()))).toList();
+        return new ExecutionSummary(id, job, status, exitCode, operatorLine(exitDescription), startTime, endTime,
+                durationSeconds, parameters, rowsAffected, operatorSteps);
+    }
+
+    private static String operatorLine(String exitDescription) {
+        return exitDescription == null ? null : DatabaseErrors.firstLine(exitDescription);
     }
 
     private static Instant instant(LocalDateTime time) {

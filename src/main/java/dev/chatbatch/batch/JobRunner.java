@@ -50,6 +50,9 @@ public class JobRunner {
     /** Identifying parameter that makes every launch a new job instance. */
     public static final String RUN_AT = "run.at";
 
+    /** The most executions one listing returns, over the CLI and REST alike. */
+    public static final int MAX_LISTED = 1000;
+
     private final Map<String, Job> jobs;
     private final JobOperator jobOperator;
     private final JobRepository jobRepository;
@@ -116,10 +119,8 @@ public class JobRunner {
      * Asks a running execution to stop; it ends STOPPED at its next chunk boundary and can be
      * restarted. Works from any process, as the request goes through the job repository. An
      * execution whose runner is gone is marked FAILED instead, so it can be restarted.
-     *
-     * @return what happened, for the operator
      */
-    public String stop(long executionId) {
+    public StopOutcome stop(long executionId) {
         JobExecution execution = execution(executionId);
         String jobName = execution.getJobInstance().getJobName();
         if (!execution.isRunning()) {
@@ -130,8 +131,7 @@ public class JobRunner {
         if (probe != null) {
             try (probe) {
                 jobOperator.recover(execution);
-                return "execution " + executionId + " of " + jobName + " was not running in any process (its runner died):"
-                        + " marked FAILED; resume it with `chatbatch restart " + executionId + "`";
+                return new StopOutcome(executionId, jobName, true);
             }
         }
         try {
@@ -140,7 +140,22 @@ public class JobRunner {
             throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "cannot stop execution " + executionId + ": "
                     + DatabaseErrors.describe(e), e);
         }
-        return "stop requested for execution " + executionId + " of " + jobName + "; it stops at its next chunk boundary";
+        return new StopOutcome(executionId, jobName, false);
+    }
+
+    /**
+     * What {@link #stop} did: asked the running execution to stop, or marked it FAILED because no process
+     * ran it any more ({@code runnerGone}).
+     */
+    public record StopOutcome(long executionId, String job, boolean runnerGone) {
+
+        /** The outcome in the operator's words, the same on the command line and over REST. */
+        public String message() {
+            return runnerGone
+                    ? "execution " + executionId + " of " + job + " was not running in any process (its runner died):"
+                            + " marked FAILED; resume it with `chatbatch restart " + executionId + "`"
+                    : "stop requested for execution " + executionId + " of " + job + "; it stops at its next chunk boundary";
+        }
     }
 
     /**
@@ -182,6 +197,11 @@ public class JobRunner {
             throw new NotFoundException("no job execution with id " + executionId + "; list them with `chatbatch executions`");
         }
         return execution;
+    }
+
+    /** The summary of an execution as the job repository has it now, with its steps. */
+    public ExecutionSummary summary(long executionId) {
+        return ExecutionSummary.of(execution(executionId));
     }
 
     /** The newest executions, of one job or of all, newest first. */

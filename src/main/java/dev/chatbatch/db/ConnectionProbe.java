@@ -55,10 +55,7 @@ public final class ConnectionProbe {
     }
 
     private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
+        Throwable t = DatabaseErrors.rootCause(e);
         String own = e.getMessage();
         return t == e || t.getMessage() == null ? own : own + " (" + t.getClass().getSimpleName() + ": " + t.getMessage() + ")";
     }

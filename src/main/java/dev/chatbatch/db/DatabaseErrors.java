@@ -4,6 +4,7 @@ import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
 import java.sql.SQLException;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -51,7 +52,7 @@ public final class DatabaseErrors {
             return oneLine(server.getMessage()) + (detail == null || detail.isBlank() ? "" : " (" + oneLine(detail) + ")");
         }
         SQLException sql = innermost(e, SQLException.class);
-        Throwable t = sql != null ? sql : root(e);
+        Throwable t = sql != null ? sql : rootCause(e);
         String message = t.getMessage();
         if (message == null || message.isBlank()) {
             return "no message (" + t.getClass().getSimpleName() + ")";
@@ -148,6 +149,37 @@ public final class DatabaseErrors {
     }
 
     /**
+     * The operator's view of a stored exit description. Spring Batch stores a failure as its whole stack
+     * trace, cut at 2,500 characters: this is its first line without the exception's class name and
+     * without any SQL, plus the root cause when the first line does not already say it.
+     */
+    public static String firstLine(String text) {
+        List<String> lines = text.lines().map(String::trim).toList();
+        String first = lines.isEmpty() ? "" : clean(lines.get(0));
+        if (first.length() > 600) {
+            first = first.substring(0, 600) + "…";
+        }
+        String root = null;
+        for (int i = 0; i < lines.size(); i++) {
+            boolean maybeCut = i == lines.size() - 1 && text.length() >= 2400;
+            if (lines.get(i).startsWith("Caused by: ") && !maybeCut) {
+                root = clean(lines.get(i).substring("Caused by: ".length()));
+            }
+        }
+        String line;
+        if (root == null || root.isEmpty() || first.contains(root)) {
+            line = first.isEmpty() ? "failed without a message of its own (the server log has the detail)" : first;
+        } else {
+            line = first.isEmpty() ? root : first + " (cause: " + root + ")";
+        }
+        // e.g. "JDBC rollback failed" after a server restart: say what happened in the operator's terms
+        if (mentionsLostConnection(text) && !line.contains("connection was lost")) {
+            line = "the database connection was lost: " + line + " (server restart, failover, network or terminated session)";
+        }
+        return line;
+    }
+
+    /**
      * {@code message} up to where SQL or a PL/pgSQL context would start; other line breaks are kept
      * (a verification report is several lines). For a last guard where messages of any origin are shown.
      */
@@ -178,7 +210,8 @@ public final class DatabaseErrors {
         return found;
     }
 
-    private static Throwable root(Throwable e) {
+    /** The innermost cause of {@code e} ({@code e} itself when it has none). */
+    public static Throwable rootCause(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();

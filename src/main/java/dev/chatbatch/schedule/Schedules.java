@@ -21,7 +21,9 @@ import java.text.ParseException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TimeZone;
 
 /**
@@ -43,11 +45,26 @@ public class Schedules {
         this.settings = settings;
     }
 
+    /** What {@link #install()} did with one job's schedule; cron, time zone and next fire time when it is on. */
+    public record Installed(String job, Outcome outcome, String cron, String timeZone, Instant nextFireTime) {
+
+        public enum Outcome {
+            /** {@code enabled: false}: its trigger was removed. */
+            DISABLED,
+            /** The trigger in the store already matched. */
+            UNCHANGED,
+            /** The trigger was created or replaced. */
+            SCHEDULED,
+            /** Another instance created the trigger at the same moment. */
+            BY_ANOTHER_INSTANCE
+        }
+    }
+
     /** Installs the schedules; the configuration is checked first (exit 2 naming file and field). */
-    public List<String> install() {
+    public List<Installed> install() {
         MaintenanceConfig config = settings.config();
         settings.checkCatalog();
-        List<String> report = new ArrayList<>();
+        List<Installed> report = new ArrayList<>();
         try {
             for (JobSchedule schedule : config.jobs().values()) {
                 report.add(install(schedule));
@@ -58,12 +75,12 @@ public class Schedules {
         return report;
     }
 
-    private String install(JobSchedule schedule) throws SchedulerException {
+    private Installed install(JobSchedule schedule) throws SchedulerException {
         JobKey jobKey = JobKey.jobKey(schedule.job(), GROUP);
         TriggerKey triggerKey = TriggerKey.triggerKey(schedule.job(), GROUP);
         if (!schedule.enabled()) {
             scheduler.unscheduleJob(triggerKey);
-            return schedule.job() + ": disabled";
+            return new Installed(schedule.job(), Installed.Outcome.DISABLED, null, null, null);
         }
         if (!scheduler.checkExists(jobKey)) {
             JobDetail detail = JobBuilder.newJob(MaintenanceQuartzJob.class)
@@ -81,7 +98,7 @@ public class Schedules {
         if (existing instanceof CronTrigger cron && cron.getCronExpression().equals(schedule.cron())
                 && cron.getTimeZone().getID().equals(schedule.timeZone().getId())
                 && cron.getMisfireInstruction() == CronTrigger.MISFIRE_INSTRUCTION_FIRE_ONCE_NOW) {
-            return schedule.job() + ": " + schedule.cron() + " " + schedule.timeZone() + ", next " + next(existing);
+            return installed(schedule, Installed.Outcome.UNCHANGED, existing);
         }
         CronTrigger trigger = TriggerBuilder.newTrigger()
                 .withIdentity(triggerKey)
@@ -94,13 +111,17 @@ public class Schedules {
             try {
                 scheduler.scheduleJob(trigger);
             } catch (ObjectAlreadyExistsException e) {
-                return schedule.job() + ": installed by another instance";
+                return new Installed(schedule.job(), Installed.Outcome.BY_ANOTHER_INSTANCE, null, null, null);
             }
         } else {
             scheduler.rescheduleJob(triggerKey, trigger);
         }
-        return schedule.job() + ": " + schedule.cron() + " " + schedule.timeZone() + ", next "
-                + next(scheduler.getTrigger(triggerKey));
+        return installed(schedule, Installed.Outcome.SCHEDULED, scheduler.getTrigger(triggerKey));
+    }
+
+    private static Installed installed(JobSchedule schedule, Installed.Outcome outcome, Trigger trigger) {
+        Instant next = trigger == null || trigger.getNextFireTime() == null ? null : trigger.getNextFireTime().toInstant();
+        return new Installed(schedule.job(), outcome, schedule.cron(), schedule.timeZone().toString(), next);
     }
 
     /** Every maintenance job's schedule: the installed trigger's next fire time, or the cron's next time. */
@@ -125,6 +146,13 @@ public class Schedules {
         return views;
     }
 
+    /** {@link #describe()} keyed by job, in the order of {@code jobs/maintenance.yml}. */
+    public Map<String, ScheduleView> describeByJob() {
+        Map<String, ScheduleView> byJob = new LinkedHashMap<>();
+        describe().forEach(view -> byJob.put(view.job(), view));
+        return byJob;
+    }
+
     private static Instant cronNext(JobSchedule s) {
         try {
             CronExpression cron = new CronExpression(s.cron());
@@ -134,10 +162,6 @@ public class Schedules {
         } catch (ParseException e) {
             return null; // validated at load
         }
-    }
-
-    private static String next(Trigger trigger) {
-        return trigger == null || trigger.getNextFireTime() == null ? "none" : trigger.getNextFireTime().toInstant().toString();
     }
 
     /** Stops firing (serve's graceful stop): running jobs go on until they are stopped. */

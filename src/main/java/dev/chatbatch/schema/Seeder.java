@@ -47,13 +47,14 @@ public class Seeder {
         }
     }
 
-    public void seed(Request request, Consumer<String> progress) {
+    /** Runs the seed scripts in order, each in one transaction; {@code beforeScript} gets each script's name first. */
+    public void seed(Request request, Consumer<String> beforeScript) {
         MapSqlParameterSource params = new MapSqlParameterSource()
                 .addValue("rows", request.rows())
                 .addValue("bad_rows", request.badRows())
                 .addValue("conversations", request.conversations());
         for (String file : FILES) {
-            progress.accept("running " + file);
+            beforeScript.accept(file);
             SqlScript script = SqlScript.load(file);
             transactions.executeWithoutResult(status -> script.statements().forEach(sql -> jdbc.execute(sql, params, ps -> ps.execute())));
         }

@@ -1,7 +1,7 @@
 package dev.chatbatch.batch;
 
-import dev.chatbatch.ops.OpsTestSupport;
-import dev.chatbatch.ops.TestJobs;
+import dev.chatbatch.testsupport.OpsTestSupport;
+import dev.chatbatch.testsupport.TestJobs;
 import dev.chatbatch.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.springframework.batch.core.BatchStatus;

@@ -1,9 +1,9 @@
 package dev.chatbatch.metrics;
 
 import dev.chatbatch.batch.JobRunner;
-import dev.chatbatch.ops.OpsTestSupport;
-import dev.chatbatch.ops.OpsTestSupport.Http;
-import dev.chatbatch.ops.TestJobs;
+import dev.chatbatch.testsupport.OpsTestSupport;
+import dev.chatbatch.testsupport.OpsTestSupport.Http;
+import dev.chatbatch.testsupport.TestJobs;
 import dev.chatbatch.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;

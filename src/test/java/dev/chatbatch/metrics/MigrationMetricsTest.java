@@ -1,8 +1,8 @@
 package dev.chatbatch.metrics;
 
-import dev.chatbatch.ops.Cli;
-import dev.chatbatch.ops.OpsTestSupport;
-import dev.chatbatch.ops.OpsTestSupport.Http;
+import dev.chatbatch.cli.Cli;
+import dev.chatbatch.testsupport.OpsTestSupport;
+import dev.chatbatch.testsupport.OpsTestSupport.Http;
 import dev.chatbatch.schema.Seeder;
 import dev.chatbatch.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.chatbatch.migration;
 
-import dev.chatbatch.ops.Cli;
+import dev.chatbatch.cli.Cli;
 import dev.chatbatch.testsupport.TestDatabase;
 
 import javax.sql.DataSource;

@@ -1,6 +1,6 @@
 package dev.chatbatch.testsupport;
 
-import dev.chatbatch.ops.Cli;
+import dev.chatbatch.cli.Cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -1,0 +1,144 @@
+package dev.chatbatch.api;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Who may call what ({@code serve} only). Stateless: no sessions, no CSRF (no cookies are ever
+ * issued), credentials on every request, either {@code Authorization: Bearer <token>} or HTTP Basic.
+ * <ul>
+ *   <li>{@code GET /actuator/health}, {@code GET /api/openapi.json}: open (health details only for an
+ *       authenticated caller);</li>
+ *   <li>{@code GET /actuator/prometheus}: viewer (Prometheus sends a viewer token, see grafana/prometheus.yml);</li>
+ *   <li>{@code GET|HEAD /api/**}: viewer; every other method on {@code /api/**}: operator;</li>
+ *   <li>anything else: authenticated.</li>
+ * </ul>
+ * 401 (with {@code WWW-Authenticate}) when credentials are missing or wrong, 403 when the role is
+ * not enough; both with the JSON body of {@link ApiError}.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnWebApplication
+@EnableConfigurationProperties(ApiProperties.class)
+class ApiSecurity {
+
+    @Bean
+    ApiAccess apiAccess(ApiProperties properties) {
+        return new ApiAccess(properties);
+    }
+
+    /** Also keeps Spring Boot from creating its default user with a generated password. */
+    @Bean
+    UserDetailsService apiUsers(ApiAccess access) {
+        return new InMemoryUserDetailsManager(access.users());
+    }
+
+    @Bean
+    PasswordEncoder apiPasswordEncoder() {
+        return new BCryptPasswordEncoder();
+    }
+
+    @Bean
+    SecurityFilterChain apiFilterChain(HttpSecurity http, ApiAccess access) throws Exception {
+        AuthenticationEntryPoint unauthenticated = (request, response, e) -> {
+            response.setHeader("WWW-Authenticate", "Bearer realm=\"chatbatch\", Basic realm=\"chatbatch\"");
+            new ApiError("authentication required: send 'Authorization: Bearer <token>' or HTTP Basic credentials"
+                    + (e == null || e.getMessage() == null ? "" : " (" + e.getMessage() + ")"),
+                    401, request.getRequestURI(), null, null).writeTo(response);
+        };
+        AccessDeniedHandler forbidden = (request, response, e) -> {
+            Authentication who = SecurityContextHolder.getContext().getAuthentication();
+            new ApiError("forbidden: " + (who == null ? "caller" : who.getName()) + " lacks the role this request needs"
+                    + (HttpMethod.GET.matches(request.getMethod()) ? " (viewer)" : " (operator: viewers may only read)"),
+                    403, request.getRequestURI(), null, null).writeTo(response);
+        };
+        http.csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(cache -> cache.disable())
+                .formLogin(form -> form.disable())
+                .logout(logout -> logout.disable())
+                .httpBasic(basic -> basic.authenticationEntryPoint(unauthenticated))
+                .addFilterBefore(new BearerTokenFilter(access, unauthenticated), BasicAuthenticationFilter.class)
+                .exceptionHandling(e -> e.authenticationEntryPoint(unauthenticated).accessDeniedHandler(forbidden))
+                .authorizeHttpRequests(auth -> auth
+                        .requestMatchers("/error").permitAll()
+                        .requestMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**", "/api/openapi.json")
+                        .permitAll()
+                        .requestMatchers(HttpMethod.GET, "/actuator/prometheus").hasRole("VIEWER")
+                        .requestMatchers(HttpMethod.GET, "/api/**").hasRole("VIEWER")
+                        .requestMatchers(HttpMethod.HEAD, "/api/**").hasRole("VIEWER")
+                        .requestMatchers("/api/**").hasRole("OPERATOR")
+                        .anyRequest().authenticated());
+        return http.build();
+    }
+
+    /** Prints the generated operator token once, on stdout, when the server is ready. */
+    @EventListener(ApplicationReadyEvent.class)
+    void printGeneratedToken(ApplicationReadyEvent event) {
+        event.getApplicationContext().getBean(ApiAccess.class).generatedToken().ifPresent(token -> {
+            System.out.println("chatbatch API operator token (generated, not stored): " + token);
+            System.out.flush();
+        });
+    }
+
+    /** {@code Authorization: Bearer <token>}: a matching token authenticates, a wrong one is a 401 at once. */
+    static final class BearerTokenFilter extends OncePerRequestFilter {
+
+        private final ApiAccess access;
+        private final AuthenticationEntryPoint unauthenticated;
+
+        BearerTokenFilter(ApiAccess access, AuthenticationEntryPoint unauthenticated) {
+            this.access = access;
+            this.unauthenticated = unauthenticated;
+        }
+
+        @Override
+        protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+                throws ServletException, IOException {
+            String header = request.getHeader("Authorization");
+            if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                chain.doFilter(request, response);
+                return;
+            }
+            Optional<Authentication> authentication = access.authenticateToken(header.substring(7).trim());
+            if (authentication.isEmpty()) {
+                unauthenticated.commence(request, response,
+                        new org.springframework.security.authentication.BadCredentialsException("unknown bearer token"));
+                return;
+            }
+            SecurityContext context = SecurityContextHolder.createEmptyContext();
+            context.setAuthentication(authentication.get());
+            SecurityContextHolder.setContext(context);
+            try {
+                chain.doFilter(request, response);
+            } finally {
+                SecurityContextHolder.clearContext();
+            }
+        }
+    }
+}

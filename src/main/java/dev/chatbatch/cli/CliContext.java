@@ -1,0 +1,82 @@
+package dev.chatbatch.cli;
+
+import dev.chatbatch.db.DatabaseTarget;
+import dev.chatbatch.schema.SchemaService;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What every command gets: where to print, and a way to open the application on the configured
+ * database. Spring-style options ({@code --spring.*}, {@code --chatbatch.*}, {@code --server.*},
+ * {@code --management.*}, {@code --logging.*}) are taken off the command line before picocli parses
+ * it and passed to Spring here.
+ */
+public final class CliContext implements AutoCloseable {
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final List<String> springArgs;
+    private final Map<String, String> springProperties;
+    private AppSession session;
+    private boolean schemaChecked;
+
+    CliContext(PrintStream out, PrintStream err, List<String> springArgs, Map<String, String> springProperties) {
+        this.out = out;
+        this.err = err;
+        this.springArgs = springArgs;
+        this.springProperties = springProperties;
+    }
+
+    public PrintStream out() {
+        return out;
+    }
+
+    public PrintStream err() {
+        return err;
+    }
+
+    /**
+     * The application on the configured database (embedded and persistent when none is configured),
+     * refusing with a clear message unless its schema is this version's (see
+     * {@link SchemaService#requireCurrent()}).
+     */
+    public AppSession session() {
+        return session(AppSession.Mode.COMMAND, DatabaseTarget.EmbeddedMode.PERSISTENT);
+    }
+
+    public AppSession session(AppSession.Mode mode, DatabaseTarget.EmbeddedMode embeddedMode) {
+        AppSession open = sessionForSchemaWork(mode, embeddedMode);
+        if (!schemaChecked) {
+            open.bean(SchemaService.class).requireCurrent();
+            schemaChecked = true;
+        }
+        return open;
+    }
+
+    /** The application without the schema check: for the commands that migrate, inspect or roll back the schema. */
+    public AppSession sessionForSchemaWork() {
+        return sessionForSchemaWork(AppSession.Mode.COMMAND, DatabaseTarget.EmbeddedMode.PERSISTENT);
+    }
+
+    public AppSession sessionForSchemaWork(AppSession.Mode mode, DatabaseTarget.EmbeddedMode embeddedMode) {
+        if (session == null) {
+            session = AppSession.open(mode, embeddedMode, springArgs, springProperties);
+        }
+        return session;
+    }
+
+    /** A Spring-style property given on the command line, or null. */
+    public String property(String key) {
+        return springProperties.get(key);
+    }
+
+    @Override
+    public void close() {
+        if (session != null) {
+            session.close();
+            session = null;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.chatbatch.cli;
+
+import dev.chatbatch.batch.JobRunner;
+import dev.chatbatch.db.DatabaseTarget;
+import dev.chatbatch.schedule.Schedules;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import picocli.CommandLine.Command;
+import sun.misc.Signal;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code serve}: the long-running mode. Boots the SERVE context (web server with the REST API and
+ * actuator, Quartz scheduler in the cluster), installs the maintenance schedules, and waits for
+ * SIGTERM or SIGINT. Then it stops firing, asks the jobs running here to stop (they end STOPPED at
+ * their next chunk boundary and can be restarted), waits for them (at most 25 s) and exits 0.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the schedules, REST API and metrics until SIGTERM; running jobs are stopped gracefully"
+                + " (restartable) and the process exits 0.")
+final class ServeCommand implements Callable<Integer> {
+
+    private static final long GRACE_MILLIS = 25_000;
+
+    private final CliContext cli;
+
+    ServeCommand(CliContext cli) {
+        this.cli = cli;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        CountDownLatch stop = new CountDownLatch(1);
+        // handling the signals ourselves (instead of the JVM's shutdown) lets serve stop the jobs first and exit 0
+        Signal.handle(new Signal("TERM"), s -> stop.countDown());
+        Signal.handle(new Signal("INT"), s -> stop.countDown());
+        AppSession session = cli.session(AppSession.Mode.SERVE, DatabaseTarget.EmbeddedMode.PERSISTENT);
+        Schedules schedules = session.bean(Schedules.class);
+        schedules.install().forEach(installed -> cli.out().println("schedule " + describe(installed)));
+        int port = session.context() instanceof WebServerApplicationContext web && web.getWebServer() != null
+                ? web.getWebServer().getPort() : -1;
+        cli.out().println("serving on " + session.target().describe() + ", http port " + port
+                + "; SIGTERM stops gracefully");
+        cli.out().flush();
+        stop.await();
+
+        cli.out().println("stopping: no new fires, asking running jobs to stop");
+        cli.out().flush();
+        schedules.standby();
+        JobRunner runner = session.bean(JobRunner.class);
+        long deadline = System.currentTimeMillis() + GRACE_MILLIS;
+        List<Long> stopped = runner.stopRunningHere();
+        while (runner.anyRunningHere() && System.currentTimeMillis() < deadline) {
+            stopped = union(stopped, runner.stopRunningHere());
+            Thread.sleep(200);
+        }
+        stopped.forEach(id -> cli.out().println("execution " + id + " stopped; resume it with `chatbatch restart " + id + "`"));
+        if (runner.anyRunningHere()) {
+            cli.err().println("warning: a job did not reach a chunk boundary within " + GRACE_MILLIS / 1000
+                    + " s; it is marked FAILED by the next launch and can be restarted");
+        }
+        cli.out().println("stopped");
+        cli.out().flush();
+        return 0;
+    }
+
+    private static String describe(Schedules.Installed s) {
+        return s.job() + ": " + switch (s.outcome()) {
+            case DISABLED -> "disabled";
+            case BY_ANOTHER_INSTANCE -> "installed by another instance";
+            case UNCHANGED, SCHEDULED -> s.cron() + " " + s.timeZone() + ", next " + (s.nextFireTime() == null ? "none" : s.nextFireTime());
+        };
+    }
+
+    private static List<Long> union(List<Long> a, List<Long> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).distinct().toList();
+    }
+}
