@@ -1,0 +1,5 @@
+-- no lower, upper
+SELECT ARRAY[s."tenant_id"::text, s."seq"::text] FROM "generic"."orders" AS s WHERE (s."tenant_id", s."seq") <= (CAST(? AS bigint), CAST(? AS integer)) ORDER BY s."tenant_id", s."seq" OFFSET ? LIMIT 1
+
+-- lower, upper
+SELECT ARRAY[s."tenant_id"::text, s."seq"::text] FROM "generic"."orders" AS s WHERE (s."tenant_id", s."seq") > (CAST(? AS bigint), CAST(? AS integer)) AND (s."tenant_id", s."seq") <= (CAST(? AS bigint), CAST(? AS integer)) ORDER BY s."tenant_id", s."seq" OFFSET ? LIMIT 1

@@ -1,0 +1,11 @@
+-- no lower, no upper
+SELECT ARRAY[s."tenant_id"::text, s."seq"::text] FROM "generic"."orders" AS s WHERE true ORDER BY s."tenant_id", s."seq" FOR SHARE OF s
+
+-- no lower, upper
+SELECT ARRAY[s."tenant_id"::text, s."seq"::text] FROM "generic"."orders" AS s WHERE (s."tenant_id", s."seq") <= (CAST(? AS bigint), CAST(? AS integer)) ORDER BY s."tenant_id", s."seq" FOR SHARE OF s
+
+-- lower, no upper
+SELECT ARRAY[s."tenant_id"::text, s."seq"::text] FROM "generic"."orders" AS s WHERE (s."tenant_id", s."seq") > (CAST(? AS bigint), CAST(? AS integer)) ORDER BY s."tenant_id", s."seq" FOR SHARE OF s
+
+-- lower, upper
+SELECT ARRAY[s."tenant_id"::text, s."seq"::text] FROM "generic"."orders" AS s WHERE (s."tenant_id", s."seq") > (CAST(? AS bigint), CAST(? AS integer)) AND (s."tenant_id", s."seq") <= (CAST(? AS bigint), CAST(? AS integer)) ORDER BY s."tenant_id", s."seq" FOR SHARE OF s

@@ -1,0 +1,11 @@
+-- no lower, no upper
+SELECT count(*) FROM (SELECT 1 FROM "generic"."orders" AS s WHERE true FOR SHARE OF s) AS locked
+
+-- no lower, upper
+SELECT count(*) FROM (SELECT 1 FROM "generic"."orders" AS s WHERE (s."tenant_id", s."seq") <= (CAST(? AS bigint), CAST(? AS integer)) FOR SHARE OF s) AS locked
+
+-- lower, no upper
+SELECT count(*) FROM (SELECT 1 FROM "generic"."orders" AS s WHERE (s."tenant_id", s."seq") > (CAST(? AS bigint), CAST(? AS integer)) FOR SHARE OF s) AS locked
+
+-- lower, upper
+SELECT count(*) FROM (SELECT 1 FROM "generic"."orders" AS s WHERE (s."tenant_id", s."seq") > (CAST(? AS bigint), CAST(? AS integer)) AND (s."tenant_id", s."seq") <= (CAST(? AS bigint), CAST(? AS integer)) FOR SHARE OF s) AS locked
