@@ -1,3 +1,8 @@
+-- installed triggers
+SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+ WHERE NOT t.tgisinternal AND t.tgname LIKE ? ORDER BY 1
+-- params: [cbm\_generic\_orders\_%]
+
 -- trigger on source
 DROP TRIGGER IF EXISTS "cbm_generic_orders_up" ON "generic"."orders"
 

@@ -1,3 +1,8 @@
+-- installed triggers
+SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+ WHERE NOT t.tgisinternal AND t.tgname LIKE ? ORDER BY 1
+-- params: [cbm\_chat\_messages\_v2\_%]
+
 -- trigger on source
 DROP TRIGGER IF EXISTS "cbm_chat_messages_v2_up" ON "public"."chat_messages"
 

@@ -54,11 +54,6 @@ public class MigrationSpecLoader {
     // [0-9], not \\d: only ASCII digits are numbers here
     private static final Pattern DURATION = Pattern.compile("([0-9]+)\\s*(ms|s|min|h)");
     private static final int MAX_CHUNK = 1_000_000;
-    /** Settings of the loader's transaction: bounded waits, and the dual-write triggers' search_path. */
-    private static final String CHECK_SETTINGS = """
-            SELECT has_database_privilege(current_database(), 'TEMPORARY'), current_database()::text, current_user::text,
-                   set_config('statement_timeout', '10s', true), set_config('lock_timeout', '5s', true),
-                   set_config('search_path', 'pg_catalog, public', true)""";
     static final Duration LOCK_TIMEOUT_MIN = Duration.ofMillis(10);
     static final Duration LOCK_TIMEOUT_MAX = Duration.ofMinutes(10);
     static final Duration STATEMENT_TIMEOUT_MIN = Duration.ofSeconds(1);
@@ -152,7 +147,7 @@ public class MigrationSpecLoader {
                 // everything below is catalog reads, temporary views and describe-only prepares in one
                 // transaction that is rolled back: loading a spec changes nothing and runs none of it. The
                 // search_path is the dual-write triggers' own, so names resolve as they will there.
-                try (PreparedStatement ps = c.prepareStatement(CHECK_SETTINGS); ResultSet rs = ps.executeQuery()) {
+                try (PreparedStatement ps = c.prepareStatement(SpecCatalog.LOADER_SETTINGS); ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     if (!rs.getBoolean(1)) {
                         // expressions are checked through temporary views (see ExpressionCheck)
@@ -348,7 +343,7 @@ public class MigrationSpecLoader {
             throw err.at(field, e.getMessage());
         }
         String[] parts = qualified.contains(".") ? qualified.split("\\.") : new String[]{"public", qualified};
-        try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_TABLE)) {
+        try (PreparedStatement ps = c.prepareStatement(SpecCatalog.TABLE)) {
             ps.setString(1, parts[0]);
             ps.setString(2, parts[1]);
             try (ResultSet rs = ps.executeQuery()) {
@@ -362,7 +357,7 @@ public class MigrationSpecLoader {
 
     static Map<String, Column> columns(Connection c, MigrationSpec.Table t) throws SQLException {
         Map<String, Column> cols = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_COLUMNS)) {
+        try (PreparedStatement ps = c.prepareStatement(SpecCatalog.COLUMNS)) {
             ps.setString(1, t.schema());
             ps.setString(2, t.name());
             try (ResultSet rs = ps.executeQuery()) {
@@ -375,7 +370,7 @@ public class MigrationSpecLoader {
     }
 
     private static void requireUnique(Connection c, MigrationSpec.Table t, List<String> key, String field, Errors err) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_UNIQUE_INDEXES)) {
+        try (PreparedStatement ps = c.prepareStatement(SpecCatalog.UNIQUE_INDEXES)) {
             ps.setString(1, t.schema());
             ps.setString(2, t.name());
             try (ResultSet rs = ps.executeQuery()) {

@@ -144,53 +144,62 @@ class MigrationSqlGoldenTest {
     /** Statement kind → labelled statements, in a fixed order. */
     private static Map<String, List<String>> generate(MigrationSpec spec, List<String> lo, List<String> hi) {
         MigrationSql sql = new MigrationSql(spec);
+        ObjectNames names = sql.names();
+        BackfillStatements backfill = sql.backfill();
+        VerifyStatements verify = sql.verify();
+        MirrorStatements mirror = sql.mirror();
         Kinds k = new Kinds();
-        k.add("names", "prefix", sql.objectPrefix());
-        k.add("names", "like pattern", sql.objectPattern());
-        k.add("tiles", "tiles", sql.tiles());
+        k.add("names", "prefix", names.prefix());
+        k.add("names", "like pattern", names.likePattern());
+        k.add("names", "replication slot", names.replicationSlot());
+        k.add("names", "publication", names.publication());
+        k.add("tiles", "tiles", sql.keys().tiles(4));
         for (boolean lower : List.of(false, true)) {
-            k.add("chunk-end", range(lower, true), sql.chunkEnd(lower, true));
+            k.add("chunk-end", range(lower, true), backfill.chunkEnd(lower ? lo : null, hi, 500));
         }
         for (boolean lower : List.of(false, true)) {
             for (boolean upper : List.of(false, true)) {
                 String r = range(lower, upper);
-                k.add("chunk", r, sql.chunk(lower, upper));
-                k.add("chunk-keys", r, sql.chunkKeys(lower, upper));
-                k.add("lock-range", r, sql.lockRange(lower, upper));
-                k.add("delete-target-range", r, sql.deleteTargetRange(lower, upper));
-                k.add("delete-rejects-range", r, sql.deleteRejectsRange(lower, upper));
-                k.add("verify-diff", r, sql.verifyDiff(lower, upper));
+                List<String> l = lower ? lo : null;
+                List<String> u = upper ? hi : null;
+                k.add("chunk", r, backfill.chunk(l, u));
+                k.add("chunk-keys", r, backfill.chunkKeys(l, u));
+                k.add("lock-range", r, backfill.lockRange(l, u));
+                k.add("delete-target-range", r, backfill.deleteTargetRange(l, u));
+                k.add("delete-rejects-range", r, backfill.deleteRejectsRange(l, u));
+                k.add("verify-diff", r, verify.diff(l, u));
             }
         }
-        k.add("quarantine", "one row", sql.quarantine());
-        k.add("sample", "rows of 2 keys", sql.sampleRows(2));
-        k.add("sample", "rules of 1 key", sql.sampleRules());
+        k.add("quarantine", "one row", backfill.quarantine("division by zero (SQLSTATE 22012)", lo));
+        k.add("sample", "rows of 2 keys", sql.sample().rows(List.of(lo, hi)));
+        k.add("sample", "rules of 1 key", sql.sample().rules(lo));
         String column = spec.up().keySet().stream().skip(2).findFirst().orElseThrow();
-        k.add("sample", "column " + column + " of 1 key", sql.sampleColumn(column));
-        for (int bounds : List.of(0, 2)) {
-            k.add("verify-source", bounds + " bounds", sql.verifySource(bounds));
-            k.add("verify-target", bounds + " bounds", sql.verifyTarget(bounds));
-            k.add("verify-rejects", bounds + " bounds", sql.verifyRejects(bounds));
+        k.add("sample", "column " + column + " of 1 key", sql.sample().column(column, lo));
+        for (List<List<String>> bounds : List.of(List.<List<String>>of(), List.of(lo, hi))) {
+            k.add("verify-source", bounds.size() + " bounds", verify.source(bounds));
+            k.add("verify-target", bounds.size() + " bounds", verify.target(bounds));
+            k.add("verify-rejects", bounds.size() + " bounds", verify.rejects(bounds));
         }
-        k.add("counts", "source", sql.countSource());
-        k.add("counts", "target", sql.countTarget());
-        k.add("counts", "target has rows", sql.targetHasRows());
-        k.add("verify-tail", "since snapshot", sql.verifyTail());
-        k.add("locks", "tables", sql.lockTables());
-        k.add("locks", "source", sql.lockSource());
-        k.add("archive", "source", sql.archive());
-        List<String> dual = sql.installDualWrite();
+        k.add("counts", "source", verify.countSource());
+        k.add("counts", "target", verify.countTarget());
+        k.add("counts", "target has rows", verify.targetHasRows());
+        k.add("verify-tail", "since snapshot", verify.tail("100:104:102"));
+        k.add("locks", "tables", mirror.lockTables());
+        k.add("locks", "source", mirror.lockSource());
+        k.add("archive", "source", mirror.archive());
+        List<String> dual = mirror.installDualWrite();
         for (int i = 0; i < dual.size(); i++) {
             k.add("install-dual-write", "statement " + (i + 1), dual.get(i));
         }
-        List<String> reverse = sql.installReverse();
+        List<String> reverse = mirror.installReverse();
         for (int i = 0; i < reverse.size(); i++) {
             k.add("install-reverse", "statement " + (i + 1), reverse.get(i));
         }
-        k.add("drops", "trigger on source", sql.dropTrigger(sql.objectPrefix() + "_up", spec.source().name()));
-        k.add("drops", "trigger on target", sql.dropTrigger(sql.objectPrefix() + "_down", spec.target().name()));
-        k.add("drops", "function up", sql.dropFunction("up"));
-        List<String> fns = sql.dropFunctions();
+        k.add("drops", "installed triggers", mirror.installedTriggers());
+        k.add("drops", "trigger on source", mirror.dropTrigger(names.name(ObjectNames.UP), spec.source().name()));
+        k.add("drops", "trigger on target", mirror.dropTrigger(names.name(ObjectNames.DOWN), spec.target().name()));
+        k.add("drops", "function up", mirror.dropFunction(ObjectNames.UP));
+        List<String> fns = mirror.dropFunctions();
         for (int i = 0; i < fns.size(); i++) {
             k.add("drops", "every function " + (i + 1), fns.get(i));
         }
@@ -206,6 +215,11 @@ class MigrationSqlGoldenTest {
 
         void add(String kind, String label, String sql) {
             kinds.computeIfAbsent(kind, x -> new ArrayList<>()).add("-- " + label + "\n" + sql + "\n");
+        }
+
+        /** A bound statement: its SQL, then its parameters in bind order. */
+        void add(String kind, String label, Statement statement) {
+            add(kind, label, statement.sql() + "\n-- params: " + statement.params());
         }
     }
 
