@@ -1,7 +1,5 @@
 package dev.chatbatch.migration;
 
-import java.util.List;
-
 /**
  * The PL/pgSQL bodies of the mirror triggers, v1 → v2 (up) and, after cutover, v2 → v1 ({@code down}). A
  * body runs the set-based write of {@link MirrorWrites}, collects the keys the quarantine must settle and
@@ -90,40 +88,16 @@ final class MirrorBodies {
                     END;
             """;
 
-    /** Down: a key taken in v1 by a different row refuses the statement. Placeholder: the migration literal. */
-    private static final String REFUSE_CONFLICT = """
-              IF cbv_conflict IS NOT NULL THEN
-                RAISE EXCEPTION USING ERRCODE = 'unique_violation',
-                  MESSAGE = format('duplicate key value violates the key of %%s: %%s=%%s already exists', TG_ARGV[0], TG_ARGV[1], cbv_conflict),
-                  DETAIL = format('Migration %%s mirrors every write of %%I.%%I into %%s, which already holds a different row with this key.', %s, TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_ARGV[0]),
-                  HINT = 'Use another key.';
-              END IF;
-            """;
-
-    private static final String SETTLE_UP = """
-              IF cardinality(cbv_kinds) > 0 THEN
-                PERFORM %s;
-              END IF;
-            """;
-
-    private static final String SETTLE_DOWN = """
-              IF cardinality(cbv_kinds) > 0 THEN
-                cbv_conflict := %s;
-              END IF;
-            """;
-
-    private final MigrationSpec spec;
-    private final ObjectNames names;
     private final KeyRanges keys;
     private final RowMapping rows;
     private final MirrorWrites writes;
+    private final CollectedKeys collected;
 
     MirrorBodies(MigrationSpec spec, ObjectNames names, KeyRanges keys, RowMapping rows) {
-        this.spec = spec;
-        this.names = names;
         this.keys = keys;
         this.rows = rows;
         this.writes = new MirrorWrites(spec, keys, rows);
+        this.collected = new CollectedKeys(spec, names, keys, rows);
     }
 
     /**
@@ -146,8 +120,8 @@ final class MirrorBodies {
         } else if (hasNew) {
             newLoop = NEW_ROWS_LOOP.formatted(guardedRow(down, "cbv_r", "(SELECT cbv_r.* OFFSET 0)", null, version));
         }
-        return STATEMENT_BODY.formatted(declarations(down), write(down, newRel, oldRel, version), appendPieces(), resetKeys(),
-                oldLoop, newLoop, settleCall(down));
+        return STATEMENT_BODY.formatted(collected.declarations(down), write(down, newRel, oldRel, version), collected.appendPieces(), collected.reset(),
+                oldLoop, newLoop, collected.settle(down));
     }
 
     /**
@@ -159,10 +133,10 @@ final class MirrorBodies {
     String rowBody(boolean down) {
         String newRow = "(SELECT NEW.* OFFSET 0)";
         String oldRow = "(SELECT OLD.* OFFSET 0)";
-        return ROW_BODY.formatted(declarations(down), guardedRow(down, "NEW", newRow, null, 1), keys.tuple("OLD"), keys.tuple("NEW"),
+        return ROW_BODY.formatted(collected.declarations(down), guardedRow(down, "NEW", newRow, null, 1), keys.tuple("OLD"), keys.tuple("NEW"),
                 // a key-changing update is the old key leaving and the new key arriving
                 guardedRow(down, "OLD", null, oldRow, 2), guardedRow(down, "NEW", newRow, null, 2),
-                guardedRow(down, "NEW", newRow, oldRow, 2), guardedRow(down, "OLD", null, oldRow, 2), settleCall(down));
+                guardedRow(down, "NEW", newRow, oldRow, 2), guardedRow(down, "OLD", null, oldRow, 2), collected.settle(down));
     }
 
     private String write(boolean down, String newRel, String oldRel, int version) {
@@ -182,74 +156,7 @@ final class MirrorBodies {
                     : "DELETE FROM " + rows.target() + " AS t USING " + oldRel + " AS s WHERE " + keys.tuple("t") + " = " + keys.tuple("s")
                     + " AND " + rows.isMirror());
         }
-        return GUARDED_ROW.formatted(write(down, newRel, oldRel, version), appendPieces(), dropStale,
-                appendKey(row, down ? "'down_error'" : "'error'", "cbv_msg || ' (SQLSTATE ' || cbv_state || ')'"));
-    }
-
-    /** Hands the collected keys to the quarantine function; down, a conflict it finds is refused too. */
-    private String settleCall(boolean down) {
-        String call = names.function(down ? ObjectNames.SETTLE_DOWN : ObjectNames.SETTLE_UP) + "(" + keyVars() + ", cbv_kinds, cbv_reasons)";
-        if (!down) {
-            return SETTLE_UP.formatted(call);
-        }
-        String refuse = REFUSE_CONFLICT.formatted(names.literal());
-        return refuse + SETTLE_DOWN.formatted(call) + refuse;
-    }
-
-    private String declarations(boolean down) {
-        StringBuilder sb = new StringBuilder("DECLARE\n");
-        for (int i = 0; i < spec.key().size(); i++) {
-            String type = spec.keyTypes().get(i);
-            sb.append("  cbv_k%1$d %2$s[] := '{}';\n  cbv_p%1$d %2$s[];\n".formatted(i + 1, type));
-        }
-        return sb.append("""
-                  cbv_kinds text[] := '{}';
-                  cbv_reasons text[] := '{}';
-                  cbv_pkinds text[];
-                  cbv_preasons text[];
-                  cbv_r %1$s%%ROWTYPE;
-                  cbv_o %1$s%%ROWTYPE;
-                  cbv_has boolean;
-                  cbv_pair record;
-                  cbv_msg text;
-                  cbv_state text;
-                  cbv_conflict text;
-                """.formatted(down ? rows.target() : rows.source())).toString();
-    }
-
-    private String keyVars() {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 1; i <= spec.key().size(); i++) {
-            sb.append(i > 1 ? ", " : "").append("cbv_k").append(i);
-        }
-        return sb.toString();
-    }
-
-    /** Adds the pieces collected by the last mirror statement to what the quarantine will settle. */
-    private String appendPieces() {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 1; i <= spec.key().size(); i++) {
-            sb.append("cbv_k%1$d := cbv_k%1$d || cbv_p%1$d; ".formatted(i));
-        }
-        return sb.append("cbv_kinds := cbv_kinds || cbv_pkinds; cbv_reasons := cbv_reasons || cbv_preasons;").toString();
-    }
-
-    /** Adds one key (of the row variable {@code row}) with a kind (SQL expression) and reason (SQL expression). */
-    private String appendKey(String row, String kind, String reason) {
-        StringBuilder sb = new StringBuilder();
-        List<String> cols = keys.columns(row);
-        for (int i = 0; i < cols.size(); i++) {
-            sb.append("cbv_k%1$d := cbv_k%1$d || %2$s; ".formatted(i + 1, cols.get(i)));
-        }
-        return sb.append("cbv_kinds := cbv_kinds || (%s)::text; cbv_reasons := cbv_reasons || (%s)::text;".formatted(kind, reason))
-                .toString();
-    }
-
-    private String resetKeys() {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 1; i <= spec.key().size(); i++) {
-            sb.append("cbv_k").append(i).append(" := '{}'; ");
-        }
-        return sb.append("cbv_kinds := '{}'; cbv_reasons := '{}';").toString();
+        return GUARDED_ROW.formatted(write(down, newRel, oldRel, version), collected.appendPieces(), dropStale,
+                collected.append(row, down ? "'down_error'" : "'error'", "cbv_msg || ' (SQLSTATE ' || cbv_state || ')'"));
     }
 }
