@@ -21,10 +21,6 @@ import java.util.Map;
  */
 final class CutoverOperation implements PhaseOperation {
 
-    /** Trigger and function name suffixes {@link MirrorStatements#installReverse} uses. */
-    static final List<String> TRIGGERS = ObjectNames.REVERSE_TRIGGERS;
-    static final List<String> FUNCTIONS = ObjectNames.REVERSE_FUNCTIONS;
-
     private final PhaseContext ctx;
     private String balance;
 
@@ -55,8 +51,8 @@ final class CutoverOperation implements PhaseOperation {
         ctx.jdbc().execute(ctx.sql().mirror().lockTables());
         long locked = System.nanoTime();
         // the tail since verify, with both tables locked: counts must still balance ...
-        long source = ctx.jdbc().queryForObject(ctx.sql().verify().countSource().sql(), Long.class);
-        long target = ctx.jdbc().queryForObject(ctx.sql().verify().countTarget().sql(), Long.class);
+        long source = ctx.jdbc().queryForObject(ctx.sql().verify().countSource(), Long.class);
+        long target = ctx.jdbc().queryForObject(ctx.sql().verify().countTarget(), Long.class);
         long rejects = ctx.store().rejects(name);
         if (source != target + rejects) {
             throw new OperatorException(ExitCode.DIFFERENCES, "cutover refused: " + spec.source().qualified() + " has "
@@ -91,7 +87,7 @@ final class CutoverOperation implements PhaseOperation {
 
     @Override
     public List<String> rollback() {
-        return ctx.drop(TRIGGERS, FUNCTIONS);
+        return ctx.drop(ObjectNames.REVERSE_TRIGGERS, ObjectNames.REVERSE_FUNCTIONS);
     }
 
     private static String keys(Object array) {

@@ -15,10 +15,6 @@ import java.util.List;
  */
 final class DualWriteOperation implements PhaseOperation {
 
-    /** Trigger and function name suffixes {@link MirrorStatements#installDualWrite} uses (row and statement mode). */
-    static final List<String> TRIGGERS = ObjectNames.DUAL_WRITE_TRIGGERS;
-    static final List<String> FUNCTIONS = ObjectNames.DUAL_WRITE_FUNCTIONS;
-
     /**
      * Roles (other than superusers and the predefined pg_* roles) that may write the table of parameter 1 but
      * lack on the table of parameter 2 what mirroring their writes needs, now that a mirrored write runs with
@@ -53,7 +49,7 @@ final class DualWriteOperation implements PhaseOperation {
     @Override
     public void validate() {
         MigrationSpec spec = ctx.spec();
-        if (Boolean.TRUE.equals(ctx.jdbc().queryForObject(ctx.sql().verify().targetHasRows().sql(), Boolean.class))) {
+        if (Boolean.TRUE.equals(ctx.jdbc().queryForObject(ctx.sql().verify().targetHasRows(), Boolean.class))) {
             throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "cannot start " + ctx.name() + ": "
                     + spec.target().qualified() + " already holds rows (from an earlier attempt that was rolled back?),"
                     + " and the backfill keeps rows it finds there as they are. Empty it first (TRUNCATE "
@@ -108,6 +104,6 @@ final class DualWriteOperation implements PhaseOperation {
     /** Drops the dual-write triggers and functions; the rows already in v2 and the rejects stay (start clears them). */
     @Override
     public List<String> rollback() {
-        return ctx.drop(TRIGGERS, FUNCTIONS);
+        return ctx.drop(ObjectNames.DUAL_WRITE_TRIGGERS, ObjectNames.DUAL_WRITE_FUNCTIONS);
     }
 }

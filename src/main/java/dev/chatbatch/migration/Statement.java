@@ -1,7 +1,9 @@
 package dev.chatbatch.migration;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -12,11 +14,11 @@ import java.util.List;
 record Statement(String sql, List<Object> params) {
 
     Statement {
-        params = List.copyOf(params);
+        params = Collections.unmodifiableList(new ArrayList<>(params)); // a parameter may be null (binds NULL)
     }
 
     static Statement of(String sql, Object... params) {
-        return new Statement(sql, List.of(params));
+        return new Statement(sql, Arrays.asList(params));
     }
 
     /** The parameters as JdbcTemplate takes them. */

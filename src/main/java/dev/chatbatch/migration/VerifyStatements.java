@@ -32,16 +32,16 @@ final class VerifyStatements {
         this.lit = names.literal();
     }
 
-    Statement countSource() {
-        return Statement.of("SELECT count(*) FROM " + rows.source());
+    String countSource() {
+        return "SELECT count(*) FROM " + rows.source();
     }
 
-    Statement countTarget() {
-        return Statement.of("SELECT count(*) FROM " + rows.target());
+    String countTarget() {
+        return "SELECT count(*) FROM " + rows.target();
     }
 
-    Statement targetHasRows() {
-        return Statement.of("SELECT EXISTS (SELECT 1 FROM " + rows.target() + ")");
+    String targetHasRows() {
+        return "SELECT EXISTS (SELECT 1 FROM " + rows.target() + ")";
     }
 
     /**
