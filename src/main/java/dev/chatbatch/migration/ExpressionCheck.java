@@ -519,6 +519,7 @@ final class ExpressionCheck {
         }
     }
 
+    /** A relation by oid as a message names it: its kind and qualified name. */
     private static final String RELATION_NAME = """
             SELECT format('%s %I.%I', CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view'
                           WHEN 'm' THEN 'materialized view' ELSE 'relation' END, n.nspname, c.relname)

@@ -32,7 +32,7 @@ final class QuarantineFunctions {
     /**
      * Body of settle_up. Placeholders: 1 source, 2 target, 3 guard, 4 key text at cbv_i, 5 source key tuple,
      * 6 key at cbv_i, 7 delete of the key's reject, 8 reject rule evaluation, 9 rule upsert, 10 target key
-     * tuple, 11 error upsert, 12 the key's reject WHERE, 13 isMirror, 14 conflict upsert.
+     * tuple, 11 error upsert, 12 the key's reject WHERE, 13 isMirror, 14 conflict upsert, 15 the rejects table.
      */
     private static final String SETTLE_UP = """
             DECLARE
