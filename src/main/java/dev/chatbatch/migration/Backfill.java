@@ -9,7 +9,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 import javax.sql.DataSource;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -52,8 +51,9 @@ class Backfill {
         if (phase == Phase.DUAL_WRITE) {
             MigrationSql sql = new MigrationSql(spec);
             int n = spec.effectivePartitions();
-            List<MigrationStore.Tile> tiles = jdbc.query(sql.tiles(), (rs, i) -> new MigrationStore.Tile(
-                    MigrationStore.list(rs.getArray(2)), rs.getLong(3)), n);
+            Statement tileQuery = sql.keys().tiles(n);
+            List<MigrationStore.Tile> tiles = jdbc.query(tileQuery.sql(), (rs, i) -> new MigrationStore.Tile(
+                    MigrationStore.list(rs.getArray(2)), rs.getLong(3)), tileQuery.args());
             store.planPartitions(name, tiles, spec.chunk().size());
             List<String> lower = tiles.isEmpty() ? null : tiles.get(tiles.size() - 1).upperKey();
             long total = tiles.stream().mapToLong(MigrationStore.Tile::rows).sum();
@@ -95,10 +95,9 @@ class Backfill {
             TransactionSettings.timeouts(spec.timeouts().lockTimeout(), spec.timeouts().statementTimeout()).apply(jdbc);
             int size = p.chunkSize();
             long t0 = System.nanoTime();
-            List<Object> endParams = new ArrayList<>(MigrationSql.rangeParams(from, p.upperKey()));
-            endParams.add(size - 1);
-            List<String> end = jdbc.query(sql.chunkEnd(from != null, true), rs -> rs.next() ? MigrationStore.list(rs.getArray(1)) : null,
-                    endParams.toArray());
+            Statement chunkEnd = sql.backfill().chunkEnd(from, p.upperKey(), size);
+            List<String> end = jdbc.query(chunkEnd.sql(), rs -> rs.next() ? MigrationStore.list(rs.getArray(1)) : null,
+                    chunkEnd.args());
             boolean done = end == null;
             last = done ? p.upperKey() : end;
             Copied c = copyRange(sql, from, last);
@@ -131,7 +130,7 @@ class Backfill {
      * and repair both copy through here.
      */
     Copied copyRange(MigrationSql sql, List<String> from, List<String> to) {
-        jdbc.execute(MigrationSql.SAVEPOINT);
+        jdbc.execute(BackfillStatements.SAVEPOINT);
         try {
             // the savepoint is left to the commit on success: no extra round trip on the normal path
             return chunk(sql, from, to);
@@ -146,20 +145,20 @@ class Backfill {
 
     /** Back to before the failed attempt, the savepoint gone: isolate works at the level of the caller's transaction. */
     private void undo() {
-        jdbc.execute(MigrationSql.ROLLBACK_TO_SAVEPOINT);
-        jdbc.execute(MigrationSql.RELEASE_SAVEPOINT);
+        jdbc.execute(BackfillStatements.ROLLBACK_TO_SAVEPOINT);
+        jdbc.execute(BackfillStatements.RELEASE_SAVEPOINT);
     }
 
     private Copied chunk(MigrationSql sql, List<String> from, List<String> to) {
-        Map<String, Object> row = jdbc.queryForMap(sql.chunk(from != null, to != null),
-                MigrationSql.rangeParams(from, to).toArray());
+        Statement chunk = sql.backfill().chunk(from, to);
+        Map<String, Object> row = jdbc.queryForMap(chunk.sql(), chunk.args());
         return new Copied(((Number) row.get("seen")).longValue(), ((Number) row.get("rejected")).longValue(),
                 ((Number) row.get("inserted")).longValue(), ((Number) row.get("rejects_written")).longValue(), 0);
     }
 
     private List<List<String>> keys(MigrationSql sql, List<String> from, List<String> to) {
-        return jdbc.query(sql.chunkKeys(from != null, to != null), (rs, i) -> MigrationStore.list(rs.getArray(1)),
-                MigrationSql.rangeParams(from, to).toArray());
+        Statement keys = sql.backfill().chunkKeys(from, to);
+        return jdbc.query(keys.sql(), (rs, i) -> MigrationStore.list(rs.getArray(1)), keys.args());
     }
 
     /**
@@ -176,10 +175,8 @@ class Backfill {
             if (now.isEmpty()) {
                 throw failure; // nothing left to blame: not a row's failure after all
             }
-            List<Object> params = new ArrayList<>();
-            params.add(reason(failure));
-            params.addAll(now.get(0));
-            long written = jdbc.update(sql.quarantine(), params.toArray());
+            Statement quarantine = sql.backfill().quarantine(reason(failure), now.get(0));
+            long written = jdbc.update(quarantine.sql(), quarantine.args());
             return new Copied(written, written, 0, written, written);
         }
         int mid = keys.size() / 2;
@@ -188,10 +185,10 @@ class Backfill {
     }
 
     private Copied part(MigrationSql sql, List<String> from, List<String> to, List<List<String>> keys) {
-        jdbc.execute(MigrationSql.SAVEPOINT);
+        jdbc.execute(BackfillStatements.SAVEPOINT);
         try {
             Copied c = chunk(sql, from, to);
-            jdbc.execute(MigrationSql.RELEASE_SAVEPOINT);
+            jdbc.execute(BackfillStatements.RELEASE_SAVEPOINT);
             return c;
         } catch (DataAccessException e) {
             if (!rowLevel(e)) {

@@ -12,6 +12,11 @@ import dev.chatbatch.OperatorException;
  */
 final class CompleteOperation implements PhaseOperation {
 
+    /** Tables in schema archive with the name v1 would take there (parameter: v1's name). */
+    private static final String ARCHIVE_CLASH = """
+            SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'archive' AND c.relname = ?""";
+
     private final PhaseContext ctx;
 
     CompleteOperation(PhaseContext ctx) {
@@ -21,7 +26,7 @@ final class CompleteOperation implements PhaseOperation {
     @Override
     public void validate() {
         String table = ctx.spec().source().name();
-        Integer clash = ctx.jdbc().queryForObject(MigrationSql.ARCHIVE_CLASH, Integer.class, table);
+        Integer clash = ctx.jdbc().queryForObject(ARCHIVE_CLASH, Integer.class, table);
         if (clash != null && clash > 0) {
             throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "archive." + table
                     + " already exists: rename or move it, then run complete again");
@@ -31,7 +36,7 @@ final class CompleteOperation implements PhaseOperation {
     @Override
     public String apply() {
         ctx.dropAll();
-        ctx.jdbc().execute(ctx.sql().archive());
+        ctx.jdbc().execute(ctx.sql().mirror().archive());
         return "triggers dropped; " + ctx.spec().source().qualified() + " moved to archive." + ctx.spec().source().name();
     }
 }

@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * {@code cutover}: replaces the dual write by the v1 write guard and the v2 → v1 mirror
- * ({@link MigrationSql#installReverse}), which runs with the writer's rights: every role that may write v2
+ * ({@link MirrorStatements#installReverse}), which runs with the writer's rights: every role that may write v2
  * must be able to do the same to v1, or cutover is refused naming the GRANT. Validate locks both tables (short lock_timeout, retried by the
  * coordinator) and re-checks the tail under those locks: counts, and the rows written since the last
  * verify's snapshot compared mapped v1 vs v2. Rollback drops the guard and the mirror; it does not put the
@@ -20,10 +20,6 @@ import java.util.Map;
  * {@link DualWriteOperation} too.
  */
 final class CutoverOperation implements ReversibleOperation {
-
-    /** Trigger and function name suffixes {@link MigrationSql#installReverse} uses. */
-    static final List<String> TRIGGERS = List.of("down", "down_ins", "down_upd", "down_del", "read_only");
-    static final List<String> FUNCTIONS = List.of("down", "down_ins", "down_upd", "down_del", "guard", "settle_down");
 
     private final PhaseContext ctx;
     private String balance;
@@ -52,11 +48,11 @@ final class CutoverOperation implements ReversibleOperation {
         }
         DualWriteOperation.requireMirrorPrivileges(ctx, "cut over", spec.target().qualified(), ctx.sql().targetRelation(),
                 spec.source().qualified(), ctx.sql().sourceRelation());
-        ctx.jdbc().execute(ctx.sql().lockTables());
+        ctx.jdbc().execute(ctx.sql().mirror().lockTables());
         long locked = System.nanoTime();
         // the tail since verify, with both tables locked: counts must still balance ...
-        long source = ctx.jdbc().queryForObject(ctx.sql().countSource(), Long.class);
-        long target = ctx.jdbc().queryForObject(ctx.sql().countTarget(), Long.class);
+        long source = ctx.jdbc().queryForObject(ctx.sql().verify().countSource(), Long.class);
+        long target = ctx.jdbc().queryForObject(ctx.sql().verify().countTarget(), Long.class);
         long rejects = ctx.store().rejects(name);
         if (source != target + rejects) {
             throw new OperatorException(ExitCode.DIFFERENCES, "cutover refused: " + spec.source().qualified() + " has "
@@ -65,7 +61,8 @@ final class CutoverOperation implements ReversibleOperation {
         }
         // ... and every row written since the verify's snapshot must map exactly (a write bypassing the dual
         // write, e.g. with triggers disabled, keeps the counts but not the content)
-        Map<String, Object> tail = ctx.jdbc().queryForMap(ctx.sql().verifyTail(), verified.snapshot());
+        Statement tailQuery = ctx.sql().verify().tail(verified.snapshot());
+        Map<String, Object> tail = ctx.jdbc().queryForMap(tailQuery.sql(), tailQuery.args());
         long changed = ((Number) tail.get("changed")).longValue();
         long differing = ((Number) tail.get("differing")).longValue();
         if (differing > 0) {
@@ -83,14 +80,14 @@ final class CutoverOperation implements ReversibleOperation {
     public String apply() {
         MigrationSpec spec = ctx.spec();
         new DualWriteOperation(ctx).rollback();
-        ctx.sql().installReverse().forEach(ctx.jdbc()::execute);
+        ctx.sql().mirror().installReverse().forEach(ctx.jdbc()::execute);
         return spec.source().qualified() + " now refuses writes; writes to " + spec.target().qualified()
                 + " are mirrored back (" + balance + ")";
     }
 
     @Override
     public List<String> rollback() {
-        return ctx.drop(TRIGGERS, FUNCTIONS);
+        return ctx.drop(ObjectNames.REVERSE_TRIGGERS, ObjectNames.REVERSE_FUNCTIONS);
     }
 
     private static String keys(Object array) {

@@ -8,16 +8,30 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code start}: installs the v1 → v2 dual write (the triggers of {@link MigrationSql#installDualWrite}, in
+ * {@code start}: installs the v1 → v2 dual write (the triggers of {@link MirrorStatements#installDualWrite}, in
  * either trigger mode, plus the TRUNCATE guard and the quarantine function). The mirror runs with the writer's
  * rights, so start first checks that every role that may write v1 may do the same to v2. Rollback drops them;
  * v1 is then as before the migration.
  */
 final class DualWriteOperation implements ReversibleOperation {
 
-    /** Trigger and function name suffixes {@link MigrationSql#installDualWrite} uses (row and statement mode). */
-    static final List<String> TRIGGERS = List.of("up", "up_ins", "up_upd", "up_del", "no_truncate");
-    static final List<String> FUNCTIONS = List.of("up", "up_ins", "up_upd", "up_del", "guard", "settle_up");
+    /**
+     * Roles (other than superusers and the predefined pg_* roles) that may write the table of parameter 1 but
+     * lack on the table of parameter 2 what mirroring their writes needs, now that a mirrored write runs with
+     * the writer's rights: INSERT needs INSERT; UPDATE needs SELECT, INSERT, UPDATE and DELETE (the mirror
+     * reads the row, upserts it, or removes it when it is rejected or moves away); DELETE needs SELECT and
+     * DELETE. Parameters are relation names as regclass text. Returns role, missing, writes.
+     */
+    private static final String MIRROR_PRIVILEGES_MISSING = """
+            SELECT r.rolname, string_agg(DISTINCT n.need, ', ' ORDER BY n.need) AS missing,
+                   string_agg(DISTINCT n.has, ', ' ORDER BY n.has) AS writes
+              FROM pg_roles r,
+                   (VALUES ('INSERT', 'INSERT'), ('UPDATE', 'SELECT'), ('UPDATE', 'INSERT'), ('UPDATE', 'UPDATE'),
+                           ('UPDATE', 'DELETE'), ('DELETE', 'SELECT'), ('DELETE', 'DELETE')) AS n(has, need)
+             WHERE NOT r.rolsuper AND r.rolname !~ '^pg_'
+               AND has_table_privilege(r.oid, CAST(? AS regclass), n.has)
+               AND NOT has_table_privilege(r.oid, CAST(? AS regclass), n.need)
+             GROUP BY r.rolname ORDER BY r.rolname""";
 
     private final PhaseContext ctx;
 
@@ -35,7 +49,7 @@ final class DualWriteOperation implements ReversibleOperation {
     @Override
     public void validate() {
         MigrationSpec spec = ctx.spec();
-        if (Boolean.TRUE.equals(ctx.jdbc().queryForObject(ctx.sql().targetHasRows(), Boolean.class))) {
+        if (Boolean.TRUE.equals(ctx.jdbc().queryForObject(ctx.sql().verify().targetHasRows(), Boolean.class))) {
             throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "cannot start " + ctx.name() + ": "
                     + spec.target().qualified() + " already holds rows (from an earlier attempt that was rolled back?),"
                     + " and the backfill keeps rows it finds there as they are. Empty it first (TRUNCATE "
@@ -47,14 +61,14 @@ final class DualWriteOperation implements ReversibleOperation {
 
     /**
      * The mirrors run with the writer's rights, so a role that may write {@code from} but lacks on {@code to}
-     * what mirroring its writes needs ({@link MigrationSql#MIRROR_PRIVILEGES_MISSING}) would have every such
+     * what mirroring its writes needs ({@link #MIRROR_PRIVILEGES_MISSING}) would have every such
      * write fail once the mirror is installed. Refused before anything is installed, naming the GRANT to run.
      */
     static void requireMirrorPrivileges(PhaseContext ctx, String action, String from, String fromRelation, String to,
                                         String toRelation) {
         List<String> gaps = new ArrayList<>();
         List<String> grants = new ArrayList<>();
-        ctx.jdbc().query(MigrationSql.MIRROR_PRIVILEGES_MISSING, rs -> {
+        ctx.jdbc().query(MIRROR_PRIVILEGES_MISSING, rs -> {
             String role = roleName(rs.getString(1));
             gaps.add(role + " may " + rs.getString(3) + " " + from + " but lacks " + rs.getString(2) + " on " + to);
             grants.add("GRANT " + rs.getString(2) + " ON " + to + " TO " + role + ";");
@@ -78,8 +92,8 @@ final class DualWriteOperation implements ReversibleOperation {
             // a fresh attempt: rejects and progress are recomputed by the new backfill
             ctx.store().resetForNewAttempt(ctx.name());
         }
-        ctx.jdbc().execute(ctx.sql().lockSource());
-        ctx.sql().installDualWrite().forEach(ctx.jdbc()::execute);
+        ctx.jdbc().execute(ctx.sql().mirror().lockSource());
+        ctx.sql().mirror().installDualWrite().forEach(ctx.jdbc()::execute);
         MigrationSpec spec = ctx.spec();
         return "dual write installed (" + spec.triggerMode().name().toLowerCase() + "-level triggers on "
                 + spec.source().qualified() + " → " + spec.target().qualified() + ")";
@@ -88,6 +102,6 @@ final class DualWriteOperation implements ReversibleOperation {
     /** Drops the dual-write triggers and functions; the rows already in v2 and the rejects stay (start clears them). */
     @Override
     public List<String> rollback() {
-        return ctx.drop(TRIGGERS, FUNCTIONS);
+        return ctx.drop(ObjectNames.DUAL_WRITE_TRIGGERS, ObjectNames.DUAL_WRITE_FUNCTIONS);
     }
 }

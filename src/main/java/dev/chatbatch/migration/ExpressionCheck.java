@@ -314,6 +314,18 @@ final class ExpressionCheck {
     private record View(long oid, String tree, String type, List<String> dependencies) {
     }
 
+    /**
+     * A temporary check view: oid, stored query tree (pg_node_tree as text), type of its column, and what its
+     * rewrite rule depends on ('catalog:oid').
+     */
+    private static final String CHECK_VIEW = """
+            SELECT c.oid::bigint, r.ev_action::text, format_type(a.atttypid, a.atttypmod),
+                   array(SELECT d.refclassid::regclass::text || ':' || d.refobjid::bigint FROM pg_depend d
+                          WHERE d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid)
+              FROM pg_class c JOIN pg_rewrite r ON r.ev_class = c.oid
+              JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = 1
+             WHERE c.relname = ? AND c.relnamespace = pg_my_temp_schema()""";
+
     private View createView(String field, String select) throws SQLException {
         String name = "chatbatch_spec_check_" + ++views;
         try (PreparedStatement ps = c.prepareStatement("CREATE TEMPORARY VIEW " + name + " AS " + select)) {
@@ -321,7 +333,7 @@ final class ExpressionCheck {
         } catch (SQLException e) {
             throw err.at(field, "PostgreSQL refuses the expression: " + message(e));
         }
-        try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_CHECK_VIEW)) {
+        try (PreparedStatement ps = c.prepareStatement(CHECK_VIEW)) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -407,6 +419,13 @@ final class ExpressionCheck {
         }
     }
 
+    /** Functions by oid, and the functions of operators by oid. */
+    private static final String FUNCTIONS = """
+            SELECT p.oid::bigint, n.nspname, p.proname, oidvectortypes(p.proargtypes), p.provolatile::text,
+                   p.prosecdef, p.proretset, p.prokind::text, p.proisstrict, p.pronargs, p.proargdefaults::text
+              FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+             WHERE p.oid::bigint = ANY (?) OR p.oid IN (SELECT o.oprcode FROM pg_operator o WHERE o.oid::bigint = ANY (?))""";
+
     /** Function facts for every function called, directly, through an operator or through a default argument. */
     private Map<Long, Fn> functions(Set<Long> procs, Set<Long> operators) throws SQLException {
         Map<Long, Fn> fns = new LinkedHashMap<>();
@@ -415,7 +434,7 @@ final class ExpressionCheck {
         for (int round = 0; (!todo.isEmpty() || !todoOps.isEmpty()) && round < 10; round++) {
             Set<Long> more = new LinkedHashSet<>();
             Set<Long> moreOps = new LinkedHashSet<>();
-            try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_FUNCTIONS)) {
+            try (PreparedStatement ps = c.prepareStatement(FUNCTIONS)) {
                 ps.setArray(1, longs(todo));
                 ps.setArray(2, longs(todoOps));
                 try (ResultSet rs = ps.executeQuery()) {
@@ -490,7 +509,7 @@ final class ExpressionCheck {
         if (known != null) {
             return known;
         }
-        try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_TABLE)) {
+        try (PreparedStatement ps = c.prepareStatement(SpecCatalog.TABLE)) {
             ps.setString(1, t.schema());
             ps.setString(2, t.name());
             try (ResultSet rs = ps.executeQuery()) {
@@ -501,8 +520,14 @@ final class ExpressionCheck {
         }
     }
 
+    /** A relation by oid as a message names it: its kind and qualified name. */
+    private static final String RELATION_NAME = """
+            SELECT format('%s %I.%I', CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view'
+                          WHEN 'm' THEN 'materialized view' ELSE 'relation' END, n.nspname, c.relname)
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid::bigint = ?""";
+
     private String relationName(long oid) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_RELATION_NAME)) {
+        try (PreparedStatement ps = c.prepareStatement(RELATION_NAME)) {
             ps.setLong(1, oid);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : "relation " + oid;

@@ -96,9 +96,10 @@ class MappingSample {
         List<String> columns = new ArrayList<>(spec.up().keySet());
         return readOnly.execute(status -> {
             status.setRollbackOnly();
-            jdbc.execute(MigrationSql.READ_ONLY);
+            jdbc.execute(SampleStatements.READ_ONLY);
             TransactionSettings.timeouts(spec.timeouts().lockTimeout(), spec.timeouts().statementTimeout()).apply(jdbc);
-            List<List<String>> keys = jdbc.query(sql.tiles(), (rs, i) -> MigrationStore.list(rs.getArray(2)), SIZE);
+            Statement tiles = sql.keys().tiles(SIZE);
+            List<List<String>> keys = jdbc.query(tiles.sql(), (rs, i) -> MigrationStore.list(rs.getArray(2)), tiles.args());
             int rejected = 0;
             List<Failure> failures = new ArrayList<>();
             for (int i = 0; i < keys.size(); i += BATCH) {
@@ -140,27 +141,28 @@ class MappingSample {
      * (key, reason, then per column "is NULL"); returns the row-level error instead when one occurs.
      */
     private DataAccessException rows(MigrationSql sql, int columns, List<List<String>> keys, List<Object[]> out) {
-        return rowError(() -> out.addAll(jdbc.query(sql.sampleRows(keys.size()), (rs, n) -> {
+        Statement sample = sql.sample().rows(keys);
+        return rowError(() -> out.addAll(jdbc.query(sample.sql(), (rs, n) -> {
             Object[] row = new Object[2 + columns];
             row[0] = MigrationStore.list(rs.getArray(1));
             for (int c = 1; c < row.length; c++) {
                 row[c] = rs.getObject(c + 1);
             }
             return row;
-        }, keys.stream().flatMap(List::stream).toArray())));
+        }, sample.args())));
     }
 
     /** Which part fails on a row whose evaluation failed with {@code e}: the rules, else the first failing column. */
     private Failure probe(MigrationSql sql, List<String> columns, List<String> key, DataAccessException e) {
-        Failure f = attempt(sql.sampleRules(), key, "rejects");
+        Failure f = attempt(sql.sample().rules(key), key, "rejects");
         for (int c = 0; f == null && c < columns.size(); c++) {
-            f = attempt(sql.sampleColumn(columns.get(c)), key, "up." + columns.get(c));
+            f = attempt(sql.sample().column(columns.get(c), key), key, "up." + columns.get(c));
         }
         return f != null ? f : new Failure(key, "up", BackfillFailure.databaseMessage(e));
     }
 
-    private Failure attempt(String query, List<String> key, String field) {
-        DataAccessException e = rowError(() -> jdbc.queryForList(query, key.toArray()));
+    private Failure attempt(Statement query, List<String> key, String field) {
+        DataAccessException e = rowError(() -> jdbc.queryForList(query.sql(), query.args()));
         return e == null ? null : new Failure(key, field, BackfillFailure.databaseMessage(e));
     }
 
@@ -169,17 +171,17 @@ class MappingSample {
      * to the savepoint, so the sample goes on); any other error is thrown.
      */
     private DataAccessException rowError(Runnable work) {
-        jdbc.execute(MigrationSql.SAVEPOINT);
+        jdbc.execute(BackfillStatements.SAVEPOINT);
         try {
             work.run();
-            jdbc.execute(MigrationSql.RELEASE_SAVEPOINT);
+            jdbc.execute(BackfillStatements.RELEASE_SAVEPOINT);
             return null;
         } catch (DataAccessException e) {
             if (!Backfill.rowLevel(e)) {
                 throw e;
             }
-            jdbc.execute(MigrationSql.ROLLBACK_TO_SAVEPOINT);
-            jdbc.execute(MigrationSql.RELEASE_SAVEPOINT);
+            jdbc.execute(BackfillStatements.ROLLBACK_TO_SAVEPOINT);
+            jdbc.execute(BackfillStatements.RELEASE_SAVEPOINT);
             return e;
         }
     }
@@ -187,7 +189,7 @@ class MappingSample {
     /** The target's NOT NULL columns (the mapping must not yield NULL for them). */
     private Set<String> notNullColumns(MigrationSpec spec) {
         Set<String> out = new TreeSet<>();
-        jdbc.query(MigrationSql.CATALOG_COLUMNS, rs -> {
+        jdbc.query(SpecCatalog.COLUMNS, rs -> {
             if (rs.getBoolean(3)) {
                 out.add(rs.getString(1));
             }

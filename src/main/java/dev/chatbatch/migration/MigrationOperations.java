@@ -195,12 +195,14 @@ public class MigrationOperations {
         for (VerifyReport.RangeDiff range : last.mismatchedRanges()) {
             List<String> lo = range.lowerKey();
             List<String> hi = range.upperKey();
-            Object[] p = MigrationSql.rangeParams(lo, hi).toArray();
+            Statement lock = sql.backfill().lockRange(lo, hi);
+            Statement deleteTarget = sql.backfill().deleteTargetRange(lo, hi);
+            Statement deleteRejects = sql.backfill().deleteRejectsRange(lo, hi);
             rows += withLockRetries(name, () -> tx.execute(status -> {
                 setLocalTimeouts(spec);
-                jdbc.queryForObject(sql.lockRange(lo != null, hi != null), Long.class, p);
-                jdbc.update(sql.deleteTargetRange(lo != null, hi != null), p);
-                jdbc.update(sql.deleteRejectsRange(lo != null, hi != null), p);
+                jdbc.queryForObject(lock.sql(), Long.class, lock.args());
+                jdbc.update(deleteTarget.sql(), deleteTarget.args());
+                jdbc.update(deleteRejects.sql(), deleteRejects.args());
                 return backfill.copyRange(sql, lo, hi).seen(); // quarantines rows that fail, as the backfill does
             }));
             done.add(String.valueOf(range.range()));

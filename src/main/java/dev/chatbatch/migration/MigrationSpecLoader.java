@@ -7,6 +7,7 @@ import dev.chatbatch.config.ConfigFile;
 import dev.chatbatch.config.ConfigFileException;
 import dev.chatbatch.config.DurationRange;
 import dev.chatbatch.db.Identifiers;
+import dev.chatbatch.db.TransactionSettings;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
@@ -54,11 +55,8 @@ public class MigrationSpecLoader {
 
     private static final int MAX_CHUNK = 1_000_000;
     /** Settings of the loader's transaction: bounded waits, and the dual-write triggers' search_path. */
-    private static final dev.chatbatch.db.TransactionSettings CHECK_SETTINGS = dev.chatbatch.db.TransactionSettings
-            .of("statement_timeout", "10s")
+    private static final TransactionSettings CHECK_SETTINGS = TransactionSettings.of("statement_timeout", "10s")
             .and("lock_timeout", "5s").and("search_path", "pg_catalog, public");
-    private static final String CHECK_TEMPORARY = """
-            SELECT has_database_privilege(current_database(), 'TEMPORARY'), current_database()::text, current_user::text""";
     static final Duration LOCK_TIMEOUT_MIN = Duration.ofMillis(10);
     static final Duration LOCK_TIMEOUT_MAX = Duration.ofMinutes(10);
     static final Duration STATEMENT_TIMEOUT_MIN = Duration.ofSeconds(1);
@@ -150,7 +148,7 @@ public class MigrationSpecLoader {
                 // transaction that is rolled back: loading a spec changes nothing and runs none of it. The
                 // search_path is the dual-write triggers' own, so names resolve as they will there.
                 CHECK_SETTINGS.apply(c);
-                try (PreparedStatement ps = c.prepareStatement(CHECK_TEMPORARY); ResultSet rs = ps.executeQuery()) {
+                try (PreparedStatement ps = c.prepareStatement(SpecCatalog.TEMPORARY_PRIVILEGE); ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     if (!rs.getBoolean(1)) {
                         // expressions are checked through temporary views (see ExpressionCheck)
@@ -277,7 +275,7 @@ public class MigrationSpecLoader {
             throw err.at(field, e.getMessage());
         }
         String[] parts = qualified.contains(".") ? qualified.split("\\.") : new String[]{"public", qualified};
-        try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_TABLE)) {
+        try (PreparedStatement ps = c.prepareStatement(SpecCatalog.TABLE)) {
             ps.setString(1, parts[0]);
             ps.setString(2, parts[1]);
             try (ResultSet rs = ps.executeQuery()) {
@@ -291,7 +289,7 @@ public class MigrationSpecLoader {
 
     static Map<String, Column> columns(Connection c, MigrationSpec.Table t) throws SQLException {
         Map<String, Column> cols = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_COLUMNS)) {
+        try (PreparedStatement ps = c.prepareStatement(SpecCatalog.COLUMNS)) {
             ps.setString(1, t.schema());
             ps.setString(2, t.name());
             try (ResultSet rs = ps.executeQuery()) {
@@ -304,7 +302,7 @@ public class MigrationSpecLoader {
     }
 
     private static void requireUnique(Connection c, MigrationSpec.Table t, List<String> key, String field, ConfigFile err) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(MigrationSql.CATALOG_UNIQUE_INDEXES)) {
+        try (PreparedStatement ps = c.prepareStatement(SpecCatalog.UNIQUE_INDEXES)) {
             ps.setString(1, t.schema());
             ps.setString(2, t.name());
             try (ResultSet rs = ps.executeQuery()) {

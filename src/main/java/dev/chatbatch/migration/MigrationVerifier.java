@@ -37,16 +37,16 @@ class MigrationVerifier {
     VerifyReport verify(MigrationSpec spec, MigrationSql sql) {
         long t0 = System.nanoTime();
         return snapshot.execute(status -> {
-            jdbc.execute(MigrationSql.NO_STATEMENT_TIMEOUT);
+            jdbc.execute(VerifyStatements.NO_STATEMENT_TIMEOUT);
             // first statement with a snapshot: fixes the transaction's snapshot, recorded for cutover's tail check
-            String taken = jdbc.queryForObject(MigrationSql.CURRENT_SNAPSHOT, String.class);
-            List<List<String>> uppers = jdbc.query(sql.tiles(), (rs, i) -> MigrationStore.list(rs.getArray(2)), spec.verifyRanges());
+            String taken = jdbc.queryForObject(VerifyStatements.CURRENT_SNAPSHOT, String.class);
+            Statement tiles = sql.keys().tiles(spec.verifyRanges());
+            List<List<String>> uppers = jdbc.query(tiles.sql(), (rs, i) -> MigrationStore.list(rs.getArray(2)), tiles.args());
             List<List<String>> bounds = uppers.isEmpty() ? List.of() : uppers.subList(0, uppers.size() - 1);
-            Object[] params = bounds.stream().flatMap(List::stream).toArray();
             int nc = spec.compareMinMax().size();
-            Map<Integer, Object[]> src = byRange(jdbc.query(sql.verifySource(bounds.size()), (rs, i) -> row(rs, 5 + 2 * nc), params));
-            Map<Integer, Object[]> tgt = byRange(jdbc.query(sql.verifyTarget(bounds.size()), (rs, i) -> row(rs, 3 + 2 * nc), params));
-            Map<Integer, Object[]> rej = byRange(jdbc.query(sql.verifyRejects(bounds.size()), (rs, i) -> row(rs, 3), params));
+            Map<Integer, Object[]> src = byRange(query(sql.verify().source(bounds), 5 + 2 * nc));
+            Map<Integer, Object[]> tgt = byRange(query(sql.verify().target(bounds), 3 + 2 * nc));
+            Map<Integer, Object[]> rej = byRange(query(sql.verify().rejects(bounds), 3));
 
             List<VerifyReport.RangeDiff> mismatched = new ArrayList<>();
             for (int r = 1; r <= bounds.size() + 1; r++) {
@@ -62,9 +62,8 @@ class MigrationVerifier {
                 if (!same) {
                     List<String> lo = r == 1 ? null : bounds.get(r - 2);
                     List<String> hi = r == bounds.size() + 1 ? null : bounds.get(r - 1);
-                    List<Object> p = new ArrayList<>(MigrationSql.rangeParams(lo, hi));
-                    p.addAll(MigrationSql.rangeParams(lo, hi));
-                    Map<String, Object> d = jdbc.queryForMap(sql.verifyDiff(lo != null, hi != null), p.toArray());
+                    Statement diff = sql.verify().diff(lo, hi);
+                    Map<String, Object> d = jdbc.queryForMap(diff.sql(), diff.args());
                     mismatched.add(new VerifyReport.RangeDiff(r, lo, hi, good + rejected, rows, rejected, rejRows,
                             ((Number) d.get("missing")).longValue(), ((Number) d.get("extra")).longValue(),
                             ((Number) d.get("different")).longValue(), keys(d.get("missing_keys")), keys(d.get("extra_keys")),
@@ -84,6 +83,10 @@ class MigrationVerifier {
             return new VerifyReport(spec.name(), ok, sourceRows, targetRows, rejectRows, countsMatch, minMax, bounds.size() + 1,
                     mismatched, Instant.now(), (System.nanoTime() - t0) / 1e9, taken);
         });
+    }
+
+    private List<Object[]> query(Statement statement, int columns) {
+        return jdbc.query(statement.sql(), (rs, i) -> row(rs, columns), statement.args());
     }
 
     private static Object[] row(java.sql.ResultSet rs, int columns) throws SQLException {

@@ -29,25 +29,27 @@ record PhaseContext(String name, MigrationSpec spec, MigrationSql sql, Migration
      */
     List<String> drop(List<String> triggerSuffixes, List<String> functionSuffixes) {
         List<String> dropped = new ArrayList<>();
-        List<String> names = triggerSuffixes.stream().map(s -> sql.objectPrefix() + "_" + s).toList();
-        jdbc().query(MigrationSql.TRIGGERS_OF, rs -> {
+        List<String> names = triggerSuffixes.stream().map(sql.names()::name).toList();
+        Statement installed = sql.mirror().installedTriggers();
+        jdbc().query(installed.sql(), rs -> {
             if (names.contains(rs.getString(1))) {
                 dropped.add(rs.getString(1) + " on " + rs.getString(2));
-                jdbc().execute(sql.dropTrigger(rs.getString(1), rs.getString(2)));
+                jdbc().execute(sql.mirror().dropTrigger(rs.getString(1), rs.getString(2)));
             }
-        }, sql.objectPattern());
-        functionSuffixes.forEach(f -> jdbc().execute(sql.dropFunction(f)));
+        }, installed.args());
+        functionSuffixes.forEach(f -> jdbc().execute(sql.mirror().dropFunction(f)));
         return dropped;
     }
 
     /** Drops every trigger and function of this migration, whichever operation installed it. */
     List<String> dropAll() {
         List<String> dropped = new ArrayList<>();
-        jdbc().query(MigrationSql.TRIGGERS_OF, rs -> {
+        Statement installed = sql.mirror().installedTriggers();
+        jdbc().query(installed.sql(), rs -> {
             dropped.add(rs.getString(1) + " on " + rs.getString(2));
-            jdbc().execute(sql.dropTrigger(rs.getString(1), rs.getString(2)));
-        }, sql.objectPattern());
-        sql.dropFunctions().forEach(jdbc()::execute);
+            jdbc().execute(sql.mirror().dropTrigger(rs.getString(1), rs.getString(2)));
+        }, installed.args());
+        sql.mirror().dropFunctions().forEach(jdbc()::execute);
         return dropped;
     }
 }

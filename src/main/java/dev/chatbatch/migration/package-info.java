@@ -6,8 +6,17 @@
  *   <li>{@link dev.chatbatch.migration.MigrationSpec} / {@link dev.chatbatch.migration.MigrationSpecLoader}:
  *       the YAML spec: its guard checks what needs no database (shape, names, identifiers, numbers, durations),
  *       then it is validated against the live catalog (dry {@code EXPLAIN} of every expression).</li>
- *   <li>{@link dev.chatbatch.migration.MigrationSql}: the ONE place SQL is written — the backfill chunk,
- *       the dual-write/reverse/guard triggers, the verification checksums and the bookkeeping queries.</li>
+ *   <li>{@link dev.chatbatch.migration.MigrationSql}: the SQL generated from one spec — the entry point that
+ *       checks the migration's name and hands out the generators, one per concern, all built on the same key
+ *       ({@code KeyRanges}) and mapping ({@code RowMapping}) expressions so they cannot drift apart:
+ *       {@code ObjectNames} (the one naming function of installed objects), {@code BackfillStatements}
+ *       (chunk, chunk end and keys, quarantine of a failing row, repair's range lock and deletes, the chunk
+ *       savepoint), {@code MirrorStatements} (dual write, reverse mirror, write guard, drops; bodies in
+ *       {@code MirrorBodies} and {@code MirrorWrites}, the privileged quarantine in
+ *       {@code QuarantineFunctions}), {@code VerifyStatements} (counts, per-range checksums, diff, the
+ *       cutover's tail) and {@code SampleStatements}. A generator returns a {@code Statement} with its
+ *       parameters in bind order. Catalog reads of spec validation are in {@code SpecCatalog}; golden files
+ *       of every generated statement are checked by {@code MigrationSqlGoldenTest}.</li>
  *   <li>{@code MigrationStore}: the ONLY reader and writer of the bookkeeping tables (chatbatch.migration_state,
  *       migration_phase_history, migration_partitions, and the counts of migration_rejects, whose rows the
  *       generated SQL writes); each statement a text block beside the method that runs it.</li>

@@ -1,0 +1,2 @@
+-- source
+ALTER TABLE "generic"."orders" SET SCHEMA archive

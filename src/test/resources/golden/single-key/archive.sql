@@ -1,0 +1,2 @@
+-- source
+ALTER TABLE "public"."chat_messages" SET SCHEMA archive

@@ -1,0 +1,7 @@
+-- no lower, upper
+SELECT ARRAY[s."id"::text] FROM "public"."chat_messages" AS s WHERE (s."id") <= (CAST(? AS uuid)) ORDER BY s."id" OFFSET ? LIMIT 1
+-- params: [00000000-0000-0000-0000-000000000020, 499]
+
+-- lower, upper
+SELECT ARRAY[s."id"::text] FROM "public"."chat_messages" AS s WHERE (s."id") > (CAST(? AS uuid)) AND (s."id") <= (CAST(? AS uuid)) ORDER BY s."id" OFFSET ? LIMIT 1
+-- params: [00000000-0000-0000-0000-000000000010, 00000000-0000-0000-0000-000000000020, 499]
