@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * touches a configured database.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run the demo on a temporary embedded PostgreSQL: schema (with both optional modules), seed, the v1→v2 migration under live writes, summary.")
+        description = "Run the demo on a temporary embedded PostgreSQL: schema (with both optional modules), seed,"
+                + " the v1→v2 migration under live writes, summary.")
 final class DemoCommand implements Callable<Integer> {
 
     private final CliContext cli;

@@ -311,19 +311,13 @@ final class MigrationCommand extends CommandGroup {
     }
 
     /** The report's one-line verdict: the counts and how many key ranges differ. */
-    static String summary(VerifyReport r) {
-        return (r.ok() ? "verified: " : "DIFFERENCES: ") + r.sourceRows() + " source rows = " + r.targetRows() + " target + "
-                + r.rejectRows() + " rejects" + (r.countsMatch() ? "" : " does NOT hold") + "; " + r.mismatchedRanges().size()
-                + " of " + r.ranges() + " key ranges differ";
-    }
-
     static void printReport(CliContext cli, VerifyReport r, boolean json) {
         if (json) {
             Json.print(cli.out(), r);
             return;
         }
         PrintStream out = cli.out();
-        out.println("verify " + r.migration() + ": " + summary(r) + String.format(" (%.1f s)", r.seconds()));
+        out.println("verify " + r.migration() + ": " + r.summary() + String.format(" (%.1f s)", r.seconds()));
         r.minMax().forEach(m -> out.printf("  %s %s: v1 %s .. %s, v2 %s .. %s%n", m.match() ? "ok  " : "DIFF", m.column(),
                 m.sourceMin(), m.sourceMax(), m.targetMin(), m.targetMax()));
         for (VerifyReport.RangeDiff d : r.mismatchedRanges()) {

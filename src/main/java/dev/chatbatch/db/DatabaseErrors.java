@@ -22,8 +22,10 @@ public final class DatabaseErrors {
     private static final Pattern SQL_TAIL = Pattern.compile("\\s*(;\\s*)?(SQL \\[|(Prepared|Callable)?Statement(Callback|Creator)"
             + "|\\bWhere: |\\bPosition: |\\bInternal Query: )");
     private static final Pattern LOST = Pattern.compile("terminating connection|Connection is closed"
-            + "|This connection has been closed|I/O error occurred|Connection refused|Connection is not available"
-            + "|the database system is (shutting down|starting up|in recovery mode)", Pattern.CASE_INSENSITIVE);
+            + "|connection has been closed|I/O error occurred|Connection refused|Connection is not available"
+            + "|the database system is (shutting down|starting up|in recovery mode)"
+            + "|DataAccessResourceFailureException|CannotGetJdbcConnectionException|CannotCreateTransactionException",
+            Pattern.CASE_INSENSITIVE);
     /** How a stack trace's first line starts: the exception's class name, whatever it is called. */
     private static final Pattern LEADING_CLASS = Pattern.compile("^(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*:\\s*");
     private static final Pattern JAVA_CLASS = Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error)\\b:?\\s*");

@@ -180,8 +180,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private static void createDatabaseIfAbsent(int port) {
         String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
         try (Connection c = DriverManager.getConnection(url, USER, "");
-             PreparedStatement exists = c.prepareStatement("select 1 from pg_database where datname = ?");
-             Statement s = c.createStatement()) {
+                PreparedStatement exists = c.prepareStatement("select 1 from pg_database where datname = ?");
+                Statement s = c.createStatement()) {
             exists.setString(1, DATABASE);
             try (ResultSet rs = exists.executeQuery()) {
                 if (rs.next()) {

@@ -36,7 +36,8 @@ class ArchiveConversationsJobConfiguration {
     @Bean
     @StepScope
     KeysetTasklet archiveConversationsTasklet(@Value("#{jobParameters}") Map<String, Object> parameters, DataSource dataSource) {
-        return new KeysetTasklet(MaintenanceJobs.ARCHIVE_CONVERSATIONS, "maintenance/archive-conversations.sql", JobArgs.of(MaintenanceJobs.ARCHIVE_CONVERSATIONS, parameters), dataSource,
+        return new KeysetTasklet(MaintenanceJobs.ARCHIVE_CONVERSATIONS, "maintenance/archive-conversations.sql",
+                JobArgs.of(MaintenanceJobs.ARCHIVE_CONVERSATIONS, parameters), dataSource,
                 "archived", "conversations");
     }
 }

@@ -36,7 +36,8 @@ class CheckpointRetentionJobConfiguration {
     @Bean
     @StepScope
     KeysetTasklet checkpointRetentionTasklet(@Value("#{jobParameters}") Map<String, Object> parameters, DataSource dataSource) {
-        return new KeysetTasklet(MaintenanceJobs.CHECKPOINT_RETENTION, "maintenance/checkpoint-retention.sql", JobArgs.of(MaintenanceJobs.CHECKPOINT_RETENTION, parameters), dataSource,
+        return new KeysetTasklet(MaintenanceJobs.CHECKPOINT_RETENTION, "maintenance/checkpoint-retention.sql",
+                JobArgs.of(MaintenanceJobs.CHECKPOINT_RETENTION, parameters), dataSource,
                 "deleted", "automatic checkpoints");
     }
 }

@@ -36,7 +36,8 @@ class SessionRetentionJobConfiguration {
     @Bean
     @StepScope
     KeysetTasklet sessionRetentionTasklet(@Value("#{jobParameters}") Map<String, Object> parameters, DataSource dataSource) {
-        return new KeysetTasklet(MaintenanceJobs.SESSION_RETENTION, "maintenance/session-retention.sql", JobArgs.of(MaintenanceJobs.SESSION_RETENTION, parameters), dataSource,
+        return new KeysetTasklet(MaintenanceJobs.SESSION_RETENTION, "maintenance/session-retention.sql",
+                JobArgs.of(MaintenanceJobs.SESSION_RETENTION, parameters), dataSource,
                 "archived and deleted", "sessions");
     }
 }

@@ -71,8 +71,10 @@ class JobMetrics implements MeterBinder, RefreshingMetrics {
     @Override
     public void bindTo(MeterRegistry registry) {
         this.registry = registry;
-        lastSuccess = new LiveGauge(registry, "chatbatch.job.last.success.timestamp.seconds", "Unix time at which the newest COMPLETED execution of the job ended");
-        lastFailure = new LiveGauge(registry, "chatbatch.job.last.failure.timestamp.seconds", "Unix time at which the newest FAILED execution of the job ended");
+        lastSuccess = new LiveGauge(registry, "chatbatch.job.last.success.timestamp.seconds",
+                "Unix time at which the newest COMPLETED execution of the job ended");
+        lastFailure = new LiveGauge(registry, "chatbatch.job.last.failure.timestamp.seconds",
+                "Unix time at which the newest FAILED execution of the job ended");
         running = new LiveGauge(registry, "chatbatch.job.running", "Executions of the job marked running in the job repository (any process)");
         lastDuration = new LiveGauge(registry, "chatbatch.job.last.duration.seconds", "Duration of the newest finished execution of the job");
         publish();

@@ -9,7 +9,6 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.transaction.CannotCreateTransactionException;
 
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -23,14 +22,6 @@ import java.util.stream.Stream;
  */
 public final class BackfillFailure {
 
-    /**
-     * How a lost connection reads in a stack trace persisted by Spring Batch (the exceptions themselves
-     * are not stored): pgjdbc's and Hikari's messages, and Spring's translations of SQLSTATE classes 08/57.
-     */
-    private static final Pattern LOST = Pattern.compile("Connection is closed|connection has been closed|terminating connection"
-            + "|I/O error occurred|Connection refused|the database system is (shutting down|starting up|in recovery mode)"
-            + "|DataAccessResourceFailureException|CannotGetJdbcConnectionException|CannotCreateTransactionException",
-            Pattern.CASE_INSENSITIVE);
 
     private BackfillFailure() {
     }
@@ -55,7 +46,7 @@ public final class BackfillFailure {
                 execution.getStepExecutions().stream().map(StepExecution::getExitStatus).map(ExitStatus::getExitDescription))
                 .filter(d -> d != null && !d.isBlank()).toList();
         for (String d : descriptions) {
-            lost |= LOST.matcher(d).find();
+            lost |= DatabaseErrors.mentionsLostConnection(d);
             d.lines().map(CHUNK_FAILED::matcher).filter(Matcher::find).forEach(m -> chunks.add(m.group(1)));
         }
         String run = "execution " + execution.getId() + " ended " + execution.getStatus();
@@ -142,14 +133,13 @@ public final class BackfillFailure {
         }
     }
 
+    /** {@link DatabaseErrors#connectionLost}, or Spring saying it could not reach the database at all. */
     static boolean connectionLost(Throwable e) {
+        if (DatabaseErrors.connectionLost(e)) {
+            return true;
+        }
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException s && s.getSQLState() != null
-                    && (s.getSQLState().startsWith("08") || s.getSQLState().matches("57P0[1-3]"))) {
-                return true; // connection exception; admin / crash shutdown, cannot connect now
-            }
-            if (t instanceof DataAccessResourceFailureException || t instanceof CannotCreateTransactionException
-                    || (t.getMessage() != null && LOST.matcher(t.getMessage()).find())) {
+            if (t instanceof DataAccessResourceFailureException || t instanceof CannotCreateTransactionException) {
                 return true;
             }
         }

@@ -3,6 +3,7 @@ package dev.chatbatch.migration;
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
 import dev.chatbatch.batch.ExecutionSummary;
+import dev.chatbatch.db.DatabaseErrors;
 import dev.chatbatch.db.TransactionSettings;
 import dev.chatbatch.batch.JobRunner;
 import org.springframework.batch.core.BatchStatus;
@@ -14,7 +15,6 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import javax.sql.DataSource;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -81,9 +81,9 @@ public class MigrationOperations {
             case VERIFY -> {
                 VerifyReport report = verify(name, actor);
                 if (!report.ok()) {
-                    throw new OperatorException(ExitCode.DIFFERENCES, summary(report));
+                    throw new OperatorException(ExitCode.DIFFERENCES, report.summary());
                 }
-                yield new ActionResult(name, a, Phase.VERIFIED, summary(report), report);
+                yield new ActionResult(name, a, Phase.VERIFIED, report.summary(), report);
             }
             case REPAIR -> repair(name, actor);
             case CUTOVER -> cutover(name, actor);
@@ -169,16 +169,11 @@ public class MigrationOperations {
             Action.VERIFY.check(name, phase);
             store.recordVerify(name, report);
             store.transition(name, phase, report.ok() ? Phase.VERIFIED : Phase.BACKFILLED, m.spec().hash(), actor,
-                    summary(report));
+                    report.summary());
         });
         return report;
     }
 
-    public static String summary(VerifyReport r) {
-        return (r.ok() ? "verified: " : "DIFFERENCES: ") + r.sourceRows() + " source rows = " + r.targetRows() + " target + "
-                + r.rejectRows() + " rejects" + (r.countsMatch() ? "" : " does NOT hold") + "; " + r.mismatchedRanges().size()
-                + " of " + r.ranges() + " key ranges differ";
-    }
 
     /** Re-syncs the ranges named by the last verify report, one transaction per range (→ BACKFILLED). */
     public ActionResult repair(String name, String actor) {
@@ -340,11 +335,6 @@ public class MigrationOperations {
     }
 
     private static boolean isLockTimeout(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && "55P03".equals(s.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
+        return "55P03".equals(DatabaseErrors.sqlState(e));
     }
 }

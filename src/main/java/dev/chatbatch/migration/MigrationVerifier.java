@@ -1,5 +1,6 @@
 package dev.chatbatch.migration;
 
+import dev.chatbatch.db.TransactionSettings;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -24,6 +25,8 @@ import java.util.Objects;
 @Component
 class MigrationVerifier {
 
+    private static final TransactionSettings NO_STATEMENT_TIMEOUT = TransactionSettings.of("statement_timeout", "0");
+
     private final JdbcTemplate jdbc;
     private final TransactionTemplate snapshot;
 
@@ -37,8 +40,9 @@ class MigrationVerifier {
     VerifyReport verify(MigrationSpec spec, MigrationSql sql) {
         long t0 = System.nanoTime();
         return snapshot.execute(status -> {
-            jdbc.execute(VerifyStatements.NO_STATEMENT_TIMEOUT);
-            // first statement with a snapshot: fixes the transaction's snapshot, recorded for cutover's tail check
+            // verify reads the whole tables in one snapshot: no statement timeout. This first statement fixes
+            // the transaction's snapshot, which the next one records for cutover's tail check.
+            NO_STATEMENT_TIMEOUT.apply(jdbc);
             String taken = jdbc.queryForObject(VerifyStatements.CURRENT_SNAPSHOT, String.class);
             Statement tiles = sql.keys().tiles(spec.verifyRanges());
             List<List<String>> uppers = jdbc.query(tiles.sql(), (rs, i) -> MigrationStore.list(rs.getArray(2)), tiles.args());
@@ -53,7 +57,10 @@ class MigrationVerifier {
                 Object[] s = src.get(r);
                 Object[] t = tgt.get(r);
                 Object[] j = rej.get(r);
-                long good = num(s, 1), rejected = num(s, 2), rows = num(t, 1), rejRows = num(j, 1);
+                long good = num(s, 1);
+                long rejected = num(s, 2);
+                long rows = num(t, 1);
+                long rejRows = num(j, 1);
                 boolean same = good == rows && rejected == rejRows
                         && Objects.equals(dec(s, 3), dec(t, 2)) && Objects.equals(dec(s, 4), dec(j, 2));
                 for (int c = 0; c < nc && same; c++) {
@@ -70,12 +77,19 @@ class MigrationVerifier {
                             keys(d.get("different_keys"))));
                 }
             }
-            Object[] sAll = src.get(0), tAll = tgt.get(0), jAll = rej.get(0);
-            long sourceRows = num(sAll, 1) + num(sAll, 2), targetRows = num(tAll, 1), rejectRows = num(jAll, 1);
+            Object[] sAll = src.get(0);
+            Object[] tAll = tgt.get(0);
+            Object[] jAll = rej.get(0);
+            long sourceRows = num(sAll, 1) + num(sAll, 2);
+            long targetRows = num(tAll, 1);
+            long rejectRows = num(jAll, 1);
             boolean countsMatch = sourceRows == targetRows + rejectRows;
             List<VerifyReport.MinMax> minMax = new ArrayList<>();
             for (int c = 0; c < nc; c++) {
-                String sMin = val(sAll, 5 + 2 * c), sMax = val(sAll, 6 + 2 * c), tMin = val(tAll, 3 + 2 * c), tMax = val(tAll, 4 + 2 * c);
+                String sMin = val(sAll, 5 + 2 * c);
+                String sMax = val(sAll, 6 + 2 * c);
+                String tMin = val(tAll, 3 + 2 * c);
+                String tMax = val(tAll, 4 + 2 * c);
                 minMax.add(new VerifyReport.MinMax(spec.compareMinMax().get(c), sMin, sMax, tMin, tMax,
                         Objects.equals(sMin, tMin) && Objects.equals(sMax, tMax)));
             }

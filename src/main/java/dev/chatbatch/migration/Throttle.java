@@ -112,7 +112,7 @@ final class Throttle {
         try {
             QUERY_SETTINGS.apply(c);
             try (PreparedStatement ps = c.prepareStatement(throttleQuery(settings.query()));
-                 ResultSet rs = ps.executeQuery()) {
+                    ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getBoolean(1) ? "throttle query answered true" : null;
             }
         } catch (SQLException e) {

@@ -16,6 +16,13 @@ public record VerifyReport(String migration, boolean ok, long sourceRows, long t
                            boolean countsMatch, List<MinMax> minMax, int ranges, List<RangeDiff> mismatchedRanges,
                            Instant at, double seconds, String snapshot) {
 
+    /** The one-line verdict: what the CLI prints, the REST message and the phase history's detail. */
+    public String summary() {
+        return (ok ? "verified: " : "DIFFERENCES: ") + sourceRows + " source rows = " + targetRows + " target + "
+                + rejectRows + " rejects" + (countsMatch ? "" : " does NOT hold") + "; " + mismatchedRanges.size()
+                + " of " + ranges + " key ranges differ";
+    }
+
     public record MinMax(String column, String sourceMin, String sourceMax, String targetMin, String targetMax,
                          boolean match) {
     }

@@ -15,8 +15,6 @@ import static dev.chatbatch.migration.RowMapping.hash64;
  */
 final class VerifyStatements {
 
-    /** Verify reads the whole tables in one snapshot: no statement timeout. */
-    static final String NO_STATEMENT_TIMEOUT = "SET LOCAL statement_timeout = 0";
     /** The snapshot a verify reads in (its first statement fixes it), so cutover can find what came after. */
     static final String CURRENT_SNAPSHOT = "SELECT pg_current_snapshot()::text";
 

@@ -80,10 +80,14 @@ public class SchemaVerifier {
         Set<String> views = set("select viewname from pg_views where schemaname = ?", schema);
         Map<String, Integer> policyCounts = new TreeMap<>();
         jdbc.query("select tablename, count(*) from pg_policies where schemaname = ? group by tablename",
-                rs -> { policyCounts.put(rs.getString(1), rs.getInt(2)); }, schema);
+                rs -> {
+                    policyCounts.put(rs.getString(1), rs.getInt(2));
+                }, schema);
         Map<String, Boolean> matviews = new TreeMap<>();
         jdbc.query("select matviewname, ispopulated from pg_matviews where schemaname = ?",
-                rs -> { matviews.put(rs.getString(1), rs.getBoolean(2)); }, schema);
+                rs -> {
+                    matviews.put(rs.getString(1), rs.getBoolean(2));
+                }, schema);
 
         @SuppressWarnings("unchecked")
         Map<String, Map<String, Object>> expectedTables = (Map<String, Map<String, Object>>) expected.getOrDefault("tables", Map.of());

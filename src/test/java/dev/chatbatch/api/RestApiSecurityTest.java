@@ -232,7 +232,8 @@ class RestApiSecurityTest {
             Response r = http.post(c[0], c[1], OPERATOR);
             String shown = c[0] + " " + (c[1].length() > 80 ? c[1].substring(0, 80) + "…" : c[1]);
             String body = r.body();
-            if (r.status() != 400 || !body.contains(c[2]) || body.toLowerCase().contains("insert into") || java.util.regex.Pattern.compile("\\bSQL\\b").matcher(body).find()
+            if (r.status() != 400 || !body.contains(c[2]) || body.toLowerCase().contains("insert into")
+                    || java.util.regex.Pattern.compile("\\bSQL\\b").matcher(body).find()
                     || body.contains("java.") || body.contains("Exception") || body.contains("LinkedHashMap")
                     || body.length() >= 1000) {
                 wrong.add(shown + " -> " + r.status() + " " + (body.length() > 300 ? body.substring(0, 300) + "…" : body));

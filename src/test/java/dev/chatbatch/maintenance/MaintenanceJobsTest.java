@@ -103,7 +103,9 @@ class MaintenanceJobsTest {
         // the archive holds exactly the deleted rows, column for column
         Map<String, String> archived = new HashMap<>();
         jdbc.query("select id::text, (to_jsonb(a) - 'archived_at')::text from archive.conversation_sessions a",
-                rs -> { archived.put(rs.getString(1), rs.getString(2)); });
+                rs -> {
+                    archived.put(rs.getString(1), rs.getString(2));
+                });
         Map<String, String> deleted = new HashMap<>(before);
         deleted.keySet().retainAll(expected);
         assertThat(archived).isEqualTo(deleted);
@@ -142,7 +144,9 @@ class MaintenanceJobsTest {
                 sample.get("id"))).isCloseTo(((Number) sample.get("expected")).doubleValue(), org.assertj.core.data.Offset.offset(1e-9));
         Map<String, String> archived = new HashMap<>();
         jdbc.query("select id::text, (to_jsonb(a) - 'archived_at')::text from archive.agent_memories a",
-                rs -> { archived.put(rs.getString(1), rs.getString(2)); });
+                rs -> {
+                    archived.put(rs.getString(1), rs.getString(2));
+                });
         Map<String, String> deleted = new HashMap<>(before);
         deleted.keySet().retainAll(expire);
         assertThat(archived).isEqualTo(deleted);

@@ -108,6 +108,7 @@ class MigrationCrashTest {
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), "dev.chatbatch.Chatbatch"));
         cmd.addAll(List.of(db.cliArgs()));
         cmd.addAll(List.of(jobsDir, "migration", "backfill", NAME, "--no-progress"));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
     }
 }

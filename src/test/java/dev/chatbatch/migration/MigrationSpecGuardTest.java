@@ -139,7 +139,8 @@ class MigrationSpecGuardTest {
         cases.put(with(shipped, "  id: s.id\n", "  id: lower(s.id::text)::uuid\n"), List.of("up.id", "copied as is", "id: s.id"));
         cases.put(with(shipped, "  id: s.id\n", ""), List.of("up.id", "copied as is"));
         cases.put(with(shipped, "  created_at: s.created_at\n  updated_at: s.updated_at\n\n# Rows",
-                "  created_at: s.created_at\n  \"updated_at\\\" = now(); --\": s.updated_at\n\n# Rows"), List.of("up.updated_at\" = now(); --", "not a valid identifier"));
+                "  created_at: s.created_at\n  \"updated_at\\\" = now(); --\": s.updated_at\n\n# Rows"),
+                List.of("up.updated_at\" = now(); --", "not a valid identifier"));
         cases.put(with(MINIMAL, "up:\n  id: s.id", "up: {}"), List.of("up", "map at least the key columns of s.b"));
         cases.put(with(MINIMAL, "up:\n  id: s.id", "up: [s.id]"), List.of("up", "a map of column: expression"));
         cases.put(with(MINIMAL, "  id: s.id", "  id:"), List.of("up.id", "has no expression"));

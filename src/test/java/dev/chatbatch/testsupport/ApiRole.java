@@ -61,7 +61,10 @@ public final class ApiRole {
     /** The first column of every row, as text. */
     public static List<String> column(DataSource dataSource, String role, String authId, String sql, Object... args) {
         return query(dataSource, role, authId, sql, args).stream()
-                .map(r -> { Object v = r.values().iterator().next(); return v == null ? null : v.toString(); })
+                .map(r -> {
+                    Object v = r.values().iterator().next();
+                    return v == null ? null : v.toString();
+                })
                 .toList();
     }
 }

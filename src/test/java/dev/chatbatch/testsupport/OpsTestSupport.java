@@ -1,6 +1,5 @@
 package dev.chatbatch.testsupport;
 
-import dev.chatbatch.testsupport.TestDatabase;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
 import java.io.IOException;
