@@ -7,7 +7,8 @@
  * {@link dev.chatbatch.Chatbatch} with the Spring application {@link dev.chatbatch.ChatbatchApplication}.
  * Capabilities live in sub-packages: {@code config} (the YAML files' error type and the duration
  * grammar), {@code db} (where PostgreSQL comes from, SQL files, identifiers, errors, transaction settings),
- * {@code batch} (launching, stopping and reading jobs), {@code schema} (Flyway migrations, rollback, verify, seed), {@code migration} (the phased v1→v2 migration), {@code maintenance} (the recurring
+ * {@code batch} (launching, stopping and reading jobs), {@code schema} (Flyway migrations, rollback,
+ * verify, seed), {@code migration} (the phased v1→v2 migration), {@code maintenance} (the recurring
  * jobs), {@code schedule} (Quartz), {@code metrics} (Prometheus), and the two operator interfaces over
  * the same services: {@code cli} (picocli commands and their text/JSON rendering) and {@code api} (REST
  * controllers, security, errors). {@code cli} and {@code api} do not depend on each other, and no
