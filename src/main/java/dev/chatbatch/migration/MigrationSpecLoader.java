@@ -267,24 +267,19 @@ public class MigrationSpecLoader {
     record Column(String name, String type, boolean notNull, boolean hasDefault) {
     }
 
+    /** A table field's table, which must exist. */
     private static MigrationSpec.Table table(Connection c, Map<String, Object> y, String field, ConfigFile err) throws SQLException {
-        String qualified = str(y, field, err);
-        try {
-            Identifiers.quoteQualified(field, qualified);
-        } catch (IllegalArgumentException e) {
-            throw err.at(field, e.getMessage());
-        }
-        String[] parts = qualified.contains(".") ? qualified.split("\\.") : new String[]{"public", qualified};
+        MigrationSpec.Table t = tableName(y, field, err);
         try (PreparedStatement ps = c.prepareStatement(SpecCatalog.TABLE)) {
-            ps.setString(1, parts[0]);
-            ps.setString(2, parts[1]);
+            ps.setString(1, t.schema());
+            ps.setString(2, t.name());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    throw err.at(field, "table " + parts[0] + "." + parts[1] + " does not exist");
+                    throw err.at(field, "table " + t.schema() + "." + t.name() + " does not exist");
                 }
             }
         }
-        return new MigrationSpec.Table(parts[0], parts[1]);
+        return t;
     }
 
     static Map<String, Column> columns(Connection c, MigrationSpec.Table t) throws SQLException {
