@@ -130,16 +130,43 @@ class Backfill {
      * and repair both copy through here.
      */
     Copied copyRange(MigrationSql sql, List<String> from, List<String> to) {
-        jdbc.execute(BackfillStatements.SAVEPOINT);
-        try {
-            // the savepoint is left to the commit on success: no extra round trip on the normal path
-            return chunk(sql, from, to);
-        } catch (DataAccessException e) {
-            if (!rowLevel(e)) {
-                throw e;
+        for (int attempt = 1; ; attempt++) {
+            jdbc.execute(BackfillStatements.SAVEPOINT);
+            try {
+                // the savepoint is left to the commit on success: no extra round trip on the normal path
+                return chunk(sql, from, to);
+            } catch (DataAccessException e) {
+                if (lockConflict(e) && attempt < LOCK_ATTEMPTS) {
+                    // an application transaction held rows of the range past lock_timeout (or a deadlock was
+                    // broken): give back what this attempt locked and try the range again a little later
+                    undo();
+                    backOff(attempt, e);
+                    continue;
+                }
+                if (!rowLevel(e)) {
+                    throw e;
+                }
+                undo();
+                return isolate(sql, from, to, keys(sql, from, to), e);
             }
-            undo();
-            return isolate(sql, from, to, keys(sql, from, to), e);
+        }
+    }
+
+    /** Attempts of one range against lock conflicts with the application before the chunk fails. */
+    static final int LOCK_ATTEMPTS = 5;
+
+    /** Lock timeout or deadlock: the application's own transactions were in the way, not the data. */
+    static boolean lockConflict(Throwable e) {
+        String state = DatabaseErrors.sqlState(e);
+        return "55P03".equals(state) || "40P01".equals(state);
+    }
+
+    private static void backOff(int attempt, DataAccessException cause) {
+        try {
+            Thread.sleep(250L * attempt);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw cause;
         }
     }
 

@@ -142,4 +142,52 @@ class MappingFailureQuarantineTest {
         assertThat(count(ds, "SELECT count(*) FROM public.chat_messages")).isEqualTo(
                 count(ds, "SELECT count(*) FROM public.chat_messages_v2") + count(ds, "SELECT count(*) FROM chatbatch.migration_rejects"));
     }
+
+    /**
+     * An application transaction that holds rows of a range a little longer than lock_timeout (here about
+     * 1.5 times) is waited out: the chunk gives back what it locked, tries the range again, and the backfill
+     * ends complete with exit 0 instead of stopping the partition.
+     */
+    @Test
+    void aLockHeldBrieflyPastLockTimeoutIsRetriedNotFatal(@TempDir Path jobs) throws Exception {
+        TestDatabase.Db db = TestDatabase.migrated();
+        DataSource ds = db.dataSource();
+        MigrationTestData.seed(ds, 2_000, 20);
+        String jobsDir = failingSpec(jobs);
+        assertThat(cli(db, jobsDir, "migration", "start", NAME).exit()).isZero();
+
+        String first = string(ds, "SELECT id::text FROM public.chat_messages ORDER BY id LIMIT 1");
+        MigrationTestData.Run backfill;
+        try (Connection holder = ds.getConnection(); Statement st = holder.createStatement()) {
+            holder.setAutoCommit(false);
+            st.execute("SELECT 1 FROM public.chat_messages WHERE id = '" + first + "' FOR UPDATE");
+            long holderPid = pid(st);
+            Thread release = new Thread(() -> {
+                try {
+                    // once the backfill waits for the held row, outlast its first attempt (lock_timeout is 2s), then let go
+                    while (count(ds, "SELECT count(*) FROM pg_stat_activity WHERE " + holderPid + " = ANY (pg_blocking_pids(pid))") == 0) {
+                        Thread.sleep(20);
+                    }
+                    Thread.sleep(2_600);
+                    holder.rollback();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            release.start();
+            backfill = cli(db, jobsDir, "migration", "backfill", NAME, "--no-progress");
+            release.join();
+        }
+        assertThat(backfill.exit()).as(backfill.toString()).isZero();
+        assertThat(count(ds, "SELECT count(*) FROM chatbatch.migration_partitions WHERE NOT done")).isZero();
+        assertThat(count(ds, "SELECT count(*) FROM public.chat_messages")).isEqualTo(
+                count(ds, "SELECT count(*) FROM public.chat_messages_v2") + count(ds, "SELECT count(*) FROM chatbatch.migration_rejects"));
+    }
+
+    private static long pid(Statement st) throws Exception {
+        try (var rs = st.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
 }
