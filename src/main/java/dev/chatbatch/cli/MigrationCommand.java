@@ -12,6 +12,7 @@ import dev.chatbatch.migration.MigrationStatus;
 import dev.chatbatch.migration.MigrationStatusService;
 import dev.chatbatch.migration.Phase;
 import dev.chatbatch.migration.PhaseChange;
+import dev.chatbatch.migration.VerifyProgress;
 import dev.chatbatch.migration.VerifyReport;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -298,15 +299,70 @@ final class MigrationCommand extends CommandGroup {
         @Mixin
         JsonOption json;
 
+        @Option(names = "--no-progress", description = "print a line every few seconds instead of a progress bar")
+        boolean noProgress;
+
         Verify(CliContext cli) {
             super(cli);
         }
 
         @Override
         public Integer call() {
-            VerifyReport report = ops().verify(name, actor());
+            VerifyReport report;
+            if (json.enabled) { // the output is the one JSON document
+                report = ops().verify(name, actor());
+            } else {
+                try (RangeProgress progress = new RangeProgress(out(), !noProgress)) {
+                    report = ops().verify(name, actor(), progress);
+                }
+            }
             printReport(cli, report, json.enabled);
             return report.ok() ? 0 : ExitCode.DIFFERENCES.code();
+        }
+    }
+
+    /** Verify's key ranges as they are checked (by several workers at once): a progress bar, or a line every few seconds. */
+    static final class RangeProgress implements VerifyProgress, AutoCloseable {
+        private final PrintStream out;
+        private final boolean bar;
+        private ProgressBar pb;
+        private long rows;
+        private int differing;
+        private long lastLine = System.nanoTime();
+
+        RangeProgress(PrintStream out, boolean bar) {
+            this.out = out;
+            this.bar = bar;
+        }
+
+        @Override
+        public synchronized void started(int ranges) {
+            if (bar) {
+                pb = new ProgressBarBuilder().setTaskName("verify").setInitialMax(ranges).setStyle(ProgressBarStyle.ASCII)
+                        .setUpdateIntervalMillis(250).setUnit(" ranges", 1).setConsumer(new ConsoleProgressBarConsumer(out, 120))
+                        .build();
+            }
+        }
+
+        @Override
+        public synchronized void rangeChecked(int range, int done, int ranges, long sourceRows, boolean same) {
+            rows += sourceRows;
+            differing += same ? 0 : 1;
+            String tally = String.format("%,d v1 rows%s", rows, differing == 0 ? "" : ", " + differing + " range(s) differ");
+            if (pb != null) {
+                pb.stepTo(done);
+                pb.setExtraMessage(" " + tally);
+            } else if (!bar && (System.nanoTime() - lastLine > 2_000_000_000L || done == ranges)) {
+                lastLine = System.nanoTime();
+                out.printf("  %d/%d key ranges checked, %s%n", done, ranges, tally);
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            if (pb != null) {
+                pb.close();
+            }
         }
     }
 

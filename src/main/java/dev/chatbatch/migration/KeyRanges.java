@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
 
 /**
  * The key of a spec in SQL: key tuples over a row alias, bound key values, key ranges and their parameters,
- * the buckets verify groups rows by, and the tiles that cut the source into ranges of about equal size.
+ * and the tiles that cut the source into ranges of about equal size.
  *
  * <p>A key value is always bound, as text cast to the key column's type, one parameter per key column; a
  * range is {@code (lower, upper]}, either side open when its bound is null.
@@ -103,25 +103,6 @@ final class KeyRanges {
     /** Bind order of {@link #range}: lower parts (if any) then upper parts (if any). */
     static Statement.Params rangeParams(List<String> lower, List<String> upper) {
         return new Statement.Params().addAll(lower).addAll(upper);
-    }
-
-    /** The number (1..n+1) of the range {@code tuple} falls into, given n upper bounds; bind {@link #bucketParams}. */
-    String bucket(String tuple, int bounds) {
-        if (bounds == 0) {
-            return "1";
-        }
-        StringBuilder sb = new StringBuilder("CASE");
-        for (int i = 0; i < bounds; i++) {
-            sb.append(" WHEN ").append(tuple).append(" <= ").append(params()).append(" THEN ").append(i + 1);
-        }
-        return sb.append(" ELSE ").append(bounds + 1).append(" END").toString();
-    }
-
-    /** Bind order of {@link #bucket}: every upper bound's key parts, in order. */
-    static Statement.Params bucketParams(List<List<String>> bounds) {
-        Statement.Params p = new Statement.Params();
-        bounds.forEach(p::addAll);
-        return p;
     }
 
     /**

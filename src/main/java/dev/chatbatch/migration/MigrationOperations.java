@@ -162,8 +162,13 @@ public class MigrationOperations {
 
     /** BACKFILLED/VERIFIED → VERIFIED when everything agrees; otherwise the report names the ranges (→ BACKFILLED). */
     public VerifyReport verify(String name, String actor) {
+        return verify(name, actor, VerifyProgress.NONE);
+    }
+
+    /** {@link #verify(String, String)}, telling {@code progress} about each key range as it is checked. */
+    public VerifyReport verify(String name, String actor, VerifyProgress progress) {
         LoadedMigration m = load(name, Action.VERIFY);
-        VerifyReport report = verifier.verify(m.spec(), m.sql());
+        VerifyReport report = verifier.verify(m.spec(), m.sql(), progress);
         tx.executeWithoutResult(status -> {
             Phase phase = store.lock(name).phase();
             Action.VERIFY.check(name, phase);

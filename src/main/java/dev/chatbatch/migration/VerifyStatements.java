@@ -79,18 +79,18 @@ final class VerifyStatements {
     }
 
     /**
-     * Per-range figures of the mapped v1 rows, the ranges ending at {@code bounds} (upper keys; one range
-     * more than bounds). Returns range, good, rejected, hash (numeric), reject_key_hash (numeric: key and row
-     * of each rejected row), then min/max per compared column; the grand total as range NULL.
+     * Figures of the mapped v1 rows of one key range ({@code (lower, upper]}, either side open when null): good,
+     * rejected, hash (numeric), reject_key_hash (numeric: key and row of each rejected row), then min/max per
+     * compared column (as text).
      */
-    Statement source(List<List<String>> bounds) {
-        StringBuilder sb = new StringBuilder("SELECT r, count(*) FILTER (WHERE NOT rej) AS good, count(*) FILTER (WHERE rej) AS rejected,"
+    Statement source(List<String> lower, List<String> upper) {
+        StringBuilder sb = new StringBuilder("SELECT count(*) FILTER (WHERE NOT rej) AS good, count(*) FILTER (WHERE rej) AS rejected,"
                 + " coalesce(sum(h), 0) AS hash, coalesce(sum(kh) FILTER (WHERE rej), 0) AS reject_key_hash");
         for (String c : spec.compareMinMax()) {
             String q = Identifiers.quote("column", c);
             sb.append(", min(").append(q).append(") FILTER (WHERE NOT rej)::text, max(").append(q).append(") FILTER (WHERE NOT rej)::text");
         }
-        sb.append(" FROM (SELECT ").append(keys.bucket(keys.tuple("s"), bounds.size())).append(" AS r, ").append(excluded()).append(" AS rej, ")
+        sb.append(" FROM (SELECT ").append(excluded()).append(" AS rej, ")
                 .append("CASE WHEN ").append(excluded()).append(" THEN NULL ELSE ").append(hash64(rows.mappedRowText())).append(" END AS h, ")
                 .append("CASE WHEN ").append(excluded()).append(" THEN ").append(rejectFingerprint(keys.text("s"), "to_jsonb(s)"))
                 .append(" END AS kh");
@@ -98,35 +98,45 @@ final class VerifyStatements {
             sb.append(", CASE WHEN ").append(excluded()).append(" THEN NULL ELSE ").append(rows.mapped(c))
                     .append(" END AS ").append(Identifiers.quote("column", c));
         }
-        return KeyRanges.bucketParams(bounds).bind(sb.append(" FROM ").append(rows.source()).append(" AS s").append(quarantineJoin())
-                .append(") AS x GROUP BY GROUPING SETS ((r), ()) ORDER BY r NULLS LAST").toString());
+        return KeyRanges.rangeParams(lower, upper).bind(sb.append(" FROM ").append(rows.source()).append(" AS s").append(quarantineJoin())
+                .append(" WHERE ").append(keys.range(keys.tuple("s"), lower, upper)).append(") AS x").toString());
     }
 
-    /** Per-range figures of v2: range, rows, hash, then min/max per compared column. Ranges as {@link #source}. */
-    Statement target(List<List<String>> bounds) {
-        StringBuilder sb = new StringBuilder("SELECT r, count(*) AS rows, coalesce(sum(h), 0) AS hash");
+    /** Figures of v2 in one key range: rows, hash, then min/max per compared column (as text). Range as {@link #source}. */
+    Statement target(List<String> lower, List<String> upper) {
+        StringBuilder sb = new StringBuilder("SELECT count(*) AS rows, coalesce(sum(").append(hash64(rows.targetRowText())).append("), 0) AS hash");
         for (String c : spec.compareMinMax()) {
-            String q = Identifiers.quote("column", c);
+            String q = "t." + Identifiers.quote("column", c);
             sb.append(", min(").append(q).append(")::text, max(").append(q).append(")::text");
         }
-        sb.append(" FROM (SELECT ").append(keys.bucket(keys.tuple("t"), bounds.size())).append(" AS r, ")
-                .append(hash64(rows.targetRowText())).append(" AS h");
-        for (String c : spec.compareMinMax()) {
-            sb.append(", t.").append(Identifiers.quote("column", c));
-        }
-        return KeyRanges.bucketParams(bounds).bind(sb.append(" FROM ").append(rows.target())
-                .append(" AS t) AS x GROUP BY GROUPING SETS ((r), ()) ORDER BY r NULLS LAST").toString());
+        return KeyRanges.rangeParams(lower, upper).bind(sb.append(" FROM ").append(rows.target()).append(" AS t WHERE ")
+                .append(keys.range(keys.tuple("t"), lower, upper)).toString());
     }
 
     /**
-     * Per-range figures of the rejects (not those of the reverse mirror, which only exist after cutover):
-     * range, rows, key hash (key and row, as {@link #source}). Ranges as {@link #source}.
+     * Figures of the rejects in one key range (not those of the reverse mirror, which only exist after cutover):
+     * rows, key hash (key and row, as {@link #source}). Range as {@link #source}.
      */
-    Statement rejects(List<List<String>> bounds) {
-        return KeyRanges.bucketParams(bounds).bind("SELECT b AS r, count(*) AS rows, coalesce(sum(kh), 0) AS key_hash FROM (SELECT "
-                + keys.bucket(keys.ofRejectRow("r"), bounds.size()) + " AS b, " + rejectFingerprint("r.source_key", "r.source_row")
-                + " AS kh FROM " + REJECTS + " AS r WHERE r.migration = " + lit
-                + " AND r.kind <> 'down_error') AS x GROUP BY GROUPING SETS ((b), ()) ORDER BY b NULLS LAST");
+    Statement rejects(List<String> lower, List<String> upper) {
+        return KeyRanges.rangeParams(lower, upper).bind("SELECT count(*) AS rows, coalesce(sum("
+                + rejectFingerprint("r.source_key", "r.source_row") + "), 0) AS key_hash FROM " + REJECTS + " AS r WHERE r.migration = "
+                + lit + " AND r.kind <> 'down_error' AND " + keys.range(keys.ofRejectRow("r"), lower, upper));
+    }
+
+    /**
+     * The least and greatest of each compared column over values gathered from the ranges, compared in the
+     * target column's type (not as text): {@code json} is an array of objects of column → value text, read
+     * as rows of v2 ({@code jsonb_populate_recordset}, so no type name is spelled here). Returns min, max per
+     * compared column, as text.
+     */
+    Statement minMax(String json) {
+        StringBuilder sb = new StringBuilder("SELECT ");
+        for (int i = 0; i < spec.compareMinMax().size(); i++) {
+            String q = "x." + Identifiers.quote("column", spec.compareMinMax().get(i));
+            sb.append(i == 0 ? "" : ", ").append("min(").append(q).append(")::text, max(").append(q).append(")::text");
+        }
+        return Statement.of(sb.append(" FROM jsonb_populate_recordset(NULL::").append(rows.target()).append(", CAST(? AS jsonb)) AS x")
+                .toString(), json);
     }
 
     /** Row-level differences of one range: missing, extra, different, and up to 5 sample keys of each. */

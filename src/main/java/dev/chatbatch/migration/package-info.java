@@ -32,6 +32,8 @@
  *       migration once ({@code LoadedMigration}: recorded state, spec, generated SQL), re-reads only the state
  *       under the row lock ({@code PhaseContext}), and returns a typed result ({@code ActionResult},
  *       {@code VerifyReport}, {@code ExecutionSummary});
+ *       {@code MigrationVerifier} checks verify's key ranges each in its own short snapshot, telling a
+ *       {@link dev.chatbatch.migration.VerifyProgress} as they finish;
  *       {@link dev.chatbatch.migration.MigrationStatusService}:
  *       the persisted progress the CLI, REST API and metrics read.</li>
  *   <li>{@code BackfillJobConfiguration}: the {@code migration-backfill} Spring Batch job (partitioned,

@@ -175,10 +175,18 @@ class MigrationSqlGoldenTest {
         k.add("sample", "rules of 1 key", sql.sample().rules(lo));
         String column = spec.up().keySet().stream().skip(2).findFirst().orElseThrow();
         k.add("sample", "column " + column + " of 1 key", sql.sample().column(column, lo));
-        for (List<List<String>> bounds : List.of(List.<List<String>>of(), List.of(lo, hi))) {
-            k.add("verify-source", bounds.size() + " bounds", verify.source(bounds));
-            k.add("verify-target", bounds.size() + " bounds", verify.target(bounds));
-            k.add("verify-rejects", bounds.size() + " bounds", verify.rejects(bounds));
+        for (boolean lower : List.of(false, true)) {
+            for (boolean upper : List.of(false, true)) {
+                String r = range(lower, upper);
+                List<String> l = lower ? lo : null;
+                List<String> u = upper ? hi : null;
+                k.add("verify-source", r, verify.source(l, u));
+                k.add("verify-target", r, verify.target(l, u));
+                k.add("verify-rejects", r, verify.rejects(l, u));
+            }
+        }
+        if (!spec.compareMinMax().isEmpty()) {
+            k.add("verify-min-max", "of ranges", verify.minMax("[{\"created_at\": \"2024-01-01 00:00:00+00\"}]"));
         }
         k.add("counts", "source", verify.countSource());
         k.add("counts", "target", verify.countTarget());
