@@ -143,7 +143,8 @@ class ThrottleDecisionTest {
                 "above 1 + load_margin");
         assertRefused(shipped.replace("critical_factor: 2.0", "critical_factor: 1"), "throttle.critical_factor", "1.1", "100");
         assertRefused(shipped.replace("load_margin: 0.2", "load_margin: -0.1"), "throttle.load_margin", "0", "10");
-        assertRefused(shipped.replace("floor_rows_per_second: 1000", "floor_rows_per_second: 0"), "throttle.floor_rows_per_second");
+        assertRefused(shipped.replace("floor_rows_per_second: 1000", "floor_rows_per_second: 0"), "throttle.floor_rows_per_second",
+                "out of range");
         assertRefused(shipped.replace("critical_timeout: 10min", "critical_timeout: 500ms"), "throttle.critical_timeout",
                 "out of range", "1s", "24h");
         assertRefused(shipped.replace("critical_timeout: 10min", "critical_timeout: forever"), "throttle.critical_timeout",
