@@ -172,7 +172,23 @@ final class MigrationCommand extends CommandGroup {
         out.printf("  rows: %,d total, %,d copied, %,d rejected (%.1f%%)%n", s.rowsTotal(), s.rowsCopied(), s.rowsRejected(),
                 s.progressRatio() * 100);
         out.printf("  rate: %,.0f rows/s, ETA %s, paused %s, throttle %s%n", s.rowsPerSecond(),
-                s.etaSeconds() == null ? "-" : s.etaSeconds() + " s", s.paused(), s.throttleReason() == null ? "-" : s.throttleReason());
+                s.etaSeconds() == null ? "-" : s.etaSeconds() + " s", s.paused(), s.throttleReason() == null ? "-" : throttled(s));
+        MigrationStatus.Baseline b = s.throttle() == null ? null : s.throttle().baseline();
+        if (b != null) {
+            out.printf("  throttle baseline (run start): %.1f busy backends of other clients, slow down above %.1f, stop at %.1f"
+                    + " (fail after %d s); chunk time %s, slow down above %.1f×; floor %,.0f rows/s%n", b.busyBackends(), b.slowAbove(),
+                    b.criticalAt(), b.criticalTimeoutSeconds(), b.chunkMillisPerThousandRows() == null ? "not measured yet"
+                    : String.format("%.1f ms per 1000 rows", b.chunkMillisPerThousandRows()), b.chunkSlowFactor(), b.floorRowsPerSecond());
+        }
+    }
+
+    /** The throttle's reason with its signal and action first: {@code [busy_backends stop since …] critical load: …}. */
+    static String throttled(MigrationStatus s) {
+        MigrationStatus.Throttling t = s.throttle();
+        if (t == null || t.signal() == null) {
+            return s.throttleReason();
+        }
+        return "[" + t.signal() + " " + t.action() + (t.since() == null ? "" : " since " + t.since()) + "] " + s.throttleReason();
     }
 
     /**
@@ -263,13 +279,13 @@ final class MigrationCommand extends CommandGroup {
                     if (pb != null) {
                         pb.stepTo(processed);
                         pb.setExtraMessage(String.format(" %,.0f rows/s%s", s.rowsPerSecond(), s.paused() ? " PAUSED"
-                                : s.throttleReason() == null ? "" : " throttled: " + s.throttleReason()));
+                                : s.throttleReason() == null ? "" : " throttled: " + throttled(s)));
                     }
                 } else if (System.nanoTime() - lastLine > 2_000_000_000L) {
                     lastLine = System.nanoTime();
                     cli.out().printf("  %,d/%,d rows (%.1f%%), %,.0f rows/s, ETA %s%s%n", processed, s.rowsTotal(),
                             s.progressRatio() * 100, s.rowsPerSecond(), s.etaSeconds() == null ? "-" : s.etaSeconds() + " s",
-                            s.paused() ? ", PAUSED" : s.throttleReason() == null ? "" : ", throttled: " + s.throttleReason());
+                            s.paused() ? ", PAUSED" : s.throttleReason() == null ? "" : ", throttled: " + throttled(s));
                 }
                 if (!current.isRunning() && !jobs.isRunning("migration-backfill")) {
                     if (pb != null) {

@@ -21,7 +21,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * the current phase, 0 for every other), {@code _rows_total}, {@code _rows_copied}, {@code _rows_rejected},
  * {@code _progress_ratio}, {@code _eta_seconds} (absent while unknown), {@code _rows_per_second},
  * {@code _paused} and {@code chatbatch_migration_throttled{migration,reason}} (1 with the reason while the
- * backfill is throttled, 0 with reason "none" otherwise).
+ * backfill is throttled, 0 with reason "none" otherwise), and the throttle's signal against its baseline:
+ * {@code chatbatch_migration_throttle_signal{migration,signal,action}} (1 for the signal acting now, with
+ * action slow or stop; signal "none" otherwise), {@code chatbatch_migration_throttle_baseline{migration,signal}}
+ * (busy backends of other clients and chunk milliseconds per 1000 rows, measured when the run started) and
+ * {@code chatbatch_migration_throttle_threshold{migration,signal,level}} (busy backends where the backfill slows
+ * down and where it stops).
  *
  * <p>{@code chatbatch_migration_rows_total} is typed counter: the Prometheus client reserves the
  * {@code _total} suffix for counters (a gauge of that name would lose it).
@@ -42,6 +47,9 @@ class MigrationMetrics implements MeterBinder, RefreshingMetrics {
     private LiveGauge rate;
     private LiveGauge paused;
     private LiveGauge throttled;
+    private LiveGauge throttleSignal;
+    private LiveGauge throttleBaseline;
+    private LiveGauge throttleThreshold;
 
     MigrationMetrics(MigrationStatusService service) {
         this.service = service;
@@ -58,6 +66,12 @@ class MigrationMetrics implements MeterBinder, RefreshingMetrics {
         rate = new LiveGauge(registry, "chatbatch.migration.rows.per.second", "Rows per second of the current or last backfill run");
         paused = new LiveGauge(registry, "chatbatch.migration.paused", "1 while an operator paused the migration");
         throttled = new LiveGauge(registry, "chatbatch.migration.throttled", "1 while the backfill is throttled, with the reason");
+        throttleSignal = new LiveGauge(registry, "chatbatch.migration.throttle.signal",
+                "1 for the throttle signal acting now (busy_backends, chunk_time, replication_lag, throttle_query), with its action");
+        throttleBaseline = new LiveGauge(registry, "chatbatch.migration.throttle.baseline",
+                "The throttle's baseline measured when the backfill run started, per signal");
+        throttleThreshold = new LiveGauge(registry, "chatbatch.migration.throttle.threshold",
+                "Busy backends of other clients above which the backfill slows down (level slow) and where it stops (critical)");
     }
 
     @Override
@@ -79,6 +93,9 @@ class MigrationMetrics implements MeterBinder, RefreshingMetrics {
         Map<Tags, Double> rates = new HashMap<>();
         Map<Tags, Double> pauses = new HashMap<>();
         Map<Tags, Double> throttles = new HashMap<>();
+        Map<Tags, Double> signals = new HashMap<>();
+        Map<Tags, Double> baselines = new HashMap<>();
+        Map<Tags, Double> thresholds = new HashMap<>();
         for (MigrationStatus s : fresh.values()) {
             Tags tags = Tags.of("migration", s.name());
             for (Phase p : Phase.values()) {
@@ -94,6 +111,18 @@ class MigrationMetrics implements MeterBinder, RefreshingMetrics {
             pauses.put(tags, s.paused() ? 1.0 : 0.0);
             boolean isThrottled = s.throttleReason() != null && !s.throttleReason().isBlank();
             throttles.put(tags.and("reason", isThrottled ? s.throttleReason() : "none"), isThrottled ? 1.0 : 0.0);
+            MigrationStatus.Throttling t = s.throttle();
+            boolean acting = t != null && t.signal() != null;
+            signals.put(tags.and("signal", acting ? t.signal() : "none").and("action", acting ? t.action() : "none"), acting ? 1.0 : 0.0);
+            MigrationStatus.Baseline b = t == null ? null : t.baseline();
+            if (b != null) {
+                baselines.put(tags.and("signal", "busy_backends"), b.busyBackends());
+                if (b.chunkMillisPerThousandRows() != null) {
+                    baselines.put(tags.and("signal", "chunk_time"), b.chunkMillisPerThousandRows());
+                }
+                thresholds.put(tags.and("signal", "busy_backends").and("level", "slow"), b.slowAbove());
+                thresholds.put(tags.and("signal", "busy_backends").and("level", "critical"), b.criticalAt());
+            }
             String name = s.name();
             if (countersRegistered.add(name)) {
                 FunctionCounter.builder("chatbatch.migration.rows", snapshot,
@@ -109,5 +138,8 @@ class MigrationMetrics implements MeterBinder, RefreshingMetrics {
         rate.update(rates);
         paused.update(pauses);
         throttled.update(throttles);
+        throttleSignal.update(signals);
+        throttleBaseline.update(baselines);
+        throttleThreshold.update(thresholds);
     }
 }

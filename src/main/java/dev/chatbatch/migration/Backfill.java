@@ -4,6 +4,8 @@ import dev.chatbatch.db.DatabaseErrors;
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
 import dev.chatbatch.db.TransactionSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -21,6 +23,8 @@ import java.util.Map;
  */
 @Component
 class Backfill {
+
+    private static final Logger log = LoggerFactory.getLogger(Backfill.class);
 
     private final MigrationStore store;
     private final MigrationSpecLoader specs;
@@ -40,8 +44,10 @@ class Backfill {
      * DUAL_WRITE → BACKFILLING: fixes the upper key bound (later rows arrive by dual write) and splits
      * the keys up to it into partitions of about equal size. BACKFILLING → BACKFILLING: a resumed run.
      */
-    void prepare(String name, String actor) {
+    void prepare(String name, String actor) throws InterruptedException {
         MigrationSpec spec = specs.load(name);
+        // the load before this run copies anything: its throttle's baseline (measured before the row lock)
+        double busy = Throttle.measureBusy(jdbc, Throttle.SAMPLES, 200);
         MigrationStore.State state = store.lock(name);
         Phase phase = state.phase();
         Action.BACKFILL.check(name, phase);
@@ -66,6 +72,16 @@ class Backfill {
                     + left + " rows left");
         }
         store.runStarted(name);
+        MigrationStatus.Baseline baseline = Throttle.baseline(spec.throttle(), busy);
+        store.recordBaseline(name, baseline);
+        log.info("backfill of {}: throttle baseline {} busy backends of other clients; slows down above {}, stops at {}"
+                + " (for at most {} s, then fails)", name, baseline.busyBackends(), baseline.slowAbove(), baseline.criticalAt(),
+                baseline.criticalTimeoutSeconds());
+        if (spec.throttle().maxActiveBackends() > 0) {
+            log.warn("{}: throttle.max_active_backends ({}) is deprecated: an absolute limit that holds the backfill for as"
+                    + " long as the database is that busy. Remove it (0) to rely on load_margin and critical_factor, which are"
+                    + " relative to the load measured when the run starts", spec.file(), spec.throttle().maxActiveBackends());
+        }
     }
 
     /** The partitions still to copy. */
@@ -85,6 +101,11 @@ class Backfill {
      * with a message naming it, its key range and the database's message ({@link BackfillFailure.ChunkFailed}).
      */
     ChunkResult copyChunk(MigrationSpec spec, MigrationSql sql, int partitionNo) {
+        return copyChunk(spec, sql, partitionNo, 1.0);
+    }
+
+    /** {@link #copyChunk}, the next chunk's size adapted toward {@code targetScale} × the spec's target time (throttle). */
+    ChunkResult copyChunk(MigrationSpec spec, MigrationSql sql, int partitionNo, double targetScale) {
         MigrationStore.Partition p = store.partition(spec.name(), partitionNo);
         if (p.done()) {
             return new ChunkResult(0, 0, 0, 0, true, p.chunkSize(), 0);
@@ -102,7 +123,7 @@ class Backfill {
             last = done ? p.upperKey() : end;
             Copied c = copyRange(sql, from, last);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            int next = adapt(spec.chunk(), size, seconds);
+            int next = adapt(spec.chunk(), size, seconds, spec.chunk().targetSeconds() * targetScale);
             store.recordChunk(spec.name(), partitionNo, last, c.seen() - c.rejected(), c.rejected(), done, next);
             return new ChunkResult(c.seen(), c.rejected(), c.inserted(), c.rejectsWritten(), done, next, seconds);
         } catch (DataAccessException e) {
@@ -252,7 +273,12 @@ class Backfill {
 
     /** Chunk size toward the target duration, at most halved or doubled per step, within the spec's bounds. */
     static int adapt(MigrationSpec.Chunk chunk, int size, double seconds) {
-        double factor = seconds <= 0 ? 2 : chunk.targetSeconds() / seconds;
+        return adapt(chunk, size, seconds, chunk.targetSeconds());
+    }
+
+    /** {@link #adapt(MigrationSpec.Chunk, int, double)} toward another target (smaller while the throttle slows down). */
+    static int adapt(MigrationSpec.Chunk chunk, int size, double seconds, double targetSeconds) {
+        double factor = seconds <= 0 ? 2 : targetSeconds / seconds;
         factor = Math.max(0.5, Math.min(2.0, factor));
         return (int) Math.max(chunk.minSize(), Math.min(chunk.maxSize(), Math.round(size * factor)));
     }

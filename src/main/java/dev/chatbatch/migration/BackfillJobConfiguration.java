@@ -136,8 +136,15 @@ class BackfillJobConfiguration {
         return actor == null ? "job " + JOB : actor;
     }
 
-    /** Copies one partition: a chunk per call, so Spring Batch commits (and can stop) between chunks. */
+    /**
+     * Copies one partition: a chunk per call, so Spring Batch commits (and can stop) between chunks. Before
+     * each chunk the {@link Throttle} says go, slow down (a smaller chunk target, then a pause bounded by the
+     * floor rate) or stop (wait and check again); a stop on a level relative to the run's baseline that lasts
+     * longer than {@code throttle.critical_timeout} fails the partition ({@link Throttle.CriticalLoad}).
+     */
     static final class BackfillWorker implements Tasklet {
+        /** How often a changing reason (its level moves) is written while the signal and action stay the same. */
+        private static final long REWRITE_NANOS = 2_000_000_000L;
         private final Backfill backfill;
         private final MigrationStore store;
         /** For the throttle's reads of pg_stat_activity and the spec's throttle query; joins the chunk's transaction. */
@@ -147,7 +154,12 @@ class BackfillJobConfiguration {
         private MigrationSpec spec;
         private MigrationSql sql;
         private Throttle throttle;
-        private String lastThrottle;
+        private int partitions;
+        private String lastReason;
+        private String lastKey;
+        private long lastWritten;
+        private long stoppedSince;
+        private long pauseMillis;
 
         BackfillWorker(Backfill backfill, MigrationStore store, JdbcTemplate jdbc, String migration, int partition) {
             this.backfill = backfill;
@@ -159,10 +171,17 @@ class BackfillJobConfiguration {
 
         @Override
         public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
+            if (pauseMillis > 0) {
+                // before this transaction's first statement: the wait holds no snapshot and no lock
+                long pause = pauseMillis;
+                pauseMillis = 0;
+                Thread.sleep(pause);
+            }
             if (spec == null) {
                 spec = backfill.spec(migration);
                 sql = new MigrationSql(spec);
-                throttle = new Throttle(spec.throttle());
+                throttle = new Throttle(spec.throttle(), store.state(migration).baseline());
+                partitions = Math.max(1, backfill.openPartitions(migration).size());
             }
             // FOR KEY SHARE on the state row: rollback/cutover (FOR UPDATE) wait for this chunk, and the
             // next chunk sees their phase; pause and throttle updates do not wait.
@@ -171,22 +190,55 @@ class BackfillJobConfiguration {
                 return RepeatStatus.FINISHED;
             }
             MigrationStore.State state = store.state(migration);
-            String reason = state.paused() ? "paused by operator" : throttle.check(jdbc);
-            if (reason != null) {
-                if (!reason.equals(lastThrottle) && !state.paused()) {
-                    store.setThrottle(migration, reason);
-                }
-                lastThrottle = reason;
-                Thread.sleep(state.paused() ? 500 : spec.throttle().sleepMillis());
+            if (state.paused()) {
+                stoppedSince = 0;
+                pauseMillis = 500;
                 return RepeatStatus.CONTINUABLE;
             }
-            if (lastThrottle != null) {
-                store.setThrottle(migration, null);
-                lastThrottle = null;
+            Throttle.Level level = throttle.level(jdbc);
+            record(level);
+            if (level != null && level.action() == Throttle.Action.STOP) {
+                long now = System.nanoTime();
+                if (!level.measured()) {
+                    stoppedSince = 0; // a level the operator set holds for as long as it says so
+                } else if (stoppedSince == 0) {
+                    stoppedSince = now;
+                } else if (now - stoppedSince > spec.throttle().criticalTimeout().toNanos()) {
+                    throw new Throttle.CriticalLoad(migration, level, spec.throttle().criticalTimeout());
+                }
+                pauseMillis = spec.throttle().sleepMillis();
+                return RepeatStatus.CONTINUABLE;
             }
-            Backfill.ChunkResult r = backfill.copyChunk(spec, sql, partition);
+            stoppedSince = 0;
+            Backfill.ChunkResult r = backfill.copyChunk(spec, sql, partition, Throttle.targetScale(level));
+            Double chunkBaseline = throttle.chunkTimed(r.seconds(), r.seen());
+            if (chunkBaseline != null) {
+                store.recordChunkBaseline(migration, chunkBaseline);
+            }
+            if (level != null) {
+                pauseMillis = Throttle.pauseMillis(level.overload(), r.seconds(), r.seen(), spec.throttle().floorRowsPerSecond(),
+                        partitions);
+            }
             contribution.incrementWriteCount(r.inserted() + r.rejectsWritten());
             return r.done() ? RepeatStatus.FINISHED : RepeatStatus.CONTINUABLE;
+        }
+
+        /**
+         * Persists the throttle's reason, signal and action for status and metrics: at once when the signal or
+         * action changes, at most every 2 s while only the measured level in the reason moves.
+         */
+        private void record(Throttle.Level level) {
+            String reason = level == null ? null : level.reason();
+            String key = level == null ? null : level.signal() + "/" + level.action();
+            long now = System.nanoTime();
+            boolean changed = !java.util.Objects.equals(key, lastKey);
+            if (changed || (!java.util.Objects.equals(reason, lastReason) && now - lastWritten > REWRITE_NANOS)) {
+                store.setThrottle(migration, reason, level == null ? null : level.signal(),
+                        level == null ? null : level.action().name().toLowerCase(java.util.Locale.ROOT));
+                lastKey = key;
+                lastReason = reason;
+                lastWritten = now;
+            }
         }
     }
 }

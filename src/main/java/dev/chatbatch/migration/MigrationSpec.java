@@ -46,9 +46,35 @@ public record MigrationSpec(String file, String name, Table source, Table target
     }
 
     /**
-     * @param query optional SQL returning one boolean; true means "back off"
+     * How the backfill yields to the application (see {@code Throttle} in this package). The load thresholds
+     * are relative to the busy backends measured when a backfill run starts: above
+     * {@code baseline × (1 + loadMargin)} (at least baseline + 1) it slows down, at
+     * {@code baseline × criticalFactor} (at least baseline + 4) it stops copying; a critical level lasting
+     * longer than {@code criticalTimeout} fails the run (exit 1) so that it never waits forever on a level
+     * it measured itself.
+     *
+     * @param maxActiveBackends  deprecated absolute limit of busy backends of other clients (0 = off, the
+     *                           default): above it the backfill waits, with no timeout, as before the relative
+     *                           thresholds existed
+     * @param query              optional SQL returning one boolean; true means "back off"
+     * @param loadMargin         fraction above the baseline where slowing down starts
+     * @param criticalFactor     multiple of the baseline where copying stops
+     * @param floorRowsPerSecond slowing down never pauses the whole backfill below this rate
+     * @param criticalTimeout    how long a critical level may last before the run fails
      */
-    public record Throttle(int maxActiveBackends, String query, double maxReplicationLagSeconds, long sleepMillis) {
+    public record Throttle(int maxActiveBackends, String query, double maxReplicationLagSeconds, long sleepMillis,
+                           double loadMargin, double criticalFactor, double floorRowsPerSecond, Duration criticalTimeout) {
+
+        public static final double DEFAULT_LOAD_MARGIN = 0.2;
+        public static final double DEFAULT_CRITICAL_FACTOR = 2.0;
+        public static final double DEFAULT_FLOOR_ROWS_PER_SECOND = 1000;
+        public static final Duration DEFAULT_CRITICAL_TIMEOUT = Duration.ofMinutes(10);
+
+        /** The settings of before the relative thresholds, the new ones at their defaults. */
+        public Throttle(int maxActiveBackends, String query, double maxReplicationLagSeconds, long sleepMillis) {
+            this(maxActiveBackends, query, maxReplicationLagSeconds, sleepMillis, DEFAULT_LOAD_MARGIN, DEFAULT_CRITICAL_FACTOR,
+                    DEFAULT_FLOOR_ROWS_PER_SECOND, DEFAULT_CRITICAL_TIMEOUT);
+        }
     }
 
     public record Timeouts(Duration lockTimeout, Duration statementTimeout) {

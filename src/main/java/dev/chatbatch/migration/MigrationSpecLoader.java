@@ -421,6 +421,21 @@ public class MigrationSpecLoader {
         return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
     }
 
+    /** throttle.critical_timeout: a duration from 1s to 24h. */
+    private static Duration throttleDuration(Map<String, Object> m, String key, Duration dflt, ConfigFile err) {
+        DurationRange range = new DurationRange(Duration.ofSeconds(1), Duration.ofHours(24));
+        String write = "write a duration " + range.describe() + " (digits and ms, s, min or h, e.g. 30s, 10min)";
+        if (m.get(key) == null) {
+            return dflt;
+        }
+        String v = String.valueOf(m.get(key)).trim();
+        Duration d = DurationRange.parse(v);
+        if (d == null || !range.contains(d)) {
+            throw err.at("throttle." + key, "'" + v + "' is " + (d == null ? "not a duration" : "out of range") + ": " + write);
+        }
+        return d;
+    }
+
     /**
      * A spec field that is a duration ({@link DurationRange}'s grammar: 500ms, 2s, 1min, 1h) within
      * {@code range}; {@code dflt} when the field is not set.
@@ -551,10 +566,20 @@ public class MigrationSpecLoader {
                 throw err.at("throttle.query", "must be a SELECT returning one boolean");
             }
         }
+        double margin = doubleValue(th, "load_margin", MigrationSpec.Throttle.DEFAULT_LOAD_MARGIN, 0, 10, "throttle.load_margin", err);
+        double critical = doubleValue(th, "critical_factor", MigrationSpec.Throttle.DEFAULT_CRITICAL_FACTOR, 1.1, 100,
+                "throttle.critical_factor", err);
+        if (critical <= 1 + margin) {
+            throw err.at("throttle.critical_factor", critical + " must be above 1 + load_margin (" + (1 + margin)
+                    + "): the level where the backfill stops lies above the one where it slows down");
+        }
         MigrationSpec.Throttle throttle = new MigrationSpec.Throttle(
-                intValue(th, "max_active_backends", 2, 0, 10_000, "throttle.max_active_backends", err), throttleQuery,
+                intValue(th, "max_active_backends", 0, 0, 10_000, "throttle.max_active_backends", err), throttleQuery,
                 doubleValue(th, "max_replication_lag_seconds", 30, 0.1, 86_400, "throttle.max_replication_lag_seconds", err),
-                intValue(th, "sleep_millis", 500, 10, 60_000, "throttle.sleep_millis", err));
+                intValue(th, "sleep_millis", 500, 10, 60_000, "throttle.sleep_millis", err), margin, critical,
+                doubleValue(th, "floor_rows_per_second", MigrationSpec.Throttle.DEFAULT_FLOOR_ROWS_PER_SECOND, 1, 10_000_000,
+                        "throttle.floor_rows_per_second", err),
+                throttleDuration(th, "critical_timeout", MigrationSpec.Throttle.DEFAULT_CRITICAL_TIMEOUT, err));
 
         Map<String, Object> to = map(y.get("timeouts"), "timeouts", err);
         MigrationSpec.Timeouts timeouts = new MigrationSpec.Timeouts(

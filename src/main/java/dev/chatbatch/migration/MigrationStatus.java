@@ -11,12 +11,38 @@ import java.util.List;
  *
  * @param rowsPerSecond rate of the current (or last) backfill run, 0 when none ran
  * @param etaSeconds    remaining rows / rate, null when unknown
- * @param throttleReason why the backfill waits right now (database load, throttle query, replication
- *                       lag), null when it does not
+ * @param throttleReason why the backfill slows down or waits right now (database load, chunk time, throttle
+ *                       query, replication lag), null when it does not
+ * @param throttle       the signal acting now and the baseline and thresholds of the current (or last) run
  */
 public record MigrationStatus(String name, Phase phase, long rowsTotal, long rowsCopied, long rowsRejected,
                               double rowsPerSecond, Long etaSeconds, boolean paused, String throttleReason,
-                              double progressRatio, List<PartitionStatus> partitions) {
+                              double progressRatio, List<PartitionStatus> partitions, Throttling throttle) {
+
+    /**
+     * @param signal   the signal acting now ({@code busy_backends}, {@code chunk_time}, {@code replication_lag},
+     *                 {@code throttle_query}, {@code max_active_backends}), null when none
+     * @param action   {@code slow} (smaller chunks, pauses, at least the floor rate) or {@code stop}, null when none
+     * @param since    when this signal and action began
+     * @param baseline measured when the run started, null before the first run
+     */
+    public record Throttling(String signal, String action, Instant since, Baseline baseline) {
+    }
+
+    /**
+     * The load a backfill run measured when it started, and the thresholds derived from it.
+     *
+     * @param busyBackends              mean busy backends of other clients over the first second of the run
+     * @param slowAbove                 busy backends above which the backfill slows down
+     * @param criticalAt                busy backends at which it stops copying
+     * @param chunkMillisPerThousandRows the run's first chunks' time per 1000 rows (null until measured)
+     * @param chunkSlowFactor           chunk time per row above this multiple of its baseline slows down
+     * @param floorRowsPerSecond        the slowest rate slowing down may cause
+     * @param criticalTimeoutSeconds    a critical level lasting longer fails the run
+     */
+    public record Baseline(double busyBackends, double slowAbove, double criticalAt, Double chunkMillisPerThousandRows,
+                           double chunkSlowFactor, double floorRowsPerSecond, long criticalTimeoutSeconds) {
+    }
 
     public record PartitionStatus(int partition, List<String> lowerKey, List<String> upperKey, List<String> lastKey,
                                   long rowsTotal, long rowsCopied, long rowsRejected, boolean done, int chunkSize,

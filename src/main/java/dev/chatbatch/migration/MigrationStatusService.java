@@ -42,7 +42,8 @@ public class MigrationStatusService {
                 throw new dev.chatbatch.NotFoundException("unknown migration '" + name + "'; known: "
                         + String.join(", ", specs.names().keySet()));
             }
-            return new MigrationStatus(name, Phase.PENDING, 0, 0, 0, 0, null, false, null, 0, List.of());
+            return new MigrationStatus(name, Phase.PENDING, 0, 0, 0, 0, null, false, null, 0, List.of(),
+                    new MigrationStatus.Throttling(null, null, null, null));
         }
         List<MigrationStore.Partition> parts = store.partitions(name);
         long total = state.rowsTotal() == null ? parts.stream().mapToLong(MigrationStore.Partition::rowsTotal).sum() : state.rowsTotal();
@@ -71,9 +72,12 @@ public class MigrationStatusService {
         List<MigrationStatus.PartitionStatus> partitions = parts.stream().map(p -> new MigrationStatus.PartitionStatus(p.no(),
                 p.lowerKey(), p.upperKey(), p.lastKey(), p.rowsTotal(), p.rowsCopied(), p.rowsRejected(), p.done(), p.chunkSize(),
                 p.updatedAt())).toList();
-        String throttle = phase == Phase.BACKFILLING ? state.throttleReason() : null;
+        boolean backfilling = phase == Phase.BACKFILLING;
+        String throttle = backfilling ? state.throttleReason() : null;
+        MigrationStatus.Throttling throttling = new MigrationStatus.Throttling(backfilling ? state.throttleSignal() : null,
+                backfilling ? state.throttleAction() : null, backfilling ? state.throttleSince() : null, state.baseline());
         return new MigrationStatus(name, phase, total, copied, rejected, Math.round(rate * 10) / 10.0, eta, state.paused(),
-                throttle, Math.round(ratio * 10000) / 10000.0, partitions);
+                throttle, Math.round(ratio * 10000) / 10000.0, partitions, throttling);
     }
 
     /** Phase transitions of a migration, oldest first. */

@@ -34,7 +34,13 @@ class MigrationStore {
 
     record State(String name, Phase phase, String specHash, boolean paused, String throttleReason, List<String> upperKey,
                  Long rowsTotal, Instant runStartedAt, Long runRowsAtStart, String lastVerify, Instant verifiedAt,
-                 Instant startedAt, Instant updatedAt, Instant dbNow) {
+                 Instant startedAt, Instant updatedAt, Instant dbNow, String throttleBaseline, String throttleSignal,
+                 String throttleAction, Instant throttleSince) {
+
+        /** The baseline of the current (or last) backfill run, or null when none was measured. */
+        MigrationStatus.Baseline baseline() {
+            return throttleBaseline == null ? null : Json.read(throttleBaseline, MigrationStatus.Baseline.class);
+        }
 
         /** The last verify report, or null when none is recorded. */
         VerifyReport lastVerifyReport() {
@@ -62,7 +68,8 @@ class MigrationStore {
 
     private static final String STATE_READ = """
             SELECT name, phase, spec_hash, paused, throttle_reason, backfill_upper_key, rows_total, run_started_at,
-                   run_rows_at_start, last_verify::text, verified_at, started_at, updated_at, now() AS db_now
+                   run_rows_at_start, last_verify::text, verified_at, started_at, updated_at, now() AS db_now,
+                   throttle_baseline::text, throttle_signal, throttle_action, throttle_since
               FROM chatbatch.migration_state WHERE name = ?""";
 
     State state(String name) {
@@ -76,7 +83,8 @@ class MigrationStore {
 
     private static final String STATE_LOCK = """
             SELECT name, phase, spec_hash, paused, throttle_reason, backfill_upper_key, rows_total, run_started_at,
-                   run_rows_at_start, last_verify::text, verified_at, started_at, updated_at, now() AS db_now
+                   run_rows_at_start, last_verify::text, verified_at, started_at, updated_at, now() AS db_now,
+                   throttle_baseline::text, throttle_signal, throttle_action, throttle_since
               FROM chatbatch.migration_state WHERE name = ? FOR UPDATE""";
 
     /**
@@ -133,11 +141,42 @@ class MigrationStore {
     }
 
     private static final String STATE_SET_THROTTLE = """
-            UPDATE chatbatch.migration_state SET throttle_reason = ?, updated_at = now()
-             WHERE name = ? AND throttle_reason IS DISTINCT FROM ?""";
+            UPDATE chatbatch.migration_state SET throttle_reason = ?, throttle_signal = ?, throttle_action = ?,
+                   throttle_since = CASE WHEN ?::text IS NULL THEN NULL
+                                         WHEN throttle_signal IS NOT DISTINCT FROM ? AND throttle_action IS NOT DISTINCT FROM ?
+                                         THEN throttle_since ELSE now() END,
+                   updated_at = now()
+             WHERE name = ? AND (throttle_reason IS DISTINCT FROM ? OR throttle_signal IS DISTINCT FROM ?
+                                 OR throttle_action IS DISTINCT FROM ?)""";
 
     void setThrottle(String name, String reason) {
-        jdbc.update(STATE_SET_THROTTLE, reason, name, reason);
+        setThrottle(name, reason, null, null);
+    }
+
+    /**
+     * Why the backfill slows down or waits, the signal and the action (slow, stop); all null when it copies
+     * at full speed. The since time is kept while the signal and action stay the same.
+     */
+    void setThrottle(String name, String reason, String signal, String action) {
+        jdbc.update(STATE_SET_THROTTLE, reason, signal, action, signal, signal, action, name, reason, signal, action);
+    }
+
+    private static final String STATE_SET_BASELINE = """
+            UPDATE chatbatch.migration_state SET throttle_baseline = ?::jsonb, updated_at = now() WHERE name = ?""";
+
+    /** The load a backfill run measured when it started, and its thresholds. */
+    void recordBaseline(String name, MigrationStatus.Baseline baseline) {
+        jdbc.update(STATE_SET_BASELINE, Json.compact(baseline), name);
+    }
+
+    private static final String STATE_SET_CHUNK_BASELINE = """
+            UPDATE chatbatch.migration_state
+               SET throttle_baseline = throttle_baseline || jsonb_build_object('chunkMillisPerThousandRows', ?::float8)
+             WHERE name = ? AND throttle_baseline IS NOT NULL AND throttle_baseline ->> 'chunkMillisPerThousandRows' IS NULL""";
+
+    /** The chunk-time part of the run's baseline, kept from the first partition that measured it. */
+    void recordChunkBaseline(String name, double millisPerThousandRows) {
+        jdbc.update(STATE_SET_CHUNK_BASELINE, millisPerThousandRows, name);
     }
 
     private static final String STATE_SET_VERIFY = """
@@ -155,7 +194,8 @@ class MigrationStore {
     private static final String STATE_RESET_BACKFILL = """
             UPDATE chatbatch.migration_state SET backfill_upper_key = NULL, rows_total = NULL, run_started_at = NULL,
                    run_rows_at_start = NULL, last_verify = NULL, verified_at = NULL, paused = false,
-                   throttle_reason = NULL
+                   throttle_reason = NULL, throttle_baseline = NULL, throttle_signal = NULL, throttle_action = NULL,
+                   throttle_since = NULL
              WHERE name = ?""";
 
     /** A fresh attempt after a rollback: progress, rejects and the last verify are recomputed by the new backfill. */
@@ -192,7 +232,8 @@ class MigrationStore {
     }
 
     private static final String STATE_RUN_STARTED = """
-            UPDATE chatbatch.migration_state SET run_started_at = now(), throttle_reason = NULL,
+            UPDATE chatbatch.migration_state SET run_started_at = now(), throttle_reason = NULL, throttle_signal = NULL,
+                   throttle_action = NULL, throttle_since = NULL,
                    run_rows_at_start = (SELECT coalesce(sum(rows_copied + rows_rejected), 0)
                                           FROM chatbatch.migration_partitions WHERE migration = ?)
              WHERE name = ?""";
@@ -275,7 +316,7 @@ class MigrationStore {
         return new State(rs.getString(1), Phase.valueOf(rs.getString(2)), rs.getString(3), rs.getBoolean(4), rs.getString(5),
                 list(rs.getArray(6)), (Long) rs.getObject(7), instant(rs.getTimestamp(8)), (Long) rs.getObject(9),
                 rs.getString(10), instant(rs.getTimestamp(11)), instant(rs.getTimestamp(12)), instant(rs.getTimestamp(13)),
-                instant(rs.getTimestamp(14)));
+                instant(rs.getTimestamp(14)), rs.getString(15), rs.getString(16), rs.getString(17), instant(rs.getTimestamp(18)));
     }
 
     private static Partition partition(ResultSet rs, int i) throws SQLException {

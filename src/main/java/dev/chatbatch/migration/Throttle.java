@@ -1,5 +1,6 @@
 package dev.chatbatch.migration;
 
+import dev.chatbatch.config.DurationRange;
 import dev.chatbatch.db.TransactionSettings;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -9,16 +10,38 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.util.Locale;
 
 /**
- * Decides whether the backfill should back off before its next chunk, and why: too many busy backends of
- * other clients (pg_stat_activity, see {@link #BUSY_BACKENDS}), the spec's throttle query
- * answering true, or replication lag above the limit (pg_stat_replication, only where replicas exist).
- * Checked before every chunk (at most every 200 ms per partition; the query costs well under a
- * millisecond), so a burst of application load stops the copy after the chunk in flight rather than
- * after up to a second of chunks.
+ * Decides, before each chunk, whether the backfill copies at full speed, slows down or stops, and why.
+ *
+ * <p>Signals that mean the application suffers, relative to the load measured when the run starts
+ * (pt-online-schema-change's max-load and critical-load): busy backends of other clients (pg_stat_activity,
+ * see {@link #BUSY_BACKENDS}; baseline = their mean over the run's first second) and the backfill's own
+ * chunk time per row (baseline = its first chunks). Above the slow level the backfill takes smaller chunks
+ * and pauses between them, but never below the floor rate; at the critical level of busy backends it stops
+ * copying, and a critical level lasting longer than {@code throttle.critical_timeout} fails the run
+ * ({@link CriticalLoad}, exit 1; run {@code backfill} again to resume, which measures a new baseline), so
+ * it never waits forever on a level it measured itself. Levels the operator set keep stopping the copy for
+ * as long as they hold: the spec's throttle query answering true, replication lag above the limit
+ * (pg_stat_replication, only where replicas exist) and the deprecated absolute
+ * {@code max_active_backends}.
+ *
+ * <p>Checked at most every 200 ms per partition (the queries cost well under a millisecond); the busy
+ * level is the mean of the last samples, as one pg_stat_activity snapshot is noisy.
  */
 final class Throttle {
+
+    /** Busy backends above the baseline before slowing down, however small the baseline (0 on an idle database). */
+    static final double MIN_SLOW_HEADROOM = 1;
+    /** Busy backends above the baseline before stopping, however small the baseline. */
+    static final double MIN_CRITICAL_HEADROOM = 4;
+    /** At full overload the pause after a chunk is this many times the chunk's time (a 20 % duty cycle). */
+    static final double MAX_PAUSE_RATIO = 4;
+    /** Chunks timed for the chunk-time baseline of a partition. */
+    static final int BASELINE_CHUNKS = 3;
+    /** Samples of busy backends the baseline and the current level average over. */
+    static final int SAMPLES = 5;
 
     private static final long INTERVAL_NANOS = 200_000_000L;
     private static final String QUERY_TIMEOUT = "2s";
@@ -38,45 +61,229 @@ final class Throttle {
                AND (state = 'active' OR (state = 'idle' AND state_change > clock_timestamp() - interval '100 milliseconds'))
                AND NOT (application_name = current_setting('application_name') AND application_name <> '')""";
 
+    /** pg_stat_activity is read once per transaction unless the snapshot is cleared. */
+    private static final String CLEAR_SNAPSHOT = "SELECT pg_stat_clear_snapshot()";
+
     private static final String REPLICATION_LAG = """
             SELECT coalesce(max(extract(epoch FROM greatest(replay_lag, flush_lag, write_lag))), 0)
               FROM pg_stat_replication""";
 
+    /** What the throttle does before the next chunk. */
+    enum Action { SLOW, STOP }
+
+    /**
+     * One signal over its threshold.
+     *
+     * @param overload 0..1 between the slow and the critical level (SLOW), 1 for STOP
+     * @param measured true for a level relative to the run's own baseline (a STOP of it is bounded by the
+     *                 critical timeout), false for one the operator set
+     */
+    record Level(String signal, Action action, double overload, boolean measured, String reason) {
+    }
+
     private final MigrationSpec.Throttle settings;
+    private MigrationStatus.Baseline baseline;
+    private final double[] samples = new double[SAMPLES];
+    private int sampled;
     private long checkedAt;
-    private String reason;
+    private Level level;
+    private double chunkSeconds;
+    private long chunkRows;
+    private int chunksTimed;
+    private double chunkEwma;
 
     Throttle(MigrationSpec.Throttle settings) {
-        this.settings = settings;
+        this(settings, null);
     }
 
-    /** Null when the database may take the next chunk, else the reason to wait. */
-    String check(JdbcTemplate jdbc) {
+    Throttle(MigrationSpec.Throttle settings, MigrationStatus.Baseline baseline) {
+        this.settings = settings;
+        this.baseline = baseline;
+    }
+
+    // --- the pure decisions ---------------------------------------------------------------------------
+
+    /** Busy backends above which the backfill slows down: baseline + margin, at least baseline + 1. */
+    static double slowAbove(double baseline, double margin) {
+        return Math.max(baseline * (1 + margin), baseline + MIN_SLOW_HEADROOM);
+    }
+
+    /** Busy backends at which the backfill stops: baseline × factor, at least baseline + 4. */
+    static double criticalAt(double baseline, double factor) {
+        return Math.max(baseline * factor, baseline + MIN_CRITICAL_HEADROOM);
+    }
+
+    /** The baseline of a run that measured {@code busy} busy backends of other clients. */
+    static MigrationStatus.Baseline baseline(MigrationSpec.Throttle s, double busy) {
+        double b = Math.round(busy * 10) / 10.0;
+        return new MigrationStatus.Baseline(b, slowAbove(b, s.loadMargin()), criticalAt(b, s.criticalFactor()), null,
+                s.criticalFactor(), s.floorRowsPerSecond(), s.criticalTimeout().toSeconds());
+    }
+
+    /** The busy-backends signal at {@code busy} against the run's baseline: null while at or below the slow level. */
+    static Level busyLevel(MigrationStatus.Baseline b, double busy) {
+        String level = String.format(Locale.ROOT, "%.1f", busy);
+        if (busy >= b.criticalAt()) {
+            return new Level("busy_backends", Action.STOP, 1, true, String.format(Locale.ROOT,
+                    "critical load: %s busy backends of other clients >= %.1f (critical: baseline %.1f measured at run start"
+                    + " × critical_factor, at least + %.0f); copying stopped", level, b.criticalAt(), b.busyBackends(),
+                    MIN_CRITICAL_HEADROOM));
+        }
+        if (busy > b.slowAbove()) {
+            double overload = (busy - b.slowAbove()) / (b.criticalAt() - b.slowAbove());
+            return new Level("busy_backends", Action.SLOW, overload, true, String.format(Locale.ROOT,
+                    "database load: %s busy backends of other clients > %.1f (baseline %.1f + load_margin), critical at %.1f;"
+                    + " slowed down", level, b.slowAbove(), b.busyBackends(), b.criticalAt()));
+        }
+        return null;
+    }
+
+    /**
+     * The chunk-time signal: the recent time per 1000 rows of this partition's chunks against the run's first
+     * chunks. Only slows down: the backfill's own chunks getting slower is a reason to yield, not to give up.
+     */
+    static Level chunkLevel(MigrationStatus.Baseline b, double millisPerThousand) {
+        Double base = b.chunkMillisPerThousandRows();
+        if (base == null || base <= 0 || millisPerThousand <= base * b.chunkSlowFactor()) {
+            return null;
+        }
+        double overload = Math.min(1, (millisPerThousand / base - b.chunkSlowFactor()) / b.chunkSlowFactor());
+        return new Level("chunk_time", Action.SLOW, overload, true, String.format(Locale.ROOT,
+                "chunk time: %.1f ms per 1000 rows > %.1f (baseline %.1f measured at run start × %.1f); slowed down",
+                millisPerThousand, base * b.chunkSlowFactor(), base, b.chunkSlowFactor()));
+    }
+
+    /**
+     * The pause after a chunk of {@code rows} rows that took {@code seconds}, at {@code overload} (0..1): up to
+     * {@link #MAX_PAUSE_RATIO} times the chunk's time, but never so long that this partition falls below its
+     * share of the floor rate.
+     */
+    static long pauseMillis(double overload, double seconds, long rows, double floorRowsPerSecond, int partitions) {
+        double want = MAX_PAUSE_RATIO * Math.max(0, Math.min(1, overload)) * seconds;
+        double share = floorRowsPerSecond / Math.max(1, partitions);
+        double most = rows / share - seconds;
+        return Math.round(1000 * Math.max(0, Math.min(want, most)));
+    }
+
+    /** Chunk time target while slowed down: down to half the spec's at full overload, so the adaptation shrinks chunks. */
+    static double targetScale(Level level) {
+        return level == null || level.action() != Action.SLOW ? 1.0 : 1.0 - 0.5 * Math.max(0, Math.min(1, level.overload()));
+    }
+
+    // --- measuring ------------------------------------------------------------------------------------
+
+    /**
+     * The busy backends of other clients, averaged over {@code n} samples {@code gapMillis} apart (the run's
+     * baseline). Clears the statistics snapshot between samples, so it works inside a transaction.
+     */
+    static double measureBusy(JdbcTemplate jdbc, int n, long gapMillis) throws InterruptedException {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            if (i > 0) {
+                Thread.sleep(gapMillis);
+            }
+            sum += busy(jdbc);
+        }
+        return sum / n;
+    }
+
+    private static long busy(JdbcTemplate jdbc) {
+        jdbc.queryForObject(CLEAR_SNAPSHOT, Object.class);
+        Long busy = jdbc.queryForObject(BUSY_BACKENDS, Long.class);
+        return busy == null ? 0 : busy;
+    }
+
+    /** The run's baseline (with the chunk-time part once measured), null when the run has none yet. */
+    MigrationStatus.Baseline baseline() {
+        return baseline;
+    }
+
+    /**
+     * Records one chunk's time; after the first {@link #BASELINE_CHUNKS} chunks of this partition, returns the
+     * chunk-time baseline (ms per 1000 rows) when the run had none yet, so the caller can persist it.
+     */
+    Double chunkTimed(double seconds, long rows) {
+        if (rows <= 0) {
+            return null;
+        }
+        double perThousand = 1000 * 1000 * seconds / rows;
+        chunkEwma = chunksTimed == 0 ? perThousand : 0.7 * chunkEwma + 0.3 * perThousand;
+        chunkSeconds += seconds;
+        chunkRows += rows;
+        chunksTimed++;
+        if (chunksTimed == BASELINE_CHUNKS && baseline != null && baseline.chunkMillisPerThousandRows() == null) {
+            double base = Math.round(10_000 * 1000 * chunkSeconds / chunkRows) / 10.0;
+            baseline = new MigrationStatus.Baseline(baseline.busyBackends(), baseline.slowAbove(), baseline.criticalAt(), base,
+                    baseline.chunkSlowFactor(), baseline.floorRowsPerSecond(), baseline.criticalTimeoutSeconds());
+            return base;
+        }
+        return null;
+    }
+
+    /** Null when the database may take the next chunk at full speed, else the signal that slows or stops it. */
+    Level level(JdbcTemplate jdbc) {
         long now = System.nanoTime();
         if (checkedAt != 0 && now - checkedAt < INTERVAL_NANOS) {
-            return reason;
+            return level;
         }
         checkedAt = now;
-        reason = evaluate(jdbc);
-        return reason;
+        level = evaluate(jdbc);
+        return level;
     }
 
-    private String evaluate(JdbcTemplate jdbc) {
-        Long busy = jdbc.queryForObject(BUSY_BACKENDS, Long.class);
-        if (busy != null && settings.maxActiveBackends() > 0 && busy > settings.maxActiveBackends()) {
-            return "database load: " + busy + " busy backends of other clients > " + settings.maxActiveBackends();
+    /** The reason of {@link #level}, for callers that only wait (null: go). */
+    String check(JdbcTemplate jdbc) {
+        Level l = level(jdbc);
+        return l == null ? null : l.reason();
+    }
+
+    /**
+     * A critical level of a signal measured against the run's own baseline lasted longer than
+     * {@code throttle.critical_timeout}: the run fails (exit 1) instead of waiting on it forever. Progress is
+     * kept; the next run measures its baseline anew, so running {@code backfill} again accepts the load of
+     * then as its normal.
+     */
+    static final class CriticalLoad extends RuntimeException {
+        CriticalLoad(String name, Level level, java.time.Duration lasted) {
+            super("backfill of " + name + " stopped on " + level.signal() + " for " + DurationRange.format(lasted)
+                    + " (throttle.critical_timeout): " + level.reason() + ". The database is much busier than when the run"
+                    + " started. Run `chatbatch migration backfill " + name + "` again when the load is back down (or to take"
+                    + " the current load as the new baseline); progress up to the last committed chunk is kept");
+        }
+    }
+
+    private Level evaluate(JdbcTemplate jdbc) {
+        long busy = busy(jdbc);
+        samples[sampled++ % SAMPLES] = busy;
+        if (settings.maxActiveBackends() > 0 && busy > settings.maxActiveBackends()) {
+            return new Level("max_active_backends", Action.STOP, 1, false, "database load: " + busy
+                    + " busy backends of other clients > " + settings.maxActiveBackends()
+                    + " (throttle.max_active_backends, deprecated: an absolute limit)");
         }
         if (settings.query() != null) {
             String back = jdbc.execute((ConnectionCallback<String>) this::askQuery);
             if (back != null) {
-                return back;
+                return new Level("throttle_query", Action.STOP, 1, false, back);
             }
         }
         Double lag = jdbc.queryForObject(REPLICATION_LAG, Double.class);
         if (lag != null && lag > settings.maxReplicationLagSeconds()) {
-            return String.format("replication lag %.1f s > %.1f s", lag, settings.maxReplicationLagSeconds());
+            return new Level("replication_lag", Action.STOP, 1, false, String.format(Locale.ROOT, "replication lag %.1f s > %.1f s",
+                    lag, settings.maxReplicationLagSeconds()));
         }
-        return null;
+        if (baseline == null) {
+            return null;
+        }
+        double sum = 0;
+        int n = Math.min(sampled, SAMPLES);
+        for (int i = 0; i < n; i++) {
+            sum += samples[i];
+        }
+        Level load = busyLevel(baseline, sum / n);
+        if (load != null) {
+            return load;
+        }
+        return chunksTimed > BASELINE_CHUNKS ? chunkLevel(baseline, chunkEwma) : null;
     }
 
     /**

@@ -41,8 +41,10 @@
  *       {@code BackfillFailure}: the one line an operator gets when a run stops early (a lost database
  *       connection named as such; otherwise partition, key range, the database's message) and how to resume.</li>
  *   <li>{@code MappingSample}: the rules and the mapping run over sample rows before {@code start}.</li>
- *   <li>{@code Throttle}: whether the backfill backs off before its next chunk (busy backends, the spec's
- *       throttle query, replication lag), with the queries it runs.</li>
+ *   <li>{@code Throttle}: whether the backfill copies at full speed, slows down (smaller chunks, pauses, a floor
+ *       rate) or stops before its next chunk, against the baseline measured when the run started (busy backends
+ *       of other clients, chunk time per row) and the operator's levels (throttle query, replication lag), with
+ *       the queries it runs; a critical level lasting longer than its timeout fails the run.</li>
  * </ul>
  *
  * <p>Depends on {@code db}, {@code batch}, {@code config} (a bad spec's refusal, the duration grammar) and the

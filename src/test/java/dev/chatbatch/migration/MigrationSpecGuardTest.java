@@ -77,7 +77,7 @@ class MigrationSpecGuardTest {
         assertThat(f.triggerMode()).isEqualTo(MigrationSpec.TriggerMode.STATEMENT);
         assertThat(f.chunk()).isEqualTo(new MigrationSpec.Chunk(5000, 500, 50000, 0.5));
         assertThat(f.partitions()).isZero();
-        assertThat(f.throttle()).isEqualTo(new MigrationSpec.Throttle(2, null, 30, 500));
+        assertThat(f.throttle()).isEqualTo(new MigrationSpec.Throttle(0, null, 30, 500));
         assertThat(f.timeouts()).isEqualTo(new MigrationSpec.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(120)));
     }
 
@@ -92,7 +92,7 @@ class MigrationSpecGuardTest {
         assertThat(f.verifyRanges()).isEqualTo(16);
         assertThat(f.triggerMode()).isEqualTo(MigrationSpec.TriggerMode.ROW);
         assertThat(f.chunk()).isEqualTo(new MigrationSpec.Chunk(5000, 500, 50000, 0.5));
-        assertThat(f.throttle()).isEqualTo(new MigrationSpec.Throttle(2, null, 30, 500));
+        assertThat(f.throttle()).isEqualTo(new MigrationSpec.Throttle(0, null, 30, 500));
         assertThat(f.timeouts()).isEqualTo(new MigrationSpec.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(120)));
         // a table without a schema is in public; a composite key is copied column by column
         f = guard(with(with(MINIMAL, "target: s.b", "target: b"), "key: [id]\nup:\n  id: s.id",
@@ -179,7 +179,7 @@ class MigrationSpecGuardTest {
         cases.put(with(shipped, "target_seconds: 0.5", "target_seconds: .nan"), List.of("chunk.target_seconds", "0.01", "60"));
         cases.put(with(shipped, "partitions: 0", "partitions: 13"), List.of("partitions", "from 0 to 12 (0 = automatic)"));
         cases.put(with(shipped, "sleep_millis: 500", "sleep_millis: -100"), List.of("throttle.sleep_millis", "10", "60000"));
-        cases.put(with(shipped, "max_active_backends: 2", "max_active_backends: -1"), List.of("throttle.max_active_backends", "0", "10000"));
+        cases.put(with(shipped, "max_active_backends: 0", "max_active_backends: -1"), List.of("throttle.max_active_backends", "0", "10000"));
         cases.put(with(shipped, "max_replication_lag_seconds: 30", "max_replication_lag_seconds: 1e400"),
                 List.of("throttle.max_replication_lag_seconds", "0.1", "86400"));
         cases.put(with(shipped, "ranges: 16", "ranges: 1025"), List.of("verify.ranges", "1", "1024"));

@@ -74,7 +74,7 @@ class MigrationSpecLimitsTest {
         cases.put(with("partitions: 0", "partitions: 13"), List.of("partitions", "0", "12"));
         cases.put(with("sleep_millis: 500", "sleep_millis: 0"), List.of("throttle.sleep_millis", "10", "60000"));
         cases.put(with("sleep_millis: 500", "sleep_millis: -100"), List.of("throttle.sleep_millis", "10", "60000"));
-        cases.put(with("max_active_backends: 2", "max_active_backends: -1"), List.of("throttle.max_active_backends", "0", "10000"));
+        cases.put(with("max_active_backends: 0", "max_active_backends: -1"), List.of("throttle.max_active_backends", "0", "10000"));
         cases.put(with("max_replication_lag_seconds: 30", "max_replication_lag_seconds: 0"),
                 List.of("throttle.max_replication_lag_seconds", "0.1", "86400"));
         cases.put(with("max_replication_lag_seconds: 30", "max_replication_lag_seconds: 1e400"),
