@@ -217,7 +217,8 @@ final class MigrationCommand extends CommandGroup {
 
         @Override
         public Integer call() {
-            ActionResult result = ops().perform(name, action, actor());
+            ActionResult result = action == Action.CUTOVER ? ops().cutover(name, actor(), out()::println)
+                    : ops().perform(name, action, actor());
             out().println(action == Action.PAUSE || action == Action.RESUME ? result.message()
                     : action.cliName() + " " + name + ": " + result.message());
             return 0;
@@ -439,7 +440,7 @@ final class MigrationCommand extends CommandGroup {
                 phase = statuses.status(name).phase();
             }
             if (phase == Phase.VERIFIED) {
-                cli.out().println("== cutover: " + ops.perform(name, Action.CUTOVER, actor()).message());
+                cli.out().println("== cutover: " + ops.cutover(name, actor(), cli.out()::println).message());
             }
             cli.out().println("migration " + name + " is in phase " + statuses.status(name).phase());
             return 0;

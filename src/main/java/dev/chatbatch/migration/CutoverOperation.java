@@ -5,6 +5,8 @@ import dev.chatbatch.OperatorException;
 
 import java.sql.Array;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -13,19 +15,31 @@ import java.util.Map;
 /**
  * {@code cutover}: replaces the dual write by the v1 write guard and the v2 → v1 mirror
  * ({@link MirrorStatements#installReverse}), which runs with the writer's rights: every role that may write v2
- * must be able to do the same to v1, or cutover is refused naming the GRANT. Validate locks both tables (short lock_timeout, retried by the
- * coordinator) and re-checks the tail under those locks: counts, and the rows written since the last
- * verify's snapshot compared mapped v1 vs v2. Rollback drops the guard and the mirror; it does not put the
- * dual write back, because a cutover is only undone by the migration's rollback, which next rolls back
- * {@link DualWriteOperation} too.
+ * must be able to do the same to v1, or cutover is refused naming the GRANT. Validate takes the write lock on
+ * both tables within the lock budget ({@link CutoverLocks}: one short try per transaction, retried by the
+ * coordinator) and re-checks the tail under it: counts, and the rows written since the last verify's snapshot
+ * compared mapped v1 vs v2. Apply disables the dual write rather than dropping it, so no lock stronger than
+ * that write lock is ever requested and reads never wait. Rollback drops the guard, the mirror and the
+ * disabled dual-write triggers; it does not put the dual write back, because a cutover is only undone by the
+ * migration's rollback, which next rolls back {@link DualWriteOperation} too.
  */
 final class CutoverOperation implements ReversibleOperation {
 
     private final PhaseContext ctx;
+    private final CutoverLocks locks;
+    private final Duration wait;
     private String balance;
 
+    /** The operation in force, for rollback only. */
     CutoverOperation(PhaseContext ctx) {
+        this(ctx, null, null);
+    }
+
+    /** One try of the cutover action: the write lock is waited for at most {@code wait}, within {@code locks}' budget. */
+    CutoverOperation(PhaseContext ctx, CutoverLocks locks, Duration wait) {
         this.ctx = ctx;
+        this.locks = locks;
+        this.wait = wait;
     }
 
     @Override
@@ -48,10 +62,14 @@ final class CutoverOperation implements ReversibleOperation {
         }
         DualWriteOperation.requireMirrorPrivileges(ctx, "cut over", spec.target().qualified(), ctx.sql().targetRelation(),
                 spec.source().qualified(), ctx.sql().sourceRelation());
-        ctx.jdbc().execute(ctx.sql().mirror().lockTables());
+        if (locks == null) {
+            throw new IllegalStateException("cutover of " + name + " is validated with its lock budget only");
+        }
+        locks.lock(ctx.jdbc(), ctx.sql().mirror(), wait);
         long locked = System.nanoTime();
         // the tail since verify, with both tables locked: counts must still balance ...
         long source = ctx.jdbc().queryForObject(ctx.sql().verify().countSource(), Long.class);
+        locks.bound(ctx.jdbc());
         long target = ctx.jdbc().queryForObject(ctx.sql().verify().countTarget(), Long.class);
         long rejects = ctx.store().rejects(name);
         if (source != target + rejects) {
@@ -62,6 +80,7 @@ final class CutoverOperation implements ReversibleOperation {
         // ... and every row written since the verify's snapshot must map exactly (a write bypassing the dual
         // write, e.g. with triggers disabled, keeps the counts but not the content)
         Statement tailQuery = ctx.sql().verify().tail(verified.snapshot());
+        locks.bound(ctx.jdbc());
         Map<String, Object> tail = ctx.jdbc().queryForMap(tailQuery.sql(), tailQuery.args());
         long changed = ((Number) tail.get("changed")).longValue();
         long differing = ((Number) tail.get("differing")).longValue();
@@ -79,15 +98,20 @@ final class CutoverOperation implements ReversibleOperation {
     @Override
     public String apply() {
         MigrationSpec spec = ctx.spec();
-        new DualWriteOperation(ctx).rollback();
+        locks.bound(ctx.jdbc());
+        ctx.disable(ObjectNames.DUAL_WRITE_TRIGGERS);
         ctx.sql().mirror().installReverse().forEach(ctx.jdbc()::execute);
+        locks.bound(ctx.jdbc()); // the history row, written under the lock too
         return spec.source().qualified() + " now refuses writes; writes to " + spec.target().qualified()
                 + " are mirrored back (" + balance + ")";
     }
 
+    /** The reverse mirror and the guard, and the dual-write triggers apply disabled (their functions go with the dual write's rollback). */
     @Override
     public List<String> rollback() {
-        return ctx.drop(ObjectNames.REVERSE_TRIGGERS, ObjectNames.REVERSE_FUNCTIONS);
+        List<String> triggers = new ArrayList<>(ObjectNames.REVERSE_TRIGGERS);
+        triggers.addAll(ObjectNames.DUAL_WRITE_TRIGGERS);
+        return ctx.drop(triggers, ObjectNames.REVERSE_FUNCTIONS);
     }
 
     private static String keys(Object array) {

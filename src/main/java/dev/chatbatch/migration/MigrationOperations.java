@@ -3,9 +3,12 @@ package dev.chatbatch.migration;
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
 import dev.chatbatch.batch.ExecutionSummary;
+import dev.chatbatch.config.DurationRange;
 import dev.chatbatch.db.DatabaseErrors;
 import dev.chatbatch.db.TransactionSettings;
 import dev.chatbatch.batch.JobRunner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.dao.DataAccessException;
@@ -15,10 +18,12 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import javax.sql.DataSource;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -38,6 +43,7 @@ import java.util.function.Supplier;
 @Service
 public class MigrationOperations {
 
+    private static final Logger log = LoggerFactory.getLogger(MigrationOperations.class);
     private static final int LOCK_ATTEMPTS = 10;
 
     private final MigrationSpecLoader specs;
@@ -218,7 +224,73 @@ public class MigrationOperations {
 
     /** VERIFIED → CUT_OVER: v1 read-only (error names the target), v2 writes mirrored back into v1. */
     public ActionResult cutover(String name, String actor) {
-        return change(load(name, Action.CUTOVER), Action.CUTOVER, actor, CutoverOperation::new, "");
+        return cutover(name, actor, line -> log.info("{}", line));
+    }
+
+    /**
+     * {@link #cutover(String, String)} within the spec's lock budget ({@link CutoverLocks}), with a progress line
+     * to {@code progress} before the first try (the sessions that would block the write lock) and after each
+     * try that was not granted. When the budget is spent, everything is given back and the refusal (exit 4)
+     * names the sessions in the way and how to retry.
+     */
+    public ActionResult cutover(String name, String actor, Consumer<String> progress) {
+        LoadedMigration m = load(name, Action.CUTOVER);
+        MigrationSpec spec = m.spec();
+        MirrorStatements mirror = m.sql().mirror();
+        CutoverLocks locks = new CutoverLocks(spec.timeouts().cutoverLockBudget(), spec.timeouts().lockTimeout());
+        String tables = spec.source().qualified() + " and " + spec.target().qualified();
+        List<CutoverLocks.Blocker> blockers = CutoverLocks.blockers(jdbc, mirror);
+        progress.accept("cutover " + name + ": write lock on " + tables + " within a lock budget of "
+                + DurationRange.format(locks.budget()) + "; sessions that would block it now: " + CutoverLocks.describe(blockers));
+        int loops = 0;
+        for (Duration wait = locks.nextWait(); ; wait = locks.nextWait()) {
+            // a try can also time out on the state row (another action holds it), which the budget does not count
+            if (wait == null || ++loops > 10 * LOCK_ATTEMPTS) {
+                throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "cutover of " + name + " refused: the write lock on "
+                        + tables + " was not granted in " + locks.tries() + " tries (" + locks.spent() + "); nothing was changed."
+                        + " In the way: " + CutoverLocks.describe(blockers) + ". End those transactions (commit or roll back; an"
+                        + " abandoned session: SELECT pg_terminate_backend(pid)), then run `chatbatch migration cutover " + name
+                        + "` again, or raise timeouts.cutover_lock_budget in " + spec.file() + " to let writes wait longer");
+            }
+            Duration tryWait = wait;
+            try {
+                String detail = tx.execute(status -> {
+                    PhaseContext ctx = lock(m, Action.CUTOVER);
+                    CutoverOperation op = new CutoverOperation(ctx, locks, tryWait);
+                    op.validate();
+                    String d = op.apply();
+                    store.transition(name, ctx.from(), Action.CUTOVER.target(), spec.hash(), actor, d);
+                    return d;
+                });
+                return new ActionResult(name, Action.CUTOVER, Action.CUTOVER.target(), detail, null);
+            } catch (DataAccessException e) {
+                if (locks.held() && "57014".equals(DatabaseErrors.sqlState(e))) {
+                    throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "cutover of " + name + " refused: the checks under"
+                            + " the write lock (counts of " + tables + ", the rows written since the last verify) did not finish"
+                            + " within what was left of the lock budget (" + locks.spent() + "), so the lock was given back and"
+                            + " nothing was changed. Run `chatbatch migration verify " + name + "` right before cutover so fewer"
+                            + " rows are re-checked, or raise timeouts.cutover_lock_budget in " + spec.file());
+                }
+                if (locks.held() || !isLockTimeout(e)) {
+                    throw e;
+                }
+                blockers = CutoverLocks.blockers(jdbc, mirror);
+                Duration pause = locks.backoff();
+                progress.accept("cutover " + name + ": try " + locks.tries() + " not granted within " + DurationRange.format(tryWait)
+                        + " (" + locks.spent() + "); in the way: " + CutoverLocks.describe(blockers) + "; next try in "
+                        + DurationRange.format(pause));
+                sleep(pause, e);
+            }
+        }
+    }
+
+    private static void sleep(Duration pause, RuntimeException cause) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw cause;
+        }
     }
 
     /** CUT_OVER → COMPLETED: triggers dropped, v1 moved into schema archive (never dropped). */

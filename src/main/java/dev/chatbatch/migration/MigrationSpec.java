@@ -77,7 +77,18 @@ public record MigrationSpec(String file, String name, Table source, Table target
         }
     }
 
-    public record Timeouts(Duration lockTimeout, Duration statementTimeout) {
+    /**
+     * @param cutoverLockBudget the most time cutover may hold up the application's writes in total: its queued
+     *                          lock requests plus the time it holds the write lock ({@code CutoverLocks})
+     */
+    public record Timeouts(Duration lockTimeout, Duration statementTimeout, Duration cutoverLockBudget) {
+
+        /** The default cutover lock budget, 2 s. */
+        public static final Duration CUTOVER_LOCK_BUDGET = Duration.ofSeconds(2);
+
+        public Timeouts(Duration lockTimeout, Duration statementTimeout) {
+            this(lockTimeout, statementTimeout, CUTOVER_LOCK_BUDGET);
+        }
     }
 
     /** Partitions to use: the spec's, or what the cores allow (min 2, max 4). */

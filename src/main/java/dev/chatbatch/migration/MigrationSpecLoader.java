@@ -61,6 +61,8 @@ public class MigrationSpecLoader {
     static final Duration LOCK_TIMEOUT_MAX = Duration.ofMinutes(10);
     static final Duration STATEMENT_TIMEOUT_MIN = Duration.ofSeconds(1);
     static final Duration STATEMENT_TIMEOUT_MAX = Duration.ofHours(24);
+    static final Duration CUTOVER_LOCK_BUDGET_MIN = Duration.ofMillis(50);
+    static final Duration CUTOVER_LOCK_BUDGET_MAX = Duration.ofMinutes(10);
 
     private final DataSource dataSource;
     private final String jobsDir;
@@ -584,7 +586,9 @@ public class MigrationSpecLoader {
         Map<String, Object> to = map(y.get("timeouts"), "timeouts", err);
         MigrationSpec.Timeouts timeouts = new MigrationSpec.Timeouts(
                 duration(to, "lock_timeout", "2s", new DurationRange(LOCK_TIMEOUT_MIN, LOCK_TIMEOUT_MAX), err),
-                duration(to, "statement_timeout", "120s", new DurationRange(STATEMENT_TIMEOUT_MIN, STATEMENT_TIMEOUT_MAX), err));
+                duration(to, "statement_timeout", "120s", new DurationRange(STATEMENT_TIMEOUT_MIN, STATEMENT_TIMEOUT_MAX), err),
+                duration(to, "cutover_lock_budget", DurationRange.format(MigrationSpec.Timeouts.CUTOVER_LOCK_BUDGET),
+                        new DurationRange(CUTOVER_LOCK_BUDGET_MIN, CUTOVER_LOCK_BUDGET_MAX), err));
 
         return new Fields(name, source, target, List.copyOf(key), up, List.copyOf(rejects), down, versionColumn,
                 List.copyOf(minMax), verifyRanges, MigrationSpec.TriggerMode.valueOf(mode.toUpperCase(Locale.ROOT)),

@@ -55,6 +55,32 @@ final class MirrorStatements {
             SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
              WHERE NOT t.tgisinternal AND t.tgname LIKE ? ORDER BY 1""";
 
+    /**
+     * Sessions holding or queued for a lock on either table (parameters 1 and 2: regclass text) in a mode
+     * that conflicts with the cutover's SHARE ROW EXCLUSIVE (every mode that writes or changes the table;
+     * plain reads and SELECT FOR UPDATE do not conflict), oldest transaction first. A prepared transaction
+     * has no session: pid 0. Returns pid, application_name, user, state, backend type, seconds in the
+     * transaction, the locks, and the start of the session's last statement.
+     */
+    private static final String LOCK_BLOCKERS = """
+            SELECT coalesce(l.pid, 0) AS pid, coalesce(a.application_name, '') AS application_name,
+                   coalesce(a.usename::text, '') AS usename, coalesce(a.state, 'prepared transaction') AS state,
+                   coalesce(a.backend_type, '') AS backend_type,
+                   coalesce(extract(epoch FROM now() - a.xact_start), 0)::float8 AS xact_seconds,
+                   string_agg(DISTINCT l.mode || ' on ' || (SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
+                                                              JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = l.relation)
+                              || CASE WHEN l.granted THEN '' ELSE ' (queued)' END, ', ') AS locks,
+                   left(regexp_replace(coalesce(a.query, ''), '\\s+', ' ', 'g'), 120) AS query
+              FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+             WHERE l.locktype = 'relation'
+               AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+               AND l.relation IN (CAST(? AS regclass), CAST(? AS regclass))
+               AND l.mode IN ('RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock',
+                              'ExclusiveLock', 'AccessExclusiveLock')
+               AND l.pid IS DISTINCT FROM pg_backend_pid()
+             GROUP BY 1, 2, 3, 4, 5, 6, 8
+             ORDER BY xact_seconds DESC, pid""";
+
     private final MigrationSpec spec;
     private final ObjectNames names;
     private final RowMapping rows;
@@ -141,6 +167,24 @@ final class MirrorStatements {
     /** Both tables, before the cutover's checks and the swap of the mirrors. */
     String lockTables() {
         return "LOCK TABLE " + rows.source() + ", " + rows.target() + " IN SHARE ROW EXCLUSIVE MODE";
+    }
+
+    /**
+     * Who would keep {@link #lockTables} waiting now, and so have the application's writes queue behind it
+     * (see {@link #LOCK_BLOCKERS}).
+     */
+    Statement lockBlockers() {
+        return Statement.of(LOCK_BLOCKERS, rows.source(), rows.target());
+    }
+
+    /**
+     * Switches off one trigger found by {@link #installedTriggers} without dropping it: DISABLE TRIGGER takes
+     * SHARE ROW EXCLUSIVE like {@link #lockTables}, where DROP TRIGGER needs ACCESS EXCLUSIVE, which reads
+     * queue behind. The disabled trigger is dropped by rollback or complete.
+     */
+    String disableTrigger(String trigger, String table) {
+        String qualified = table.equals(spec.source().name()) ? rows.source() : rows.target();
+        return "ALTER TABLE " + qualified + " DISABLE TRIGGER " + Identifiers.quote("trigger", trigger);
     }
 
     /** v1, before the dual write is installed. */

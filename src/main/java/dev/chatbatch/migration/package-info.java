@@ -25,7 +25,8 @@
  *       declared once, on {@code Action}, and an illegal one is an
  *       {@link dev.chatbatch.migration.IllegalTransitionException} (migration, phase, action).</li>
  *   <li>{@code PhaseOperation} ({@code DualWriteOperation}, {@code CutoverOperation}, {@code CompleteOperation}):
- *       each schema-changing phase with validate / apply; the ones a rollback undoes
+ *       each schema-changing phase with validate / apply ({@code CutoverLocks}: the cutover's lock budget, and the
+ *       sessions in its way); the ones a rollback undoes
  *       ({@code ReversibleOperation}: dual write, cutover) also with rollback. COMPLETED is final.</li>
  *   <li>{@link dev.chatbatch.migration.MigrationOperations}: phase actions (start, backfill, verify, repair,
  *       cutover, complete, rollback, pause, resume), coordinating the operations. An action loads its

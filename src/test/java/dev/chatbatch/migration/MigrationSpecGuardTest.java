@@ -119,6 +119,10 @@ class MigrationSpecGuardTest {
         assertThat(f.timeouts()).isEqualTo(new MigrationSpec.Timeouts(Duration.ofMillis(10), Duration.ofHours(24)));
         f = guard(MINIMAL + "timeouts: {lock_timeout: 10min, statement_timeout: 1s}\n");
         assertThat(f.timeouts()).isEqualTo(new MigrationSpec.Timeouts(Duration.ofMinutes(10), Duration.ofSeconds(1)));
+        f = guard(MINIMAL + "timeouts: {cutover_lock_budget: 50ms}\n");
+        assertThat(f.timeouts().cutoverLockBudget()).isEqualTo(Duration.ofMillis(50));
+        f = guard(MINIMAL + "timeouts: {cutover_lock_budget: 10min}\n");
+        assertThat(f.timeouts().cutoverLockBudget()).isEqualTo(Duration.ofMinutes(10));
     }
 
     @Test
@@ -169,6 +173,10 @@ class MigrationSpecGuardTest {
         cases.put(with(shipped, "statement_timeout: 120s", "statement_timeout: 0ms"), List.of("timeouts.statement_timeout", "1s", "24h"));
         cases.put(with(shipped, "statement_timeout: 120s", "statement_timeout: 25h"), List.of("timeouts.statement_timeout", "1s", "24h"));
         cases.put(with(shipped, "statement_timeout: 120s", "statement_timeout: -5s"), List.of("timeouts.statement_timeout", "1s", "24h"));
+        cases.put(with(shipped, "cutover_lock_budget: 2s", "cutover_lock_budget: 10ms"),
+                List.of("timeouts.cutover_lock_budget", "'10ms' is out of range", "from 50ms to 10min"));
+        cases.put(with(shipped, "cutover_lock_budget: 2s", "cutover_lock_budget: 11min"), List.of("timeouts.cutover_lock_budget", "50ms", "10min"));
+        cases.put(with(shipped, "cutover_lock_budget: 2s", "cutover_lock_budget: two"), List.of("timeouts.cutover_lock_budget", "not a duration"));
         cases.put(with(shipped, "size: 5000 ", "size: 0 "), List.of("chunk.size", "from 1 to 1000000"));
         cases.put(with(shipped, "size: 5000 ", "size: 99999999999 "), List.of("chunk.size", "1", "1000000"));
         cases.put(with(shipped, "size: 5000 ", "size: \"5000\" "), List.of("chunk.size", "1", "1000000"));

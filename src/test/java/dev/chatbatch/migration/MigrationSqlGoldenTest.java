@@ -194,6 +194,7 @@ class MigrationSqlGoldenTest {
         k.add("verify-tail", "since snapshot", verify.tail("100:104:102"));
         k.add("locks", "tables", mirror.lockTables());
         k.add("locks", "source", mirror.lockSource());
+        k.add("locks", "blockers of the tables lock", mirror.lockBlockers());
         k.add("archive", "source", mirror.archive());
         List<String> dual = mirror.installDualWrite();
         for (int i = 0; i < dual.size(); i++) {
@@ -206,6 +207,7 @@ class MigrationSqlGoldenTest {
         k.add("drops", "installed triggers", mirror.installedTriggers());
         k.add("drops", "trigger on source", mirror.dropTrigger(names.name(ObjectNames.UP), spec.source().name()));
         k.add("drops", "trigger on target", mirror.dropTrigger(names.name(ObjectNames.DOWN), spec.target().name()));
+        k.add("drops", "disable trigger on source", mirror.disableTrigger(names.name(ObjectNames.UP), spec.source().name()));
         k.add("drops", "function up", mirror.dropFunction(ObjectNames.UP));
         List<String> fns = mirror.dropFunctions();
         for (int i = 0; i < fns.size(); i++) {
