@@ -11,22 +11,25 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The cutover's lock budget ({@code timeouts.cutover_lock_budget}): the most time cutover may hold up the
- * application's writes to v1 and v2 in total. Cutover takes one lock, SHARE ROW EXCLUSIVE on both tables
+ * The cutover's lock budget ({@code timeouts.cutover_lock_budget}): the most time one try of cutover may hold
+ * up the application's writes to v1 and v2, queued and holding together. Cutover takes one lock, SHARE ROW EXCLUSIVE on both tables
  * ({@link MirrorStatements#lockTables}), and nothing stronger afterwards (the dual write is disabled, not
  * dropped), so reads never wait for it; writes wait only while its request is queued or granted.
  *
  * <p>Each try waits for the lock at most a short lock_timeout (growing from {@link #FIRST_WAIT}, never above
  * the spec's lock_timeout), so a queued request never stays queued long; between tries the application's
- * queued writes drain while cutover sleeps. Half the budget at most is spent queued; what the tries did not
- * use bounds the time the lock is then held: each statement under it gets the rest as its statement_timeout.
- * One budget is one cutover action, across its tries.
+ * queued writes drain while cutover sleeps. A try queues for half the budget at most; what it did not use
+ * bounds the time the lock is then held: each statement under it gets the rest as its statement_timeout. A
+ * busy application whose transactions last longer than one try is waited out over up to {@link #MAX_TRIES}
+ * tries, each within the budget, before cutover gives up.
  */
 final class CutoverLocks {
 
     static final Duration FIRST_WAIT = Duration.ofMillis(50);
     private static final Duration MIN_WAIT = Duration.ofMillis(10);
     private static final Duration MAX_SLEEP = Duration.ofSeconds(1);
+    /** Tries of one cutover action before it refuses. */
+    static final int MAX_TRIES = 15;
 
     /** A session in the way of the lock, as {@link MirrorStatements#lockBlockers} finds it. */
     record Blocker(int pid, String applicationName, String user, String state, String backendType, double transactionSeconds,
@@ -55,12 +58,11 @@ final class CutoverLocks {
 
     /**
      * How long the next try may wait for the lock: doubling from {@link #FIRST_WAIT}, capped by the spec's
-     * lock_timeout and by what is left of the half of the budget that queueing may spend; null when that
-     * is spent.
+     * lock_timeout and by half the budget; null after {@link #MAX_TRIES} tries.
      */
     Duration nextWait() {
-        long left = budget.toNanos() / 2 - queuedNanos;
-        if (left < MIN_WAIT.toNanos()) {
+        long left = Math.max(MIN_WAIT.toNanos(), budget.toNanos() / 2);
+        if (tries >= MAX_TRIES) {
             return null;
         }
         long grown = FIRST_WAIT.toNanos() << Math.min(tries, 20);
@@ -74,20 +76,22 @@ final class CutoverLocks {
 
     /**
      * Takes the write lock on both tables in the caller's transaction, waiting at most {@code wait}
-     * (lock_timeout: a try not granted fails with SQLSTATE 55P03 and its transaction rolls back), and charges
-     * the time queued to the budget; then bounds the statement that follows ({@link #bound}).
+     * (lock_timeout: a try not granted fails with SQLSTATE 55P03 and its transaction rolls back), and bounds
+     * the statement that follows by what the try left of the budget ({@link #bound}).
      */
     void lock(JdbcTemplate jdbc, MirrorStatements mirror, Duration wait) {
         holdDeadline = null;
         TransactionSettings.of("lock_timeout", wait.toMillis() + "ms").apply(jdbc);
         long t0 = System.nanoTime();
+        long queued;
         try {
             jdbc.execute(mirror.lockTables());
         } finally {
-            queuedNanos += System.nanoTime() - t0;
+            queued = System.nanoTime() - t0;
+            queuedNanos += queued;
             tries++;
         }
-        holdDeadline = System.nanoTime() + Math.max(0, budget.toNanos() - queuedNanos);
+        holdDeadline = System.nanoTime() + Math.max(0, budget.toNanos() - queued);
         bound(jdbc);
     }
 
@@ -113,9 +117,10 @@ final class CutoverLocks {
         return budget;
     }
 
-    /** {@code 0.35 s queued of the 2s budget}, for progress lines and refusals. */
+    /** {@code 0.35 s queued in all, each try within the 2s budget}, for progress lines and refusals. */
     String spent() {
-        return String.format(Locale.ROOT, "%.2f s queued of the %s budget", queuedNanos / 1e9, DurationRange.format(budget));
+        return String.format(Locale.ROOT, "%.2f s queued in all, each try within the %s budget", queuedNanos / 1e9,
+                DurationRange.format(budget));
     }
 
     /** The sessions in the way now, from {@link MirrorStatements#lockBlockers}. */
