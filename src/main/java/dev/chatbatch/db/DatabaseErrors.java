@@ -99,6 +99,20 @@ public final class DatabaseErrors {
         return text != null && LOST.matcher(text).find();
     }
 
+    /** A lock was not granted within lock_timeout (SQLSTATE 55P03). */
+    public static boolean lockTimeout(Throwable e) {
+        return "55P03".equals(sqlState(e));
+    }
+
+    /**
+     * Another transaction was in the way, not the data: a lock timeout or a deadlock (55P03, 40P01).
+     * The same work, tried again once that transaction has ended, can succeed.
+     */
+    public static boolean lockConflict(Throwable e) {
+        String state = sqlState(e);
+        return "55P03".equals(state) || "40P01".equals(state);
+    }
+
     /** Whether running the failed work again can succeed, and when. */
     public static Retry retry(Throwable e) {
         if (connectionLost(e)) {

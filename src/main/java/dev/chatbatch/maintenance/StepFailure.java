@@ -30,7 +30,7 @@ final class StepFailure extends RuntimeException {
         String todo = switch (DatabaseErrors.retry(e)) {
             case AGAIN -> DatabaseErrors.connectionLost(e)
                     ? "When the database is reachable again, resume with " + restart
-                    : "55P03".equals(DatabaseErrors.sqlState(e))
+                    : DatabaseErrors.lockTimeout(e)
                     ? "Another transaction held a lock longer than lock-timeout allows; when it has ended, resume with "
                     + restart + " (or raise lock-timeout in a new launch)"
                     : "This is transient (a conflict with another transaction or a canceled statement): resume with " + restart;

@@ -157,7 +157,7 @@ class Backfill {
                 // the savepoint is left to the commit on success: no extra round trip on the normal path
                 return chunk(sql, from, to);
             } catch (DataAccessException e) {
-                if (lockConflict(e) && attempt < LOCK_ATTEMPTS) {
+                if (DatabaseErrors.lockConflict(e) && attempt < LOCK_ATTEMPTS) {
                     // an application transaction held rows of the range past lock_timeout (or a deadlock was
                     // broken): give back what this attempt locked and try the range again a little later
                     undo();
@@ -175,12 +175,6 @@ class Backfill {
 
     /** Attempts of one range against lock conflicts with the application before the chunk fails. */
     static final int LOCK_ATTEMPTS = 5;
-
-    /** Lock timeout or deadlock: the application's own transactions were in the way, not the data. */
-    static boolean lockConflict(Throwable e) {
-        String state = DatabaseErrors.sqlState(e);
-        return "55P03".equals(state) || "40P01".equals(state);
-    }
 
     private static void backOff(int attempt, DataAccessException cause) {
         try {

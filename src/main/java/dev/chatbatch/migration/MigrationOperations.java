@@ -271,7 +271,7 @@ public class MigrationOperations {
                             + " nothing was changed. Run `chatbatch migration verify " + name + "` right before cutover so fewer"
                             + " rows are re-checked, or raise timeouts.cutover_lock_budget in " + spec.file());
                 }
-                if (locks.held() || !isLockTimeout(e)) {
+                if (locks.held() || !DatabaseErrors.lockTimeout(e)) {
                     throw e;
                 }
                 blockers = CutoverLocks.blockers(jdbc, mirror);
@@ -393,8 +393,8 @@ public class MigrationOperations {
             try {
                 return work.get();
             } catch (DataAccessException e) {
-                if (!isLockTimeout(e) || attempt >= LOCK_ATTEMPTS) {
-                    if (isLockTimeout(e)) {
+                if (!DatabaseErrors.lockTimeout(e) || attempt >= LOCK_ATTEMPTS) {
+                    if (DatabaseErrors.lockTimeout(e)) {
                         throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "migration " + name + ": could not get the"
                                 + " table locks within lock_timeout after " + attempt + " attempts (long transactions on the"
                                 + " tables?); nothing was changed, try again later");
@@ -409,9 +409,5 @@ public class MigrationOperations {
                 }
             }
         }
-    }
-
-    private static boolean isLockTimeout(Throwable e) {
-        return "55P03".equals(DatabaseErrors.sqlState(e));
     }
 }

@@ -423,29 +423,19 @@ public class MigrationSpecLoader {
         return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
     }
 
-    /** throttle.critical_timeout: a duration from 1s to 24h. */
-    private static Duration throttleDuration(Map<String, Object> m, String key, Duration dflt, ConfigFile err) {
-        DurationRange range = new DurationRange(Duration.ofSeconds(1), Duration.ofHours(24));
-        String write = "write a duration " + range.describe() + " (digits and ms, s, min or h, e.g. 30s, 10min)";
+    /**
+     * A spec field that is a duration ({@link DurationRange}'s grammar: 500ms, 2s, 1min, 1h) within
+     * {@code range}; {@code dflt} when the field is not set. {@code section} names the map {@code m} is
+     * in ({@code timeouts}, {@code throttle}) for the error.
+     */
+    static Duration duration(Map<String, Object> m, String section, String key, Duration dflt, DurationRange range,
+                             ConfigFile err) {
+        String field = section + "." + key;
+        String write = "write a duration " + range.describe() + " (digits and ms, s, min or h, e.g. 500ms, 2s, 1min)";
         if (m.get(key) == null) {
             return dflt;
         }
         String v = String.valueOf(m.get(key)).trim();
-        Duration d = DurationRange.parse(v);
-        if (d == null || !range.contains(d)) {
-            throw err.at("throttle." + key, "'" + v + "' is " + (d == null ? "not a duration" : "out of range") + ": " + write);
-        }
-        return d;
-    }
-
-    /**
-     * A spec field that is a duration ({@link DurationRange}'s grammar: 500ms, 2s, 1min, 1h) within
-     * {@code range}; {@code dflt} when the field is not set.
-     */
-    static Duration duration(Map<String, Object> m, String key, String dflt, DurationRange range, ConfigFile err) {
-        String field = "timeouts." + key;
-        String write = "write a duration " + range.describe() + " (digits and ms, s, min or h, e.g. 500ms, 2s, 1min)";
-        String v = m.get(key) == null ? dflt : String.valueOf(m.get(key)).trim();
         Duration d = DurationRange.parse(v);
         if (d == null) {
             throw err.at(field, "'" + v + "' is not a duration in range: " + write);
@@ -581,13 +571,14 @@ public class MigrationSpecLoader {
                 intValue(th, "sleep_millis", 500, 10, 60_000, "throttle.sleep_millis", err), margin, critical,
                 doubleValue(th, "floor_rows_per_second", MigrationSpec.Throttle.DEFAULT_FLOOR_ROWS_PER_SECOND, 1, 10_000_000,
                         "throttle.floor_rows_per_second", err),
-                throttleDuration(th, "critical_timeout", MigrationSpec.Throttle.DEFAULT_CRITICAL_TIMEOUT, err));
+                duration(th, "throttle", "critical_timeout", MigrationSpec.Throttle.DEFAULT_CRITICAL_TIMEOUT,
+                        new DurationRange(Duration.ofSeconds(1), Duration.ofHours(24)), err));
 
         Map<String, Object> to = map(y.get("timeouts"), "timeouts", err);
         MigrationSpec.Timeouts timeouts = new MigrationSpec.Timeouts(
-                duration(to, "lock_timeout", "2s", new DurationRange(LOCK_TIMEOUT_MIN, LOCK_TIMEOUT_MAX), err),
-                duration(to, "statement_timeout", "120s", new DurationRange(STATEMENT_TIMEOUT_MIN, STATEMENT_TIMEOUT_MAX), err),
-                duration(to, "cutover_lock_budget", DurationRange.format(MigrationSpec.Timeouts.CUTOVER_LOCK_BUDGET),
+                duration(to, "timeouts", "lock_timeout", Duration.ofSeconds(2), new DurationRange(LOCK_TIMEOUT_MIN, LOCK_TIMEOUT_MAX), err),
+                duration(to, "timeouts", "statement_timeout", Duration.ofSeconds(120), new DurationRange(STATEMENT_TIMEOUT_MIN, STATEMENT_TIMEOUT_MAX), err),
+                duration(to, "timeouts", "cutover_lock_budget", MigrationSpec.Timeouts.CUTOVER_LOCK_BUDGET,
                         new DurationRange(CUTOVER_LOCK_BUDGET_MIN, CUTOVER_LOCK_BUDGET_MAX), err));
 
         return new Fields(name, source, target, List.copyOf(key), up, List.copyOf(rejects), down, versionColumn,
