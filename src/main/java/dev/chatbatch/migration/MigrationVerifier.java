@@ -72,6 +72,27 @@ class MigrationVerifier {
     }
 
     VerifyReport verify(MigrationSpec spec, MigrationSql sql, VerifyProgress progress) {
+        return verify(spec, sql, progress, RangeHooks.NONE);
+    }
+
+    /**
+     * The points where a test writes to or looks at the database between and inside the ranges'
+     * transactions, on the ranges' worker threads.
+     */
+    interface RangeHooks {
+        RangeHooks NONE = new RangeHooks() {
+        };
+
+        /** The transaction of range {@code range} ({@code (lowerKey, upperKey]}, null = open) is about to begin. */
+        default void beforeRange(int range, List<String> lowerKey, List<String> upperKey) {
+        }
+
+        /** Inside the transaction of range {@code range}, after its snapshot was taken. */
+        default void inRange(int range) {
+        }
+    }
+
+    VerifyReport verify(MigrationSpec spec, MigrationSql sql, VerifyProgress progress, RangeHooks hooks) {
         long t0 = System.nanoTime();
         // READ COMMITTED: each statement its own snapshot; the first one is the snapshot cutover's tail starts from
         Prepared prepared = once.execute(status -> {
@@ -84,7 +105,7 @@ class MigrationVerifier {
         List<List<String>> bounds = prepared.bounds();
         int n = bounds.size() + 1;
         progress.started(n);
-        List<RangeResult> results = checkAll(spec, sql, bounds, progress);
+        List<RangeResult> results = checkAll(spec, sql, bounds, progress, hooks);
 
         int nc = spec.compareMinMax().size();
         long sourceRows = 0;
@@ -115,7 +136,8 @@ class MigrationVerifier {
     }
 
     /** Checks every range on a small pool; results in range order. The first failure stops the run. */
-    private List<RangeResult> checkAll(MigrationSpec spec, MigrationSql sql, List<List<String>> bounds, VerifyProgress progress) {
+    private List<RangeResult> checkAll(MigrationSpec spec, MigrationSql sql, List<List<String>> bounds, VerifyProgress progress,
+                                       RangeHooks hooks) {
         int n = bounds.size() + 1;
         AtomicInteger done = new AtomicInteger();
         AtomicInteger threads = new AtomicInteger();
@@ -131,8 +153,8 @@ class MigrationVerifier {
                 List<String> lo = r == 1 ? null : bounds.get(r - 2);
                 List<String> hi = r == n ? null : bounds.get(r - 1);
                 futures.add(pool.submit(() -> {
-                    progress.beforeRange(number, lo, hi);
-                    RangeResult result = check(spec, sql, number, lo, hi, progress);
+                    hooks.beforeRange(number, lo, hi);
+                    RangeResult result = check(spec, sql, number, lo, hi, hooks);
                     progress.rangeChecked(number, done.incrementAndGet(), n, result.sourceRows(), result.diff() == null);
                     return result;
                 }));
@@ -160,12 +182,12 @@ class MigrationVerifier {
 
     /** One range in one REPEATABLE READ transaction: v1, v2 and rejects in the same snapshot, and the diff when they differ. */
     private RangeResult check(MigrationSpec spec, MigrationSql sql, int number, List<String> lo, List<String> hi,
-                              VerifyProgress progress) {
+                              RangeHooks hooks) {
         int nc = spec.compareMinMax().size();
         return range.execute(status -> {
             NO_STATEMENT_TIMEOUT.apply(jdbc);
             Object[] s = one(sql.verify().source(lo, hi), 4 + 2 * nc);
-            progress.inRange(number);
+            hooks.inRange(number);
             Object[] t = one(sql.verify().target(lo, hi), 2 + 2 * nc);
             Object[] j = one(sql.verify().rejects(lo, hi), 2);
             long good = num(s, 0);

@@ -1,12 +1,9 @@
 package dev.chatbatch.migration;
 
-import java.util.List;
-
 /**
  * What a running {@code verify} reports as it goes: the CLI's progress bar or lines. Ranges are checked by
  * several workers at once, so {@link #rangeChecked} comes from those threads, in any order; an implementation
- * must be thread-safe. {@link #beforeRange} and {@link #inRange} are the points a test writes or looks at
- * the database between and inside the ranges' transactions.
+ * must be thread-safe.
  */
 public interface VerifyProgress {
 
@@ -22,13 +19,5 @@ public interface VerifyProgress {
      * checked so far; {@code sourceRows} v1 rows were in it; {@code same} when v1 and v2 agreed there.
      */
     default void rangeChecked(int range, int done, int ranges, long sourceRows, boolean same) {
-    }
-
-    /** The transaction of range {@code range} ({@code (lowerKey, upperKey]}, null = open) is about to begin. */
-    default void beforeRange(int range, List<String> lowerKey, List<String> upperKey) {
-    }
-
-    /** Inside the transaction of range {@code range}, on its worker thread, after its snapshot was taken. */
-    default void inRange(int range) {
     }
 }

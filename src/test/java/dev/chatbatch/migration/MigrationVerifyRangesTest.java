@@ -84,7 +84,7 @@ class MigrationVerifyRangesTest {
         Map<Integer, List<List<String>>> bounds = new ConcurrentHashMap<>();
         Map<Integer, String> written = new ConcurrentHashMap<>();
         CountDownLatch firstChecked = new CountDownLatch(1);
-        VerifyReport report = verifier().verify(spec, sql, new VerifyProgress() {
+        class Watch implements VerifyProgress, MigrationVerifier.RangeHooks {
             @Override
             public void beforeRange(int range, List<String> lowerKey, List<String> upperKey) {
                 bounds.put(range, Arrays.asList(lowerKey, upperKey));
@@ -103,7 +103,9 @@ class MigrationVerifyRangesTest {
                     firstChecked.countDown();
                 }
             }
-        });
+        }
+        Watch watch = new Watch();
+        VerifyReport report = verifier().verify(spec, sql, watch, watch);
 
         assertThat(report.ok()).isFalse();
         assertThat(report.ranges()).isEqualTo(spec.verifyRanges());
@@ -146,7 +148,7 @@ class MigrationVerifyRangesTest {
         String[] w1 = new String[1];
         long[] observed = new long[]{-1, -1};
         JdbcTemplate bound = new JdbcTemplate(ds); // inside a range's transaction: that range's own connection
-        VerifyReport report = verifier().verify(spec, sql, new VerifyProgress() {
+        class Watch implements VerifyProgress, MigrationVerifier.RangeHooks {
             @Override
             public void inRange(int range) {
                 if (range == 1) {
@@ -172,7 +174,9 @@ class MigrationVerifyRangesTest {
                     othersChecked.countDown();
                 }
             }
-        });
+        }
+        Watch watch = new Watch();
+        VerifyReport report = verifier().verify(spec, sql, watch, watch);
         assertThat(report.ok()).as(report.toString()).isTrue();
         assertThat(observed[1]).as("the last range's session holds its snapshot while it is observed").isOne();
         assertThat(observed[0]).as("sessions holding an xmin from before the first ranges finished").isZero();
