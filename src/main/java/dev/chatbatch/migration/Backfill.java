@@ -277,12 +277,15 @@ class Backfill {
         return (int) Math.max(chunk.minSize(), Math.min(chunk.maxSize(), Math.round(size * factor)));
     }
 
-    /** BACKFILLING → BACKFILLED once every partition is done (no-op when the phase moved on, e.g. rollback). */
+    /**
+     * BACKFILLING → BACKFILLED once every partition is done. When the phase moved on while the workers
+     * copied (only a rollback can), the run failed: scripts chaining {@code backfill && verify} must stop.
+     */
     String finish(String name, String actor) {
         MigrationSpec spec = specs.load(name);
         Phase phase = store.lock(name).phase();
         if (phase != Phase.BACKFILLING) {
-            return "phase is " + phase + " (changed while the backfill ran); nothing to finish";
+            throw new BackfillFailure.PhaseChanged(name, phase);
         }
         List<MigrationStore.Partition> parts = store.partitions(name);
         if (parts.stream().anyMatch(p -> !p.done())) {

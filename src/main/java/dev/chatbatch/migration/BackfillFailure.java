@@ -50,6 +50,14 @@ public final class BackfillFailure {
             d.lines().map(CHUNK_FAILED::matcher).filter(Matcher::find).forEach(m -> chunks.add(m.group(1)));
         }
         String run = "execution " + execution.getId() + " ended " + execution.getStatus();
+        String changed = execution.getAllFailureExceptions().stream().map(e -> find(e, PhaseChanged.class))
+                .filter(c -> c != null).map(Throwable::getMessage).findFirst()
+                .orElse(descriptions.stream().flatMap(String::lines).map(PHASE_CHANGED::matcher).filter(Matcher::find)
+                        .map(m -> m.group(1)).findFirst().orElse(null));
+        if (changed != null) {
+            // not a failure to resume from: the migration the run worked for was rolled back under it
+            return new OperatorException(ExitCode.JOB_FAILED, changed + " (" + run + ")");
+        }
         if (lost) {
             return lostConnection(name, why.isEmpty() ? run : run + ": " + why.get(0));
         }
@@ -82,12 +90,32 @@ public final class BackfillFailure {
     }
 
     private static ChunkFailed find(Throwable e) {
+        return find(e, ChunkFailed.class);
+    }
+
+    private static <T extends Throwable> T find(Throwable e, Class<T> type) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ChunkFailed c) {
-                return c;
+            if (type.isInstance(t)) {
+                return type.cast(t);
             }
         }
         return null;
+    }
+
+    /** How a {@link PhaseChanged} reads in a persisted stack trace (a run followed from another process). */
+    private static final Pattern PHASE_CHANGED = Pattern.compile(Pattern.quote(PhaseChanged.class.getName()) + ": (.*)");
+
+    /**
+     * The phase left BACKFILLING while the workers copied: `migration rollback` ended the migration under the
+     * run, which stopped between chunks. Not resumable; the run failed rather than reporting a completed copy.
+     */
+    static final class PhaseChanged extends RuntimeException {
+        PhaseChanged(String name, Phase phase) {
+            super("backfill of " + name + " stopped: the migration was " + (phase == Phase.ROLLED_BACK ? "rolled back"
+                    : "moved to phase " + phase) + " while the backfill copied, so the copy is not complete (phase now "
+                    + phase + ")" + (phase == Phase.ROLLED_BACK ? "; run `chatbatch migration start " + name
+                    + "` to begin the migration again" : ""));
+        }
     }
 
     /**
