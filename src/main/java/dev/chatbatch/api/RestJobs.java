@@ -73,7 +73,7 @@ class RestJobs {
                                     @RequestBody(required = false) Map<String, Object> body,
                                     HttpServletRequest request) {
         jobs.job(job); // 404 before looking at the body
-        JobParameterInput.checkLaunchable(job);
+        JobParameterInput.checkLaunchable(job, jobs.jobNames());
         if (body == null && hasContent(request)) {
             // a JSON null (or whitespace) reads as no body at all: refused, or it would launch with the defaults
             throw new FieldException("body", "the request body is JSON null: send a JSON object of parameters,"

@@ -2,6 +2,8 @@ package dev.chatbatch.batch;
 
 import dev.chatbatch.FieldException;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,16 +24,25 @@ public final class JobParameterInput {
     /** The job a migration's own command launches, after checking the phase and recording who asked. */
     static final String BACKFILL_JOB = "migration-backfill";
 
+    /** Parameters the runner sets itself (the launch's instance, the scheduler's fire time): never taken from input. */
+    static final List<String> INTERNAL_PARAMETERS = List.of(JobRunner.RUN_AT, "trigger");
+
     /**
-     * Refuses a generic launch of the backfill: {@code migration backfill} checks the phase first and
-     * records the actor itself, where a generic launch would let the caller write any actor into the
-     * phase history.
+     * Refuses a generic launch of an internal job: {@code migration backfill} checks the phase first and
+     * records the actor itself, where a generic launch would skip the phase checks and let the caller write
+     * any actor into the phase history. The message lists the jobs that can be launched.
      */
-    public static void checkLaunchable(String job) {
+    public static void checkLaunchable(String job, Collection<String> jobNames) {
         if (BACKFILL_JOB.equals(job)) {
-            throw new FieldException("job", "job " + job + " is launched by its migration: `chatbatch migration backfill"
-                    + " <name>` or POST /api/migrations/{name}/backfill (which check the phase and record who asked)");
+            throw new FieldException("job", "job " + job + " is internal and cannot be launched: it runs through its"
+                    + " migration, `chatbatch migration backfill <name>` or POST /api/migrations/{name}/backfill (which"
+                    + " check the phase and record who asked). Launchable jobs: " + String.join(", ", launchable(jobNames)));
         }
+    }
+
+    /** The jobs a generic launch accepts, sorted. */
+    public static List<String> launchable(Collection<String> jobNames) {
+        return jobNames.stream().filter(j -> !BACKFILL_JOB.equals(j)).sorted().toList();
     }
 
     /** Refuses (exit 2 / HTTP 400 naming the parameter) a map that breaks a limit; returns it otherwise. */
@@ -45,8 +56,9 @@ public final class JobParameterInput {
                 throw new FieldException(key.substring(0, 40), "the parameter name starting '" + key.substring(0, 40)
                         + "' is " + key.length() + " characters long; a name is at most " + MAX_NAME + " characters");
             }
-            if (key.equals(JobRunner.RUN_AT)) {
-                throw new FieldException(key, "parameter " + key + " is set by the runner for every launch; leave it out");
+            if (INTERNAL_PARAMETERS.contains(key)) {
+                throw new FieldException(key, "parameter " + key + " is set by the runner (" + String.join(", ",
+                        INTERNAL_PARAMETERS) + " are its own), not by a launch; leave it out");
             }
             if (value != null && value.length() > MAX_VALUE) {
                 throw new FieldException(key, "parameter " + key + " is " + value.length()

@@ -78,7 +78,8 @@ public class JobRunner {
     public Job job(String name) {
         Job job = jobs.get(name);
         if (job == null) {
-            throw new NotFoundException("unknown job '" + name + "'; known jobs: " + String.join(", ", jobs.keySet()));
+            throw new NotFoundException("unknown job '" + name + "'; launchable jobs: "
+                    + String.join(", ", JobParameterInput.launchable(jobs.keySet())));
         }
         return job;
     }

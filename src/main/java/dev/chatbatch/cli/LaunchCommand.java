@@ -41,10 +41,10 @@ final class LaunchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Map<String, String> params = JobParameterInput.check(keyValues(parameters));
         JobRunner runner = cli.session().bean(JobRunner.class);
         runner.job(job);
-        JobParameterInput.checkLaunchable(job);
+        JobParameterInput.checkLaunchable(job, runner.jobNames());
+        Map<String, String> params = JobParameterInput.check(keyValues(parameters));
         JobExecution execution = ExecutionPrinter.withProgress(cli.err(), runner, job, () -> runner.run(job, params));
         return report(cli, runner, execution, json);
     }

@@ -194,9 +194,9 @@ class RestApiSecurityTest {
         String quick = "/api/jobs/test-quick/executions";
         String archive = "/api/jobs/archive-conversations/executions";
         String[][] cases = {
-                {quick, "{\"trigger\": \"" + "x".repeat(3000) + "\"}", "at most 2000 characters"},
-                {archive, "{\"trigger\": \"" + "x".repeat(3000) + "\"}", "at most 2000 characters"},
-                {archive, "{\"trigger\": \"" + "x".repeat(300) + "\"}", "at most 200 characters"},
+                {quick, "{\"note\": \"" + "x".repeat(3000) + "\"}", "at most 2000 characters"},
+                {archive, "{\"older-than\": \"" + "x".repeat(3000) + "\"}", "at most 2000 characters"},
+                {archive, "{\"trigger\": \"x\"}", "set by the runner"},
                 {quick, "{\"note\": \"" + "x".repeat(2_000_000) + "\"}", "at most 2000 characters"},
                 {quick, "{\"" + "k".repeat(5000) + "\": \"x\"}", "at most 63 characters"},
                 {quick, "{\"note\": \"a\\u0000b\"}", "NUL"},
@@ -224,7 +224,7 @@ class RestApiSecurityTest {
                 {archive, "{\"dry-run\": \"true\", \"dry-run\": \"false\"", "JSON"},
                 {"/api/jobs/usage-rollup/executions", "{\"cost-per-1k-tokens\": \"1e400\"}", "from 0 to 10"},
                 {"/api/jobs/migration-backfill/executions", "{\"migration\": \"chat-messages-v2\", \"actor\": \"someone else\"}",
-                        "POST /api/migrations/{name}/backfill"},
+                        "Launchable jobs: archive-conversations"},
         };
         long before = jobs.executions(null, 1000).size();
         List<String> wrong = new java.util.ArrayList<>();

@@ -109,7 +109,7 @@ class JobCommandsTest {
                 {"usage-rollup", "days=\uFF17", "days", "from 1 to 3660"},
                 {"checkpoint-retention", "chunk-size=\uFF11\uFF10", "chunk-size", "from 1 to 100000"},
                 {"memory-decay", "min-importance=NaN", "min-importance", "from 0 to 1"},
-                {"archive-conversations", "trigger=" + "x".repeat(3000), "trigger", "at most 2000 characters"},
+                {"archive-conversations", "older-than=" + "x".repeat(3000), "older-than", "at most 2000 characters"},
         };
         for (String[] c : cases) {
             Result r = cli("launch", c[0], "dry-run=true", c[1]);
