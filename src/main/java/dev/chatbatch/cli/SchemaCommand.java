@@ -161,10 +161,10 @@ final class SchemaCommand extends CommandGroup {
             }
             SchemaService schema = cli.sessionForSchemaWork().bean(SchemaService.class);
             List<Integer> undone = schema.rollbackTo(to, v -> cli.out().println("rolling back V" + v));
-            // what the database says now, not what was asked for: --to 99 on a schema at 23 changes nothing
+            // what the database says now, not what was asked for: --to 9 lands on 8 when no V9 exists
             int now = schema.currentVersion();
             if (undone.isEmpty()) {
-                cli.out().printf("nothing to roll back: the schema is at version %d, not above --to %d%n", now, to);
+                cli.out().printf("nothing to roll back: the schema is already at version %d%n", now);
             } else {
                 cli.out().printf("rolled back %d migration(s); schema now at version %d%n", undone.size(), now);
             }

@@ -44,12 +44,18 @@ final class Rollbacks {
         if (targetVersion < 0) {
             throw OperatorException.usage("--to must be 0 or a migration version, not " + targetVersion);
         }
-        List<Integer> applied = Arrays.stream(flyway.info().applied())
+        List<Integer> all = Arrays.stream(flyway.info().applied())
                 .filter(i -> i.getVersion() != null && i.getType() != null && i.getType().name().equals("SQL"))
                 .map(i -> Integer.parseInt(i.getVersion().getVersion()))
-                .filter(v -> v > targetVersion)
                 .sorted(Comparator.reverseOrder())
                 .toList();
+        int current = all.isEmpty() ? 0 : all.get(0);
+        if (targetVersion > current) {
+            // a rollback never goes up: saying "now at version <target>" here was a lie
+            throw OperatorException.usage("--to " + targetVersion + " is above the current version " + current
+                    + ": a rollback only goes down; nothing was changed (see `chatbatch schema info`)");
+        }
+        List<Integer> applied = all.stream().filter(v -> v > targetVersion).toList();
         for (int version : applied) {
             if (!scripts.containsKey(version)) {
                 throw OperatorException.usage("no rollback script for V" + version + ": expected " + scriptHint

@@ -6,7 +6,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code schema rollback --to N} reports the version the database is at afterwards, not the N it was given. */
+/**
+ * {@code schema rollback --to N} reports the version the database is at afterwards, not the N it was given,
+ * and refuses an N above the current version.
+ */
 class SchemaRollbackReportTest {
 
     @Test
@@ -15,9 +18,12 @@ class SchemaRollbackReportTest {
         int latest = version(db);
         assertThat(latest).isGreaterThan(9);
 
+        // a target above the current version is refused, not reported as reached
         CliRun above = CliRun.on(db, "schema", "rollback", "--to", "99");
-        assertThat(above.exitCode()).as(above.toString()).isZero();
-        assertThat(above.out()).contains("nothing to roll back: the schema is at version " + latest).doesNotContain("version 99");
+        assertThat(above.exitCode()).as(above.toString()).isEqualTo(2);
+        assertThat(above.err()).contains("--to 99 is above the current version " + latest, "nothing was changed");
+        assertThat(above.out()).doesNotContain("version 99");
+        assertThat(version(db)).isEqualTo(latest);
 
         // no V9 exists: rolling back to 9 leaves the schema at 8
         CliRun toNine = CliRun.on(db, "schema", "rollback", "--to", "9");
