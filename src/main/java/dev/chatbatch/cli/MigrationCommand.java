@@ -126,6 +126,7 @@ final class MigrationCommand extends CommandGroup {
 
         @Override
         public Integer call() {
+            statuses().checkSpecs();
             List<MigrationStatus> all = statuses().list();
             json.print(out(), all, list -> {
                 out().printf("%-24s %-12s %12s %12s %10s %7s%n", "NAME", "PHASE", "TOTAL", "COPIED", "REJECTED", "DONE");
@@ -149,6 +150,7 @@ final class MigrationCommand extends CommandGroup {
         @Override
         public Integer call() {
             MigrationStatusService service = statuses();
+            service.checkSpecs();
             MigrationStatus s = service.status(name);
             if (json.enabled) {
                 Json.print(out(), s);

@@ -4,7 +4,8 @@
  * {@code jobs/maintenance.yml}, with {@link dev.chatbatch.config.ConfigFile} to build it, and
  * {@link dev.chatbatch.config.DurationRange}, the one duration grammar ({@code 500ms}, {@code 2s},
  * {@code 1min}, {@code 1h}) with the range a setting accepts, used by the spec's timeouts and the
- * maintenance jobs' {@code lock-timeout}.
+ * maintenance jobs' {@code lock-timeout}, and {@link dev.chatbatch.config.JobsDirectory}, the one
+ * {@code --chatbatch.jobs-dir} both loaders read their files from.
  *
  * <p>Its own package rather than the root one: only the two loaders use it, and it keeps them apart
  * (neither {@code migration} nor {@code maintenance} depends on the other). Depends only on the JDK and

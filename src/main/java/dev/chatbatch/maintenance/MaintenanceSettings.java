@@ -3,6 +3,7 @@ package dev.chatbatch.maintenance;
 import dev.chatbatch.OperatorException;
 import dev.chatbatch.batch.JobParameterDefaults;
 import dev.chatbatch.config.ConfigFileException;
+import dev.chatbatch.config.JobsDirectory;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Service;
 
@@ -16,16 +17,18 @@ import java.util.Map;
 
 /**
  * The maintenance configuration of this process: {@code jobs/maintenance.yml} from
- * {@code --chatbatch.maintenance.config=FILE}, else {@code ./jobs/maintenance.yml}, else the copy in the
- * jar. Loaded on first use (so commands that do not need it, such as {@code schema migrate}, never
- * fail on it), then kept. Supplies the jobs' parameter defaults to {@link dev.chatbatch.batch.JobRunner},
+ * {@code --chatbatch.maintenance.config=FILE}, else {@code maintenance.yml} of the jobs directory
+ * ({@link JobsDirectory}: {@code --chatbatch.jobs-dir}, else {@code ./jobs}), else the copy in the jar.
+ * Loaded on first use (so commands that do not need it, such as {@code schema migrate}, never fail on
+ * it), then kept. Supplies the jobs' parameter defaults to {@link dev.chatbatch.batch.JobRunner},
  * after checking the tables and views they name against the database (exit 2 naming file and field).
  */
 @Service
 public class MaintenanceSettings implements JobParameterDefaults {
 
     static final String CONFIG_PROPERTY = "chatbatch.maintenance.config";
-    private static final String DEFAULT_FILE = "jobs/maintenance.yml";
+    private static final String FILE_NAME = "maintenance.yml";
+    private static final String DEFAULT_FILE = "jobs/" + FILE_NAME;
 
     private final Environment environment;
     private final Catalog catalog;
@@ -87,9 +90,10 @@ public class MaintenanceSettings implements JobParameterDefaults {
             }
             return MaintenanceConfig.parse(configured, read(path));
         }
-        Path local = Path.of(DEFAULT_FILE);
-        if (Files.isReadable(local)) {
-            return MaintenanceConfig.parse(DEFAULT_FILE, read(local));
+        Path dir = JobsDirectory.resolve(environment.getProperty(JobsDirectory.PROPERTY));
+        Path local = dir == null ? null : dir.resolve(FILE_NAME);
+        if (local != null && Files.isReadable(local)) {
+            return MaintenanceConfig.parse(local.toString(), read(local));
         }
         try (InputStream in = MaintenanceSettings.class.getClassLoader().getResourceAsStream(DEFAULT_FILE)) {
             if (in == null) {

@@ -6,6 +6,7 @@ import dev.chatbatch.OperatorException;
 import dev.chatbatch.config.ConfigFile;
 import dev.chatbatch.config.ConfigFileException;
 import dev.chatbatch.config.DurationRange;
+import dev.chatbatch.config.JobsDirectory;
 import dev.chatbatch.db.Identifiers;
 import dev.chatbatch.db.TransactionSettings;
 import org.springframework.beans.factory.annotation.Value;
@@ -42,8 +43,8 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * Finds migration specs ({@code kind: migration}) in the jobs directory ({@code chatbatch.jobs-dir},
- * default {@code ./jobs}; the copy inside the jar when that directory does not exist) and validates
+ * Finds migration specs ({@code kind: migration}) in the jobs directory ({@link JobsDirectory}:
+ * {@code chatbatch.jobs-dir}, which must exist, else {@code ./jobs}, else the copies inside the jar) and validates
  * one against the live catalog before anything runs: tables and columns exist, identifiers are plain,
  * the key is unique on both sides, every expression is one expression that is a function of its row
  * alone and assignable to its column ({@link ExpressionCheck}: analysed by PostgreSQL, never run, in a
@@ -54,6 +55,15 @@ import java.util.stream.Stream;
 public class MigrationSpecLoader {
 
     private static final int MAX_CHUNK = 1_000_000;
+    /** The keys of a spec's top level ("") and of each section; any other key is refused. */
+    static final Map<String, List<String>> KNOWN_KEYS = Map.of(
+            "", List.of("kind", "name", "source", "target", "key", "up", "rejects", "down", "version_column",
+                    "dual_write_trigger", "verify", "chunk", "partitions", "throttle", "timeouts"),
+            "verify", List.of("ranges", "min_max"),
+            "chunk", List.of("size", "min_size", "max_size", "target_seconds"),
+            "throttle", List.of("load_margin", "critical_factor", "floor_rows_per_second", "critical_timeout",
+                    "max_active_backends", "query", "max_replication_lag_seconds", "sleep_millis"),
+            "timeouts", List.of("lock_timeout", "statement_timeout", "cutover_lock_budget"));
     /** Settings of the loader's transaction: bounded waits, and the dual-write triggers' search_path. */
     private static final TransactionSettings CHECK_SETTINGS = TransactionSettings.of("statement_timeout", "10s")
             .and("lock_timeout", "5s").and("search_path", "pg_catalog, public");
@@ -67,7 +77,7 @@ public class MigrationSpecLoader {
     private final DataSource dataSource;
     private final String jobsDir;
 
-    public MigrationSpecLoader(DataSource dataSource, @Value("${chatbatch.jobs-dir:jobs}") String jobsDir) {
+    public MigrationSpecLoader(DataSource dataSource, @Value("${" + JobsDirectory.PROPERTY + ":}") String jobsDir) {
         this.dataSource = dataSource;
         this.jobsDir = jobsDir;
     }
@@ -102,15 +112,30 @@ public class MigrationSpecLoader {
     }
 
     private String jobsDirDescription() {
-        return Files.isDirectory(Path.of(jobsDir)) ? Path.of(jobsDir).toAbsolutePath().toString() : "the built-in jobs/";
+        Path dir = JobsDirectory.resolve(jobsDir);
+        return dir != null ? dir.toAbsolutePath().toString() : "the built-in jobs/";
+    }
+
+    /**
+     * The checks that need no database ({@link #guard}: shape, unknown keys, names, numbers) over every
+     * migration spec of the jobs directory, so {@code migration list} and {@code status} refuse a bad file
+     * as the actions do, without the catalog checks (a completed migration's source is archived).
+     */
+    public void check() {
+        for (Map.Entry<String, String> file : files().entrySet()) {
+            Map<String, Object> yaml = parse(file.getKey(), file.getValue());
+            if ("migration".equals(yaml.get("kind"))) {
+                guard(new ConfigFile(file.getKey()), yaml);
+            }
+        }
     }
 
     /** File name → text of every YAML file of the jobs directory (or of the jar's jobs/). */
     private Map<String, String> files() {
         Map<String, String> files = new TreeMap<>();
-        Path dir = Path.of(jobsDir);
+        Path dir = JobsDirectory.resolve(jobsDir);
         try {
-            if (Files.isDirectory(dir)) {
+            if (dir != null) {
                 try (Stream<Path> list = Files.list(dir)) {
                     for (Path p : list.filter(p -> p.toString().endsWith(".yml") || p.toString().endsWith(".yaml")).toList()) {
                         files.put(p.toString(), Files.readString(p));
@@ -464,6 +489,18 @@ public class MigrationSpecLoader {
      * within their ranges, the dual-write mode, the throttle query's lexical form and the timeouts.
      */
     static Fields guard(ConfigFile err, Map<String, Object> y) {
+        KNOWN_KEYS.forEach((section, known) -> {
+            Object m = section.isEmpty() ? y : y.get(section);
+            if (m instanceof Map<?, ?> map) {
+                for (Object key : map.keySet()) {
+                    if (!known.contains(String.valueOf(key))) {
+                        // a typo (rangez: 16) would otherwise be ignored and its default used without a word
+                        throw err.at(null, "unknown key in " + (section.isEmpty() ? "the spec" : section) + ": " + key
+                                + "; known keys: " + String.join(", ", known));
+                    }
+                }
+            }
+        });
         String name = str(y, "name", err);
         if (!MigrationSpec.NAME.matcher(name).matches()) {
             throw err.at("name", "'" + name + "' must be lower-case letters, digits and '-', starting with a letter, at most 41 characters");
@@ -505,6 +542,11 @@ public class MigrationSpecLoader {
             String field = "rejects[" + i++ + "]";
             if (!(o instanceof Map<?, ?> m)) {
                 throw err.at(field, "must be a map with `when` and `reason`");
+            }
+            for (Object k : m.keySet()) {
+                if (!List.of("when", "reason").contains(String.valueOf(k))) {
+                    throw err.at(null, "unknown key in " + field + ": " + k + "; known keys: when, reason");
+                }
             }
             String when = m.get("when") == null ? null : String.valueOf(m.get("when"));
             String reason = m.get("reason") == null ? null : String.valueOf(m.get("reason"));

@@ -23,6 +23,14 @@ public class MigrationStatusService {
         this.specs = specs;
     }
 
+    /**
+     * Refuses (exit 2, naming file and key) a spec file that is malformed or holds an unknown key, for the
+     * commands that show migrations: without it only the actions noticed. Not on the polling paths.
+     */
+    public void checkSpecs() {
+        specs.check();
+    }
+
     /** Every migration known from a spec file or from the database. */
     public List<MigrationStatus> list() {
         Set<String> names = new LinkedHashSet<>(specs.names().keySet());
