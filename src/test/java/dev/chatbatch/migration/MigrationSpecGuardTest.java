@@ -158,7 +158,7 @@ class MigrationSpecGuardTest {
         cases.put(with(shipped, "min_max: [created_at]", "min_max: [created]"), List.of("verify.min_max", "created is not a mapped"));
         cases.put(with(shipped, "dual_write_trigger: statement", "dual_write_trigger: each"), List.of("dual_write_trigger", "row or statement"));
         cases.put(MINIMAL + "chunk: 5\n", List.of("chunk", "must be a map"));
-        cases.put(with(shipped, "throttle:\n", "throttle: 5\nthrottle_was:\n"), List.of("throttle", "must be a map"));
+        cases.put(MINIMAL + "throttle: 5\n", List.of("throttle", "must be a map"));
         cases.put(with(shipped, "query: null", "query: \"update x set y = true returning y\""), List.of("throttle.query", "SELECT"));
         cases.put(with(shipped, "query: null", "query: \"select true; select false\""), List.of("throttle.query", "';'"));
         cases.put(with(shipped, "query: null", "query: \"select true -- x\""), List.of("throttle.query", "comments"));
