@@ -4,7 +4,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 import javax.sql.DataSource;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** What the database has: used to refuse unknown tables and views before a job starts. */
 @Component
@@ -12,6 +14,13 @@ class Catalog {
 
     private static final String KIND = "select c.relkind::text from pg_class c join pg_namespace n on n.oid = c.relnamespace"
             + " where n.nspname = ? and c.relname = ?";
+
+    /** True once a completed migration moved v1 into schema archive (CompleteOperation: SET SCHEMA archive). */
+    private static final String V1_ARCHIVED = """
+            SELECT to_regclass('public.chat_messages') IS NULL AND to_regclass('archive.chat_messages') IS NOT NULL""";
+    static final String V1 = "public.chat_messages";
+    static final String V1_SOURCE = "chat_messages";
+    static final String V2_SOURCE = "chat_messages_v2";
 
     private final JdbcTemplate jdbc;
 
@@ -23,6 +32,11 @@ class Catalog {
      * Null when every name of a TABLES/VIEWS value is a relation of the right kind, else what is wrong.
      */
     String problem(ParameterRules.Kind kind, String value) {
+        if (kind == ParameterRules.Kind.SOURCE) {
+            return V1_SOURCE.equals(value.trim()) && v1Archived() ? "the v1 table chat_messages was moved to"
+                    + " archive.chat_messages by a completed migration and its rows are in chat_messages_v2: use source="
+                    + V2_SOURCE : null;
+        }
         for (String name : ParameterRules.relations(value)) {
             String[] parts = name.split("\\.");
             List<String> kinds = jdbc.queryForList(KIND, String.class, parts[0], parts[1]);
@@ -35,5 +49,31 @@ class Catalog {
             }
         }
         return null;
+    }
+
+    /** Whether the v1 message table lives in schema archive now: the built-in defaults then follow v2. */
+    boolean v1Archived() {
+        return Boolean.TRUE.equals(jdbc.queryForObject(V1_ARCHIVED, Boolean.class));
+    }
+
+    /**
+     * A job's defaults as they apply to this database: once v1 is archived, the message source is v2
+     * and v1 is left out of table lists (its archived copy no longer changes); unchanged before.
+     */
+    Map<String, String> current(String job, Map<String, String> defaults) {
+        if (!v1Archived()) {
+            return defaults;
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        defaults.forEach((key, value) -> {
+            ParameterRules.Kind kind = ParameterRules.kind(job, key);
+            if (kind == ParameterRules.Kind.SOURCE && V1_SOURCE.equals(value.trim())) {
+                value = V2_SOURCE;
+            } else if (kind == ParameterRules.Kind.TABLES) {
+                value = String.join(", ", ParameterRules.relations(value).stream().filter(t -> !t.equals(V1)).toList());
+            }
+            out.put(key, value);
+        });
+        return out;
     }
 }

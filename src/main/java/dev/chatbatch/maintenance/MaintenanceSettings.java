@@ -64,12 +64,13 @@ public class MaintenanceSettings implements JobParameterDefaults {
             return Map.of();
         }
         checkCatalog(jobName);
-        return config().job(jobName).parameters();
+        return catalog.current(jobName, config().job(jobName).parameters());
     }
 
     private void checkCatalog(String job) {
         MaintenanceConfig cfg = config();
-        cfg.job(job).parameters().forEach((key, value) -> {
+        // the defaults as they apply now: after a completed migration they follow v2 (Catalog.current)
+        catalog.current(job, cfg.job(job).parameters()).forEach((key, value) -> {
             ParameterRules.Kind kind = ParameterRules.kind(job, key);
             if (kind == ParameterRules.Kind.TABLES || kind == ParameterRules.Kind.VIEWS) {
                 String problem = catalog.problem(kind, value);

@@ -29,7 +29,8 @@ class ParametersValidator implements JobParametersValidator {
             String value = p.value() == null ? null : String.valueOf(p.value());
             String problem = ParameterRules.problem(job, p.name(), value);
             ParameterRules.Kind kind = ParameterRules.kind(job, p.name());
-            if (problem == null && (kind == ParameterRules.Kind.TABLES || kind == ParameterRules.Kind.VIEWS)) {
+            if (problem == null && (kind == ParameterRules.Kind.TABLES || kind == ParameterRules.Kind.VIEWS
+                    || kind == ParameterRules.Kind.SOURCE)) {
                 problem = catalog.problem(kind, value);
             }
             if (problem != null) {
