@@ -13,10 +13,19 @@ ALTER POLICY chat_messages_v2_write_own ON public.chat_messages_v2
                 AND conversation_id IN (SELECT c.id FROM public.conversations c
                                         WHERE c.tenant_id = (SELECT public.current_tenant_id())));
 
-ALTER POLICY chat_messages_write_own ON public.chat_messages
-    WITH CHECK (user_id = (SELECT public.current_app_user_id())
-                AND conversation_id IN (SELECT c.id FROM public.conversations c
-                                        WHERE c.tenant_id = (SELECT public.current_tenant_id())));
+-- v1 is in schema archive once its migration completed (its policies moved with it)
+DO $$
+DECLARE
+    v1 regclass := coalesce(to_regclass('public.chat_messages'), to_regclass('archive.chat_messages'));
+BEGIN
+    IF v1 IS NOT NULL THEN
+        EXECUTE format($f$ALTER POLICY chat_messages_write_own ON %s
+            WITH CHECK (user_id = (SELECT public.current_app_user_id())
+                        AND conversation_id IN (SELECT c.id FROM public.conversations c
+                                                WHERE c.tenant_id = (SELECT public.current_tenant_id())))$f$, v1);
+    END IF;
+END
+$$;
 
 -- Column grants first: a table-wide GRANT would leave them behind in the catalog.
 REVOKE UPDATE (email, display_name) ON public.users FROM authenticated;

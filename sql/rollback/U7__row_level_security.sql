@@ -9,6 +9,10 @@ DROP POLICY IF EXISTS conversations_select_tenant ON public.conversations;
 DROP POLICY IF EXISTS conversations_write_own ON public.conversations;
 DROP POLICY IF EXISTS chat_messages_select_tenant ON public.chat_messages;
 DROP POLICY IF EXISTS chat_messages_write_own ON public.chat_messages;
+-- v1 as a completed migration left it, in schema archive with its policies
+DROP POLICY IF EXISTS chat_messages_select_tenant ON archive.chat_messages;
+DROP POLICY IF EXISTS chat_messages_write_own ON archive.chat_messages;
+DROP POLICY IF EXISTS chat_messages_service_role_all ON archive.chat_messages;
 DROP POLICY IF EXISTS chat_messages_v2_select_tenant ON public.chat_messages_v2;
 DROP POLICY IF EXISTS chat_messages_v2_write_own ON public.chat_messages_v2;
 DROP POLICY IF EXISTS feedback_select_tenant ON public.feedback;

@@ -1,9 +1,12 @@
 package dev.chatbatch.schema;
 
+import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
+import dev.chatbatch.db.DatabaseErrors;
 import dev.chatbatch.db.SqlScript;
 import org.flywaydb.core.Flyway;
 import org.springframework.core.io.Resource;
+import org.springframework.dao.DataAccessException;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -22,8 +25,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Runs {@code U<n>__*.sql} rollback scripts newest first, each in one transaction together with the
- * removal of its Flyway history row, so Flyway's view never disagrees with the catalog. Shared by the
+ * Runs {@code U<n>__*.sql} rollback scripts newest first, all in ONE transaction together with the
+ * removal of their Flyway history rows: the rollback runs to the end or changes nothing, and Flyway's
+ * view never disagrees with the catalog. Shared by the
  * platform schema and the optional modules (each with its own scripts and history table).
  */
 final class Rollbacks {
@@ -63,15 +67,24 @@ final class Rollbacks {
             }
         }
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-        for (int version : applied) {
-            beforeEach.accept(version);
-            List<String> statements = SqlScript.split(read(scripts.get(version)));
+        int[] running = {0};
+        try {
+            // ONE transaction for every version: a script failing halfway down (an object it did not expect)
+            // leaves the schema and Flyway's history as they were, never at some version in between
             transactions.executeWithoutResult(status -> {
                 // Rollback scripts are written for public (or name their schema), like the migrations they undo.
                 jdbc.execute("set local search_path = public");
-                statements.forEach(jdbc::execute);
-                jdbc.update("delete from " + historyTable + " where version = ?", String.valueOf(version));
+                for (int version : applied) {
+                    running[0] = version;
+                    beforeEach.accept(version);
+                    SqlScript.split(read(scripts.get(version))).forEach(jdbc::execute);
+                    jdbc.update("delete from " + historyTable + " where version = ?", String.valueOf(version));
+                }
             });
+        } catch (DataAccessException e) {
+            throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "the rollback of V" + running[0] + " failed: "
+                    + DatabaseErrors.message(e) + "; nothing was rolled back (every version is undone in one transaction),"
+                    + " the schema is still at V" + current + ". Remove or move what is in the way, then run the rollback again", e);
         }
         return applied;
     }
