@@ -20,7 +20,7 @@ public record MigrationPlan(String migration, String spec, String source, String
                             List<InstalledObject> objects, TargetHandling backfill, Rows rows, Sample sample, Estimate estimate,
                             List<String> problems) {
 
-    /** {@code start} would go ahead now. */
+    /** {@code start} would go ahead now (not in the JSON: there, {@code problems} is empty). */
     public boolean ready() {
         return problems.isEmpty();
     }
