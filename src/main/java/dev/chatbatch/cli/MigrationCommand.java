@@ -52,7 +52,6 @@ final class MigrationCommand extends CommandGroup {
             Action.REPAIR, "Re-sync the key ranges the last verify named.",
             Action.CUTOVER, "From VERIFIED: v1 refuses writes, v2 writes are mirrored back into v1.",
             Action.COMPLETE, "Drop the triggers and move v1 into schema archive.",
-            Action.ROLLBACK, "From DUAL_WRITE … CUT_OVER: drop the triggers; v1 stays writable and complete.",
             Action.PAUSE, "Pause the backfill (from any process).",
             Action.RESUME, "Resume a paused backfill."));
 
@@ -69,6 +68,7 @@ final class MigrationCommand extends CommandGroup {
             CommandLine command = switch (action) {
                 case BACKFILL -> new CommandLine(new Backfill(cli), factory);
                 case VERIFY -> new CommandLine(new Verify(cli), factory);
+                case ROLLBACK -> new CommandLine(new Rollback(cli), factory);
                 default -> {
                     CommandLine phaseAction = new CommandLine(new PhaseAction(cli, action), factory);
                     phaseAction.getCommandSpec().usageMessage().description(DESCRIPTIONS.get(action));
@@ -283,6 +283,45 @@ final class MigrationCommand extends CommandGroup {
                     : ops().perform(name, action, actor());
             out().println(action == Action.PAUSE || action == Action.RESUME ? result.message()
                     : action.cliName() + " " + name + ": " + result.message());
+            return 0;
+        }
+    }
+
+    @Command(name = "rollback", mixinStandardHelpOptions = true, description = {
+        "From DUAL_WRITE … CUT_OVER: drop the triggers; v1 stays writable and complete.",
+        "With --clean-target (also once ROLLED_BACK): then delete every row of v2 and the migration's rejects, so start can"
+                + " run again; asks first on a terminal, --yes in scripts."})
+    static final class Rollback extends Named {
+        @Option(names = "--clean-target", description = "after the rollback, empty what the attempt wrote to v2 (and its rejects)")
+        boolean cleanTarget;
+
+        @Option(names = "--yes", description = "confirm --clean-target without asking (for scripts)")
+        boolean yes;
+
+        Rollback(CliContext cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() {
+            if (!cleanTarget) {
+                out().println("rollback " + name + ": " + ops().perform(name, Action.ROLLBACK, actor()).message());
+                return 0;
+            }
+            Phase phase = statuses().status(name).phase();
+            if (phase != Phase.ROLLED_BACK && !Action.ROLLBACK.allowedFrom(phase)) {
+                ops().cleanTarget(name, actor()); // refuses, saying why
+            }
+            String target = ops().spec(name).target().qualified();
+            Confirmation.console().require(yes, "chatbatch migration rollback " + name + " --clean-target", (phase == Phase.ROLLED_BACK
+                    ? "deletes" : "rolls back " + name + ", then deletes") + " every row of " + target + " and the rejects of "
+                    + name + " (v1 keeps every row)");
+            if (phase != Phase.ROLLED_BACK) {
+                out().println("rollback " + name + ": " + ops().perform(name, Action.ROLLBACK, actor()).message());
+            }
+            MigrationOperations.Cleaned cleaned = ops().cleanTarget(name, actor());
+            out().printf("clean-target %s: %,d row(s) deleted from %s, %,d reject(s) removed; `chatbatch migration start %s` can"
+                    + " run again%n", name, cleaned.targetRows(), cleaned.target(), cleaned.rejects(), name);
             return 0;
         }
     }
