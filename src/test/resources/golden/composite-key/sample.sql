@@ -6,6 +6,9 @@ SELECT ARRAY[s."tenant_id"::text, s."seq"::text] AS k, CASE WHEN (s.amount_cents
 SELECT CASE WHEN (s.amount_cents IS NULL) IS TRUE THEN coalesce(('amount_cents is null')::text, 'rejected by rule 1') WHEN (upper(btrim(s.status)) NOT IN ('OPEN', 'PAID', 'VOID')) IS TRUE THEN coalesce(('status ' || quote_literal(s.status) || ' is not open, paid or void')::text, 'rejected by rule 2') END FROM "generic"."orders" AS s WHERE (s."tenant_id", s."seq") = (CAST(? AS bigint), CAST(? AS integer))
 -- params: [1, 10]
 
+-- rows by reject reason
+SELECT CASE WHEN (s.amount_cents IS NULL) IS TRUE THEN coalesce(('amount_cents is null')::text, 'rejected by rule 1') WHEN (upper(btrim(s.status)) NOT IN ('OPEN', 'PAID', 'VOID')) IS TRUE THEN coalesce(('status ' || quote_literal(s.status) || ' is not open, paid or void')::text, 'rejected by rule 2') END AS reason, count(*) AS rows FROM "generic"."orders" AS s GROUP BY 1 ORDER BY 2 DESC, 1
+
 -- column state of 1 key
 SELECT (upper(btrim(s.status)))::text IS NULL FROM "generic"."orders" AS s WHERE (s."tenant_id", s."seq") = (CAST(? AS bigint), CAST(? AS integer))
 -- params: [1, 10]

@@ -6,6 +6,9 @@ SELECT ARRAY[s."id"::text] AS k, CASE WHEN (s.content IS NULL) IS TRUE THEN coal
 SELECT CASE WHEN (s.content IS NULL) IS TRUE THEN coalesce(('content is null: v2 requires content')::text, 'rejected by rule 1') WHEN (lower(btrim(s.role)) NOT IN ('user', 'human', 'assistant', 'bot', 'ai', 'system', 'tool')) IS TRUE THEN coalesce(('role ' || quote_literal(s.role) || ' is not one of user/human, assistant/bot/ai, system, tool')::text, 'rejected by rule 2') END FROM "public"."chat_messages" AS s WHERE (s."id") = (CAST(? AS uuid))
 -- params: [00000000-0000-0000-0000-000000000010]
 
+-- rows by reject reason
+SELECT CASE WHEN (s.content IS NULL) IS TRUE THEN coalesce(('content is null: v2 requires content')::text, 'rejected by rule 1') WHEN (lower(btrim(s.role)) NOT IN ('user', 'human', 'assistant', 'bot', 'ai', 'system', 'tool')) IS TRUE THEN coalesce(('role ' || quote_literal(s.role) || ' is not one of user/human, assistant/bot/ai, system, tool')::text, 'rejected by rule 2') END AS reason, count(*) AS rows FROM "public"."chat_messages" AS s GROUP BY 1 ORDER BY 2 DESC, 1
+
 -- column author_id of 1 key
 SELECT (s.user_id)::uuid IS NULL FROM "public"."chat_messages" AS s WHERE (s."id") = (CAST(? AS uuid))
 -- params: [00000000-0000-0000-0000-000000000010]

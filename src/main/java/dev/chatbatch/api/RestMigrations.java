@@ -4,6 +4,8 @@ import dev.chatbatch.FieldException;
 import dev.chatbatch.NotFoundException;
 import dev.chatbatch.migration.Action;
 import dev.chatbatch.migration.MigrationOperations;
+import dev.chatbatch.migration.MigrationPlan;
+import dev.chatbatch.migration.MigrationPlanner;
 import dev.chatbatch.migration.MigrationStatus;
 import dev.chatbatch.migration.MigrationStatusService;
 import org.springframework.http.ResponseEntity;
@@ -18,6 +20,7 @@ import java.util.List;
 
 /**
  * {@code GET /api/migrations[/{name}]}: phase and progress from the persisted bookkeeping.
+ * {@code GET /api/migrations/{name}/plan}: what start and the backfill would do, changing nothing.
  * {@code POST /api/migrations/{name}/{action}}: a phase action as the authenticated caller ("api:&lt;name&gt;"
  * in the phase history). {@code backfill} launches the job {@code migration-backfill} in the background
  * and answers 202 like a job launch; every other action runs now and answers 200 with what it did.
@@ -28,10 +31,12 @@ class RestMigrations {
 
     private final MigrationStatusService status;
     private final MigrationOperations operations;
+    private final MigrationPlanner planner;
 
-    RestMigrations(MigrationStatusService status, MigrationOperations operations) {
+    RestMigrations(MigrationStatusService status, MigrationOperations operations, MigrationPlanner planner) {
         this.status = status;
         this.operations = operations;
+        this.planner = planner;
     }
 
     @GetMapping
@@ -42,6 +47,12 @@ class RestMigrations {
     @GetMapping("/{name}")
     MigrationStatus one(@PathVariable String name) {
         return status.status(name);
+    }
+
+    /** What start and the backfill would do, changing nothing (as {@code migration plan --json}). */
+    @GetMapping("/{name}/plan")
+    MigrationPlan plan(@PathVariable String name) {
+        return planner.plan(name);
     }
 
     @PostMapping("/{name}/{action}")

@@ -8,6 +8,8 @@ import dev.chatbatch.migration.Action;
 import dev.chatbatch.migration.BackfillFailure;
 import dev.chatbatch.migration.MigrationOperations;
 import dev.chatbatch.migration.MigrationOperations.ActionResult;
+import dev.chatbatch.migration.MigrationPlan;
+import dev.chatbatch.migration.MigrationPlanner;
 import dev.chatbatch.migration.MigrationStatus;
 import dev.chatbatch.migration.MigrationStatusService;
 import dev.chatbatch.migration.Phase;
@@ -35,7 +37,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@code migration list|status|start|backfill|verify|repair|cutover|complete|rollback|pause|resume|run <name>}.
+ * {@code migration list|status|plan|start|backfill|verify|repair|cutover|complete|rollback|pause|resume|run <name>}.
  * The sub-commands are registered by {@link #addSubcommands}, one per {@link Action} in the action table's
  * order: {@code backfill} and {@code verify} have commands of their own (they render more), every other
  * action is one {@link PhaseAction} through {@link MigrationOperations#perform}.
@@ -50,7 +52,6 @@ final class MigrationCommand extends CommandGroup {
             Action.REPAIR, "Re-sync the key ranges the last verify named.",
             Action.CUTOVER, "From VERIFIED: v1 refuses writes, v2 writes are mirrored back into v1.",
             Action.COMPLETE, "Drop the triggers and move v1 into schema archive.",
-            Action.ROLLBACK, "From DUAL_WRITE … CUT_OVER: drop the triggers; v1 stays writable and complete.",
             Action.PAUSE, "Pause the backfill (from any process).",
             Action.RESUME, "Resume a paused backfill."));
 
@@ -62,10 +63,12 @@ final class MigrationCommand extends CommandGroup {
     static void addSubcommands(CommandLine migration, CliContext cli, CommandLine.IFactory factory) {
         migration.addSubcommand(new CommandLine(new ListCmd(cli), factory));
         migration.addSubcommand(new CommandLine(new Status(cli), factory));
+        migration.addSubcommand(new CommandLine(new PlanCmd(cli), factory));
         for (Action action : Action.values()) {
             CommandLine command = switch (action) {
                 case BACKFILL -> new CommandLine(new Backfill(cli), factory);
                 case VERIFY -> new CommandLine(new Verify(cli), factory);
+                case ROLLBACK -> new CommandLine(new Rollback(cli), factory);
                 default -> {
                     CommandLine phaseAction = new CommandLine(new PhaseAction(cli, action), factory);
                     phaseAction.getCommandSpec().usageMessage().description(DESCRIPTIONS.get(action));
@@ -169,6 +172,65 @@ final class MigrationCommand extends CommandGroup {
         }
     }
 
+    @Command(name = "plan", mixinStandardHelpOptions = true,
+            description = "What start and the backfill would do, changing nothing: the objects start installs, v2's indexes"
+                    + " and constraints during the copy, v1's rows by reject rule, the mapping over sample rows, and an"
+                    + " estimate of the backfill's duration from one chunk copied and rolled back. Exit 4 when start would"
+                    + " be refused now (the reasons are listed).")
+    static final class PlanCmd extends Named {
+        @Mixin
+        JsonOption json;
+
+        PlanCmd(CliContext cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() {
+            MigrationPlan plan = session().bean(MigrationPlanner.class).plan(name);
+            json.print(out(), plan, p -> printPlan(out(), p));
+            return plan.ready() ? 0 : ExitCode.ILLEGAL_TRANSITION.code();
+        }
+    }
+
+    static void printPlan(PrintStream out, MigrationPlan p) {
+        out.printf("plan of migration %s (%s): %s → %s, phase %s; nothing was changed%n", p.migration(), p.spec(), p.source(),
+                p.target(), p.phase());
+        out.println("start installs:");
+        p.objects().forEach(o -> out.println(o.on() == null ? "  function " + o.name()
+                : "  trigger  " + o.name() + " on " + o.on() + " (" + o.fires() + ")"));
+        out.println("  rejects:  rows no rule lets through, and rows whose mapping fails, go to chatbatch.migration_rejects"
+                + " (migration = '" + p.migration() + "')");
+        out.println("backfill: " + p.backfill().strategy());
+        p.backfill().items().forEach(i -> out.printf("  %-10s %s: %s%n    %s%n", i.kind(), i.name(), i.handling(), i.definition()));
+        MigrationPlan.Rows r = p.rows();
+        out.printf("rows of %s: %,d, of which %,d to copy and %,d rejected by rule%n", p.source(), r.total(), r.toCopy(),
+                r.total() - r.toCopy());
+        r.byReason().forEach(rc -> out.printf("  %,10d  %s%n", rc.rows(), rc.reason()));
+        MigrationPlan.Sample s = p.sample();
+        out.printf("mapping sample: %,d row(s), %,d rejected by rule, %s%n", s.sampled(), s.rejectedByRule(),
+                s.failing() == 0 ? "none failing" : s.failing() + " failing (the backfill quarantines them as errors):");
+        s.causes().forEach(c -> out.println("  " + c));
+        s.firstFailures().forEach(f -> out.printf("  key %s: %s: %s%n", String.join(",", f.key()), f.field(), f.message()));
+        MigrationPlan.Estimate e = p.estimate();
+        out.println(e.chunkRows() == 0 ? "estimate: nothing to copy (" + p.source() + " is empty)"
+                : String.format("estimate: about %s for %,d rows (%,.0f rows/s: one chunk of %,d rows copied in %.2f s and rolled"
+                + " back), about %s with %d partitions in parallel if the database has the cores; an estimate, not a promise",
+                duration(e.seconds()), r.toCopy(), e.rowsPerSecond(), e.chunkRows(), e.chunkSeconds(), duration(e.parallelSeconds()),
+                e.partitions()));
+        if (p.ready()) {
+            out.println("start would go ahead: `chatbatch migration start " + p.migration() + "`");
+        } else {
+            out.println("start would be refused:");
+            p.problems().forEach(problem -> out.println("  - " + problem));
+        }
+    }
+
+    private static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s < 60 ? Math.max(1, s) + " s" : s < 3600 ? (s / 60) + " min " + (s % 60) + " s" : (s / 3600) + " h " + (s % 3600 / 60) + " min";
+    }
+
     static void printStatus(PrintStream out, MigrationStatus s) {
         out.printf("migration %s: phase %s%n", s.name(), s.phase());
         out.printf("  rows: %,d total, %,d copied, %,d rejected (%.1f%%)%n", s.rowsTotal(), s.rowsCopied(), s.rowsRejected(),
@@ -223,6 +285,45 @@ final class MigrationCommand extends CommandGroup {
                     : ops().perform(name, action, actor());
             out().println(action == Action.PAUSE || action == Action.RESUME ? result.message()
                     : action.cliName() + " " + name + ": " + result.message());
+            return 0;
+        }
+    }
+
+    @Command(name = "rollback", mixinStandardHelpOptions = true, description = {
+        "From DUAL_WRITE … CUT_OVER: drop the triggers; v1 stays writable and complete.",
+        "With --clean-target (also once ROLLED_BACK): then delete every row of v2 and the migration's rejects, so start can"
+                + " run again; asks first on a terminal, --yes in scripts."})
+    static final class Rollback extends Named {
+        @Option(names = "--clean-target", description = "after the rollback, empty what the attempt wrote to v2 (and its rejects)")
+        boolean cleanTarget;
+
+        @Option(names = "--yes", description = "confirm --clean-target without asking (for scripts)")
+        boolean yes;
+
+        Rollback(CliContext cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() {
+            if (!cleanTarget) {
+                out().println("rollback " + name + ": " + ops().perform(name, Action.ROLLBACK, actor()).message());
+                return 0;
+            }
+            Phase phase = statuses().status(name).phase();
+            if (phase != Phase.ROLLED_BACK && !Action.ROLLBACK.allowedFrom(phase)) {
+                ops().cleanTarget(name, actor()); // refuses, saying why
+            }
+            String target = ops().spec(name).target().qualified();
+            Confirmation.console().require(yes, "chatbatch migration rollback " + name + " --clean-target", (phase == Phase.ROLLED_BACK
+                    ? "deletes" : "rolls back " + name + ", then deletes") + " every row of " + target + " and the rejects of "
+                    + name + " (v1 keeps every row)");
+            if (phase != Phase.ROLLED_BACK) {
+                out().println("rollback " + name + ": " + ops().perform(name, Action.ROLLBACK, actor()).message());
+            }
+            MigrationOperations.Cleaned cleaned = ops().cleanTarget(name, actor());
+            out().printf("clean-target %s: %,d row(s) deleted from %s, %,d reject(s) removed; `chatbatch migration start %s` can"
+                    + " run again%n", name, cleaned.targetRows(), cleaned.target(), cleaned.rejects(), name);
             return 0;
         }
     }

@@ -52,7 +52,8 @@ final class DualWriteOperation implements ReversibleOperation {
         if (Boolean.TRUE.equals(ctx.jdbc().queryForObject(ctx.sql().verify().targetHasRows(), Boolean.class))) {
             throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "cannot start " + ctx.name() + ": "
                     + spec.target().qualified() + " already holds rows (from an earlier attempt that was rolled back?),"
-                    + " and the backfill keeps rows it finds there as they are. Empty it first (TRUNCATE "
+                    + " and the backfill keeps rows it finds there as they are. Empty it first: `chatbatch migration rollback "
+                    + ctx.name() + " --clean-target` deletes what a rolled-back attempt wrote (or TRUNCATE "
                     + spec.target().qualified() + ", once you are sure nothing else writes it), then start again");
         }
         requireMirrorPrivileges(ctx, "start", spec.source().qualified(), ctx.sql().sourceRelation(), spec.target().qualified(),

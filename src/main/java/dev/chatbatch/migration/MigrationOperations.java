@@ -330,6 +330,53 @@ public class MigrationOperations {
         return new ActionResult(name, Action.ROLLBACK, Phase.ROLLED_BACK, detail, null);
     }
 
+    /** What {@link #cleanTarget} removed: every row of the target and the migration's rejects. */
+    public record Cleaned(String migration, String target, long targetRows, long rejects) {
+    }
+
+    /**
+     * After a rollback (phase ROLLED_BACK): empties what the attempt wrote, every row of the target and the
+     * migration's rejects, and its progress, so {@code start} can run again; the phase stays ROLLED_BACK and the
+     * history records what was removed. Refused while rows written to the target after cutover are kept only
+     * there (down errors: v1 does not hold them), so nothing is lost.
+     */
+    public Cleaned cleanTarget(String name, String actor) {
+        Phase recorded = store.find(name).map(MigrationStore.State::phase).orElse(Phase.PENDING);
+        if (recorded != Phase.ROLLED_BACK) {
+            throw notRolledBack(name, recorded);
+        }
+        MigrationSpec spec = specs.load(name);
+        Statement deleteTarget = new MigrationSql(spec).backfill().deleteTargetRange(null, null);
+        return withLockRetries(name, () -> tx.execute(status -> {
+            setLocalTimeouts(spec);
+            Phase phase = store.lock(name).phase();
+            if (phase != Phase.ROLLED_BACK) {
+                throw notRolledBack(name, phase);
+            }
+            long kept = store.downErrors(name);
+            if (kept > 0) {
+                throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "cannot clean the target of " + name + ": " + kept
+                        + " row(s) written to " + spec.target().qualified() + " after cutover could not be mirrored back, so "
+                        + spec.source().qualified() + " does not hold them (chatbatch.migration_rejects, migration = '" + name
+                        + "', kind = 'down_error'). Copy them into " + spec.source().qualified() + " and delete those rejects"
+                        + " first; nothing was changed");
+            }
+            long rejects = store.rejects(name);
+            long rows = jdbc.update(deleteTarget.sql(), deleteTarget.args());
+            store.resetForNewAttempt(name);
+            store.transition(name, phase, Phase.ROLLED_BACK, spec.hash(), actor, "target cleaned: " + rows + " row(s) deleted from "
+                    + spec.target().qualified() + ", " + rejects + " reject(s) and the backfill's progress removed; start can run again");
+            return new Cleaned(name, spec.target().qualified(), rows, rejects);
+        }));
+    }
+
+    private static OperatorException notRolledBack(String name, Phase phase) {
+        return new OperatorException(ExitCode.ILLEGAL_TRANSITION, "migration " + name + " is in phase " + phase + ": only a"
+                + " rolled-back attempt's target is cleaned" + (Action.ROLLBACK.allowedFrom(phase) ? "; run `chatbatch migration"
+                + " rollback " + name + " --clean-target` to roll it back and clean in one go" : phase == Phase.PENDING
+                ? " (nothing was started)" : "") + "; nothing was changed");
+    }
+
     /**
      * The operations whose changes are in place in the context's phase, in the order they were applied.
      * Never asked for COMPLETED: {@link Action#ROLLBACK} refuses it before.

@@ -4,7 +4,8 @@ import java.util.List;
 import java.util.StringJoiner;
 
 /**
- * What {@link MappingSample} runs before {@code start}: the reject rules and the up mapping over a few
+ * What {@link MappingSample} runs before {@code start} (and {@code migration plan}, which also counts the rows by
+ * reject rule): the reject rules and the up mapping over a few
  * source rows, in a read-only transaction that is rolled back, and the probes that tell which part fails.
  */
 final class SampleStatements {
@@ -46,6 +47,16 @@ final class SampleStatements {
     Statement rules(List<String> key) {
         return new Statement.Params().addAll(key).bind("SELECT " + rows.rejectReason() + " FROM " + rows.source() + " AS s WHERE "
                 + keys.tuple("s") + " = " + keys.params());
+    }
+
+    /**
+     * Every source row by the reject rule it matches, on the real table: reason (NULL: no rule matches, the
+     * row is copied) and rows, most frequent first. The rules' own expression ({@link RowMapping#rejectReason}),
+     * as the backfill and the mirrors evaluate it.
+     */
+    String rowsByRejectReason() {
+        return "SELECT " + rows.rejectReason() + " AS reason, count(*) AS rows FROM " + rows.source()
+                + " AS s GROUP BY 1 ORDER BY 2 DESC, 1";
     }
 
     /** One target column's mapped value over one source row, cast, as "is NULL". */

@@ -42,6 +42,9 @@
  *       {@code BackfillFailure}: the one line an operator gets when a run stops early (a lost database
  *       connection named as such; otherwise partition, key range, the database's message) and how to resume.</li>
  *   <li>{@code MappingSample}: the rules and the mapping run over sample rows before {@code start}.</li>
+ *   <li>{@link dev.chatbatch.migration.MigrationPlanner}: {@code migration plan}, what start and the backfill would do,
+ *       found without changing anything (the mapping sample, v1's rows by reject rule, one chunk copied and rolled
+ *       back to time it), as a {@link dev.chatbatch.migration.MigrationPlan}.</li>
  *   <li>{@code Throttle}: whether the backfill copies at full speed, slows down (smaller chunks, pauses, a floor
  *       rate) or stops before its next chunk, against the baseline measured when the run started (busy backends
  *       of other clients, chunk time per row) and the operator's levels (throttle query, replication lag), with

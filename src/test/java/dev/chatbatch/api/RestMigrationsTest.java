@@ -64,6 +64,12 @@ class RestMigrationsTest {
         assertError(illegal, 409, M + "/cutover").contains("PENDING");
         assertThat(JSON.readTree(illegal.body()).get("exitCode").asInt()).isEqualTo(4);
 
+        Response plan = http.get(M + "/plan", bearer(VIEWER_TOKEN));
+        assertThat(plan.status()).as(plan.body()).isEqualTo(200);
+        assertThat(JSON.readTree(plan.body()).get("rows").get("total").asLong()).isEqualTo(410);
+        assertThat(JSON.readTree(plan.body()).get("problems").isEmpty()).isTrue();
+        assertError(http.get("/api/migrations/no-such/plan", bearer(VIEWER_TOKEN)), 404, "/api/migrations/no-such/plan");
+
         Response started = http.post(M + "/start", null, operator);
         assertThat(started.status()).as(started.body()).isEqualTo(200);
         assertThat(JSON.readTree(started.body()).get("phase").asString()).isEqualTo("DUAL_WRITE");

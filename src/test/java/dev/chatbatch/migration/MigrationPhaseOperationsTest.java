@@ -80,7 +80,8 @@ class MigrationPhaseOperationsTest {
         // a new attempt into a v2 that still holds the previous attempt's rows is refused, naming the fix
         MigrationTestData.Run again = cli(db, "migration", "start", NAME);
         assertThat(again.exit()).as(again.toString()).isEqualTo(4);
-        assertThat(again.err()).contains("public.chat_messages_v2 already holds rows", "TRUNCATE public.chat_messages_v2");
+        assertThat(again.err()).contains("public.chat_messages_v2 already holds rows", "TRUNCATE public.chat_messages_v2",
+                "migration rollback " + NAME + " --clean-target");
         assertThat(phase(ds)).isEqualTo("ROLLED_BACK");
         assertThat(count(ds, OBJECTS)).isZero();
         exec(ds, "TRUNCATE public.chat_messages_v2");

@@ -173,6 +173,7 @@ class MigrationSqlGoldenTest {
         k.add("quarantine", "one row", backfill.quarantine("division by zero (SQLSTATE 22012)", lo));
         k.add("sample", "rows of 2 keys", sql.sample().rows(List.of(lo, hi)));
         k.add("sample", "rules of 1 key", sql.sample().rules(lo));
+        k.add("sample", "rows by reject reason", sql.sample().rowsByRejectReason());
         String column = spec.up().keySet().stream().skip(2).findFirst().orElseThrow();
         k.add("sample", "column " + column + " of 1 key", sql.sample().column(column, lo));
         for (boolean lower : List.of(false, true)) {
