@@ -54,7 +54,7 @@ class ConsolePages {
     /** {@code parameters}: name to what a valid value looks like (empty: free key=value lines only). */
     record JobView(String name, boolean running, ScheduleView schedule, ExecutionSummary last,
                    Map<String, String> parameters) {
-        boolean dryRun() {
+        public boolean dryRun() {
             return parameters.containsKey("dry-run");
         }
     }
