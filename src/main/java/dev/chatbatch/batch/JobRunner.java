@@ -2,6 +2,7 @@ package dev.chatbatch.batch;
 
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.NotFoundException;
+import dev.chatbatch.FieldException;
 import dev.chatbatch.OperatorException;
 import dev.chatbatch.db.DatabaseErrors;
 import org.springframework.batch.core.BatchStatus;
@@ -282,7 +283,7 @@ public class JobRunner {
         try {
             return jobOperator.start(job, parameters);
         } catch (InvalidJobParametersException e) {
-            throw OperatorException.usage("bad parameters for job " + job.getName() + ": " + e.getMessage());
+            throw refusal(job, e);
         } catch (Exception e) {
             // the database's message, not Spring's: that one carries the INSERT of the job repository
             throw new OperatorException(ExitCode.JOB_FAILED, "job " + job.getName() + " could not start: "
@@ -294,8 +295,13 @@ public class JobRunner {
         try {
             job.getJobParametersValidator().validate(parameters);
         } catch (InvalidJobParametersException e) {
-            throw OperatorException.usage("bad parameters for job " + job.getName() + ": " + e.getMessage());
+            throw refusal(job, e);
         }
+    }
+
+    private static OperatorException refusal(Job job, InvalidJobParametersException e) {
+        String message = "bad parameters for job " + job.getName() + ": " + e.getMessage();
+        return e instanceof ParameterProblem p ? new FieldException(p.parameter(), message) : OperatorException.usage(message);
     }
 
     /** Marks executions of a job whose runner died (running status, lock free: the caller holds it) FAILED. */

@@ -257,6 +257,64 @@ class ConsoleBrowserTest {
         assertThat(phase).isEqualTo("CUT_OVER");
     }
 
+    /**
+     * Not an assertion: how long the pages take to load in the browser (Navigation Timing, load event) with
+     * the few executions the tests made, then with 10,000 more in the job repository, printed side by side.
+     */
+    @Test
+    @Order(5)
+    void pageLoadTimesWith10000Executions() {
+        List<String> pages = List.of("/executions", "/executions?status=FAILED", "/jobs", "/migrations");
+        java.util.Map<String, Double> before = new java.util.LinkedHashMap<>();
+        pages.forEach(p -> before.put(p, loadMillis(p)));
+        new JdbcTemplate(DB.dataSource()).execute("""
+                WITH jobs AS (SELECT array['test-quick', 'vacuum-analyze', 'archive-conversations', 'session-retention',
+                                           'usage-rollup'] AS names),
+                     i AS (INSERT INTO chatbatch.batch_job_instance (job_instance_id, version, job_name, job_key)
+                           SELECT nextval('chatbatch.batch_job_instance_seq'), 0, names[1 + g % 5], md5('bench' || g)
+                             FROM generate_series(1, 10000) g, jobs
+                           RETURNING job_instance_id),
+                     e AS (INSERT INTO chatbatch.batch_job_execution (job_execution_id, version, job_instance_id, create_time,
+                                start_time, end_time, status, exit_code, exit_message, last_updated)
+                           SELECT nextval('chatbatch.batch_job_execution_seq'), 2, job_instance_id, now(), now(), now(),
+                                  CASE WHEN job_instance_id % 10 = 0 THEN 'FAILED' ELSE 'COMPLETED' END,
+                                  CASE WHEN job_instance_id % 10 = 0 THEN 'FAILED' ELSE 'COMPLETED' END, '', now()
+                             FROM i
+                           RETURNING job_execution_id)
+                INSERT INTO chatbatch.batch_step_execution (step_execution_id, version, step_name, job_execution_id,
+                       create_time, start_time, end_time, status, commit_count, read_count, filter_count, write_count,
+                       read_skip_count, write_skip_count, process_skip_count, rollback_count, exit_code, exit_message,
+                       last_updated)
+                SELECT nextval('chatbatch.batch_step_execution_seq'), 3, 'step', job_execution_id, now(), now(), now(),
+                       'COMPLETED', 1, 10, 0, 10, 0, 0, 0, 0, 'COMPLETED', '', now()
+                  FROM e
+                """);
+        StringBuilder out = new StringBuilder("console page load (ms, load event; median of 3), before -> with 10,000"
+                + " more executions:");
+        for (String p : pages) {
+            double after = loadMillis(p);
+            out.append(String.format("%n  %-28s %7.0f -> %7.0f  (x%.1f)", p, before.get(p), after, after / before.get(p)));
+        }
+        System.out.println(out);
+        shot("executions-10000");
+    }
+
+    /** The median of three loads of a page, in milliseconds from navigation start to the load event. */
+    private double loadMillis(String path) {
+        double[] ms = new double[3];
+        for (int i = 0; i < ms.length; i++) {
+            open(path);
+            ms[i] = waitFor(d -> {
+                double v = ((Number) ((JavascriptExecutor) d).executeScript(
+                        "var n = performance.getEntriesByType('navigation')[0]; return n.loadEventEnd > 0 ? n.loadEventEnd - n.startTime : 0;"))
+                        .doubleValue();
+                return v > 0 ? v : null;
+            });
+        }
+        java.util.Arrays.sort(ms);
+        return ms[1];
+    }
+
     // --- helpers
 
     private String base() {
