@@ -101,8 +101,9 @@ class ApiSecurity {
                     403, request.getRequestURI(), null, null).writeTo(response);
         };
         http.csrf(csrf -> csrf.requireCsrfProtectionMatcher(ApiSecurity::needsCsrfToken))
-                // sessions only for the console's login; Basic and bearer requests keep none
-                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.IF_REQUIRED))
+                // NEVER: the filters never create a session (Basic and bearer requests keep none), they only use
+                // the one the console's login created (and the login page's, which holds its CSRF token)
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.NEVER))
                 .requestCache(cache -> cache.disable())
                 .formLogin(form -> form.disable())
                 .logout(logout -> logout.disable())

@@ -263,6 +263,16 @@ class ConsoleBrowserTest {
      */
     @Test
     @Order(5)
+    void swaggerUiShowsTheGeneratedDocumentToALoggedInUser() {
+        open("/swagger-ui.html");
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".swagger-ui .info .title"),
+                "chatbatch operator API"));
+        waitFor(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".opblock-summary-path[data-path='/api/jobs/{job}/executions']")));
+        shot("swagger-ui");
+    }
+
+    @Test
+    @Order(6)
     void pageLoadTimesWith10000Executions() {
         List<String> pages = List.of("/executions", "/executions?status=FAILED", "/jobs", "/migrations");
         java.util.Map<String, Double> before = new java.util.LinkedHashMap<>();
