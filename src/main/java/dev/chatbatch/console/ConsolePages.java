@@ -33,7 +33,7 @@ import java.util.Set;
 @ConditionalOnWebApplication
 class ConsolePages {
 
-    /** Shown on the executions page; the filter reads this many of the newest before filtering by status. */
+    /** The newest executions the executions page shows (after its job and status filter). */
     static final int LISTED = 100;
     /** Actions that cannot simply be taken back: the page asks before sending them. */
     static final Set<Action> CONFIRM = EnumSet.of(Action.CUTOVER, Action.COMPLETE, Action.ROLLBACK, Action.REPAIR);
@@ -181,8 +181,7 @@ class ConsolePages {
         common(model, who, "executions");
         String jobFilter = job == null || job.isBlank() ? null : job;
         String statusFilter = status == null || status.isBlank() ? null : status;
-        List<ExecutionSummary> list = jobs.executions(jobFilter, statusFilter == null ? LISTED : JobRunner.MAX_LISTED)
-                .stream().filter(e -> statusFilter == null || statusFilter.equals(e.getStatus().name())).limit(LISTED)
+        List<ExecutionSummary> list = jobs.newestExecutions(jobFilter, statusFilter, LISTED).stream()
                 .map(e -> ExecutionSummary.of(e).forOperators()).toList();
         model.addAttribute("executions", list);
         model.addAttribute("job", jobFilter);

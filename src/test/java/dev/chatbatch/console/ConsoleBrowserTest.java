@@ -211,7 +211,7 @@ class ConsoleBrowserTest {
         open("/migrations");
         waitFor(ExpectedConditions.textToBe(By.cssSelector(".phase-name"), "BACKFILLED"));
         click(By.cssSelector("button[data-action=verify]"));
-        waitFor(ExpectedConditions.textToBe(By.cssSelector(".phase-name"), "VERIFIED"));
+        phaseBecomes("VERIFIED");
         assertThat(text(By.cssSelector(".verify summary"))).contains("verified: 15000 source rows");
 
         click(By.cssSelector("button[data-action=cutover]"));
@@ -221,7 +221,7 @@ class ConsoleBrowserTest {
         assertThat(text(By.cssSelector(".phase-name"))).as("dismissed: nothing sent").isEqualTo("VERIFIED");
         click(By.cssSelector("button[data-action=cutover]"));
         waitFor(ExpectedConditions.alertIsPresent()).accept();
-        waitFor(ExpectedConditions.textToBe(By.cssSelector(".phase-name"), "CUT_OVER"));
+        phaseBecomes("CUT_OVER");
         assertThat(browser.findElement(By.cssSelector(".history")).getAttribute("textContent"))
                 .contains("VERIFIED", "CUT_OVER", "api:olga");
         shot("migrations-cut-over");
@@ -358,6 +358,16 @@ class ConsoleBrowserTest {
 
     private WebElement form(String job) {
         return browser.findElement(By.cssSelector("form[data-launch='" + job + "']"));
+    }
+
+    /** Waits (verify and cutover take a while on a loaded machine) and says what the page reported if not. */
+    private void phaseBecomes(String phase) {
+        try {
+            new WebDriverWait(browser, Duration.ofSeconds(90)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(ExpectedConditions.textToBe(By.cssSelector(".phase-name"), phase));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("phase did not become " + phase + "; the page says: " + text(By.id("flash")), e);
+        }
     }
 
     /** Clicks what the live refresh may replace between finding and clicking it. */
