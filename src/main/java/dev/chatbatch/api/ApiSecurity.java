@@ -23,24 +23,33 @@ import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
+import org.springframework.security.web.csrf.CsrfException;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import java.io.IOException;
 import java.util.Optional;
 
 /**
- * Who may call what ({@code serve} only). Stateless: no sessions, no CSRF (no cookies are ever
- * issued), credentials on every request, either {@code Authorization: Bearer <token>} or HTTP Basic.
+ * Who may call what ({@code serve} only). API clients send credentials on every request, either
+ * {@code Authorization: Bearer <token>} or HTTP Basic, and get no session. The console's browser logs in
+ * once ({@link SessionLogin}: the same tokens and users) and then carries an HTTP-only, SameSite=Strict
+ * session cookie; a request that comes with that cookie and without an {@code Authorization} header must
+ * also carry the session's CSRF token (the console's script sends it as a header), so a page of another
+ * site cannot act with the operator's session.
  * <ul>
- *   <li>{@code GET /actuator/health}, {@code GET /api/openapi.json}: open (health details only for an
- *       authenticated caller);</li>
+ *   <li>{@code GET /actuator/health}, {@code GET /api/openapi.json}, the login page, the console's CSS and
+ *       script: open (health details only for an authenticated caller);</li>
  *   <li>{@code GET /actuator/prometheus}: viewer (Prometheus sends a viewer token, see grafana/prometheus.yml);</li>
- *   <li>{@code GET|HEAD /api/**}: viewer; every other method on {@code /api/**}: operator;</li>
+ *   <li>{@code GET|HEAD /api/**}, the console's pages, Swagger UI: viewer; every other method on
+ *       {@code /api/**}: operator;</li>
  *   <li>anything else: authenticated.</li>
  * </ul>
  * 401 (with {@code WWW-Authenticate}) when credentials are missing or wrong, 403 when the role is
- * not enough; both with the JSON body of {@link ApiError}.
+ * not enough or the CSRF token is missing; both with the JSON body of {@link ApiError}. A page
+ * requested without a session redirects to the login page instead.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication
@@ -71,30 +80,67 @@ class ApiSecurity {
                     + (e == null || e.getMessage() == null ? "" : " (" + e.getMessage() + ")"),
                     401, request.getRequestURI(), null, null).writeTo(response);
         };
+        AuthenticationEntryPoint toLogin = new LoginUrlAuthenticationEntryPoint("/login");
+        AuthenticationEntryPoint entry = (request, response, e) -> {
+            if (isPage(request)) {
+                toLogin.commence(request, response, e);
+            } else {
+                unauthenticated.commence(request, response, e);
+            }
+        };
         AccessDeniedHandler forbidden = (request, response, e) -> {
+            if (e instanceof CsrfException) {
+                new ApiError("forbidden: this request came with the console's session but without its CSRF token;"
+                        + " act from the console's own page (reload it), or send Authorization instead of the cookie",
+                        403, request.getRequestURI(), null, null).writeTo(response);
+                return;
+            }
             Authentication who = SecurityContextHolder.getContext().getAuthentication();
             new ApiError("forbidden: " + (who == null ? "caller" : who.getName()) + " lacks the role this request needs"
                     + (HttpMethod.GET.matches(request.getMethod()) ? " (viewer)" : " (operator: viewers may only read)"),
                     403, request.getRequestURI(), null, null).writeTo(response);
         };
-        http.csrf(csrf -> csrf.disable())
-                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        http.csrf(csrf -> csrf.requireCsrfProtectionMatcher(ApiSecurity::needsCsrfToken))
+                // NEVER: the filters never create a session (Basic and bearer requests keep none), they only use
+                // the one the console's login created (and the login page's, which holds its CSRF token)
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.NEVER))
                 .requestCache(cache -> cache.disable())
                 .formLogin(form -> form.disable())
                 .logout(logout -> logout.disable())
-                .httpBasic(basic -> basic.authenticationEntryPoint(unauthenticated))
+                .httpBasic(basic -> basic.authenticationEntryPoint(unauthenticated)
+                        .securityContextRepository(new RequestAttributeSecurityContextRepository()))
                 .addFilterBefore(new BearerTokenFilter(access, unauthenticated), BasicAuthenticationFilter.class)
-                .exceptionHandling(e -> e.authenticationEntryPoint(unauthenticated).accessDeniedHandler(forbidden))
+                .exceptionHandling(e -> e.authenticationEntryPoint(entry).accessDeniedHandler(forbidden))
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers("/error").permitAll()
-                        .requestMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**", "/api/openapi.json")
+                        .requestMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**", "/api/openapi.json",
+                                "/login", "/console/**", "/favicon.ico")
                         .permitAll()
+                        .requestMatchers(HttpMethod.POST, "/login").permitAll()
                         .requestMatchers(HttpMethod.GET, "/actuator/prometheus").hasRole("VIEWER")
                         .requestMatchers(HttpMethod.GET, "/api/**").hasRole("VIEWER")
                         .requestMatchers(HttpMethod.HEAD, "/api/**").hasRole("VIEWER")
                         .requestMatchers("/api/**").hasRole("OPERATOR")
+                        .requestMatchers(HttpMethod.GET, "/", "/migrations/**", "/jobs/**", "/executions/**",
+                                "/swagger-ui.html", "/swagger-ui/**").hasRole("VIEWER")
                         .anyRequest().authenticated());
         return http.build();
+    }
+
+    /**
+     * A request that changes something and relies on the session cookie alone (no Authorization header):
+     * only the console's own script knows the session's CSRF token.
+     */
+    static boolean needsCsrfToken(HttpServletRequest request) {
+        String method = request.getMethod();
+        boolean reads = "GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method) || "TRACE".equals(method);
+        return !reads && request.getHeader("Authorization") == null && request.getRequestedSessionId() != null;
+    }
+
+    /** Browser pages (not the API, not the actuator): without a session they redirect to the login page. */
+    static boolean isPage(HttpServletRequest request) {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        return !path.startsWith("/api/") && !path.startsWith("/actuator/");
     }
 
     /** Prints the generated operator token once, on stdout, when the server is ready. */

@@ -2,6 +2,7 @@ package dev.chatbatch.batch;
 
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.NotFoundException;
+import dev.chatbatch.FieldException;
 import dev.chatbatch.OperatorException;
 import dev.chatbatch.db.DatabaseErrors;
 import org.springframework.batch.core.BatchStatus;
@@ -16,6 +17,7 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.core.task.TaskExecutor;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
 import javax.sql.DataSource;
@@ -218,6 +220,36 @@ public class JobRunner {
         return all.size() > limit ? all.subList(0, limit) : all;
     }
 
+    /** The newest execution ids, optionally of one job and one status: the primary key walked backwards. */
+    private static final String NEWEST_IDS = """
+            SELECT e.job_execution_id
+              FROM chatbatch.batch_job_execution e
+              JOIN chatbatch.batch_job_instance i ON i.job_instance_id = e.job_instance_id
+             WHERE (CAST(? AS text) IS NULL OR i.job_name = ?)
+               AND (CAST(? AS text) IS NULL OR e.status = ?)
+             ORDER BY e.job_execution_id DESC
+             LIMIT ?
+            """;
+
+    /**
+     * The newest executions, of one job or of all, of one status or of any, newest first: one query for
+     * the ids, then each execution from the job repository (the console's list stays fast with tens of
+     * thousands of executions, where {@link #executions} walks every job's instances).
+     */
+    public List<JobExecution> newestExecutions(String jobNameOrNull, String statusOrNull, int limit) {
+        String name = jobNameOrNull == null ? null : job(jobNameOrNull).getName();
+        List<Long> ids = new JdbcTemplate(dataSource).queryForList(NEWEST_IDS, Long.class, name, name, statusOrNull,
+                statusOrNull, limit);
+        List<JobExecution> out = new ArrayList<>();
+        for (Long id : ids) {
+            JobExecution execution = jobRepository.getJobExecution(id);
+            if (execution != null) {
+                out.add(execution);
+            }
+        }
+        return out;
+    }
+
     /** True when the job runs in this or any other process. */
     public boolean isRunning(String jobName) {
         JobLock probe = JobLock.tryAcquire(dataSource, jobName);
@@ -283,7 +315,7 @@ public class JobRunner {
         try {
             return jobOperator.start(job, parameters);
         } catch (InvalidJobParametersException e) {
-            throw OperatorException.usage("bad parameters for job " + job.getName() + ": " + e.getMessage());
+            throw refusal(job, e);
         } catch (Exception e) {
             // the database's message, not Spring's: that one carries the INSERT of the job repository
             throw new OperatorException(ExitCode.JOB_FAILED, "job " + job.getName() + " could not start: "
@@ -295,8 +327,13 @@ public class JobRunner {
         try {
             job.getJobParametersValidator().validate(parameters);
         } catch (InvalidJobParametersException e) {
-            throw OperatorException.usage("bad parameters for job " + job.getName() + ": " + e.getMessage());
+            throw refusal(job, e);
         }
+    }
+
+    private static OperatorException refusal(Job job, InvalidJobParametersException e) {
+        String message = "bad parameters for job " + job.getName() + ": " + e.getMessage();
+        return e instanceof ParameterProblem p ? new FieldException(p.parameter(), message) : OperatorException.usage(message);
     }
 
     /** Marks executions of a job whose runner died (running status, lock free: the caller holds it) FAILED. */

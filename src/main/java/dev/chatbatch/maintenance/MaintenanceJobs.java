@@ -1,6 +1,8 @@
 package dev.chatbatch.maintenance;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The names of the maintenance jobs (SPEC section 6), as Spring Batch job names and in {@code jobs/maintenance.yml}. */
 public final class MaintenanceJobs {
@@ -22,5 +24,17 @@ public final class MaintenanceJobs {
 
     public static boolean isMaintenanceJob(String name) {
         return ALL.contains(name);
+    }
+
+    /**
+     * The parameters a maintenance job accepts, each with what a valid value looks like (the console's
+     * launch form); empty for any other job. Launches are still validated by the job itself.
+     */
+    public static Map<String, String> parameters(String name) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (isMaintenanceJob(name)) {
+            ParameterRules.of(name).forEach((key, kind) -> out.put(key, kind.expected));
+        }
+        return out;
     }
 }

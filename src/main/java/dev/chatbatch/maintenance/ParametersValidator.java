@@ -1,6 +1,7 @@
 package dev.chatbatch.maintenance;
 
 import dev.chatbatch.batch.JobRunner;
+import dev.chatbatch.batch.ParameterProblem;
 import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
 import org.springframework.batch.core.job.parameters.JobParameter;
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -34,12 +35,12 @@ class ParametersValidator implements JobParametersValidator {
                 problem = catalog.problem(kind, value);
             }
             if (problem != null) {
-                throw new InvalidJobParametersException("parameter " + p.name() + ": " + problem);
+                throw new ParameterProblem(p.name(), "parameter " + p.name() + ": " + problem);
             }
         }
         for (String key : ParameterRules.of(job).keySet()) {
             if (!key.equals(ParameterRules.TRIGGER) && !key.equals(ParameterRules.DRY_RUN) && parameters.getParameter(key) == null) {
-                throw new InvalidJobParametersException("parameter " + key + " is missing: expected "
+                throw new ParameterProblem(key, "parameter " + key + " is missing: expected "
                         + ParameterRules.kind(job, key).expected);
             }
         }

@@ -93,6 +93,11 @@ public class MigrationStatusService {
         return store.history(name);
     }
 
+    /** The report of the last verify run, empty before the first (or for a migration never acted on). */
+    public java.util.Optional<VerifyReport> lastVerify(String name) {
+        return store.find(name).map(MigrationStore.State::lastVerifyReport);
+    }
+
     /** Rejected rows by reason, most frequent first. */
     public List<ReasonCount> rejectsByReason(String name) {
         return store.rejectsByReason(name);
