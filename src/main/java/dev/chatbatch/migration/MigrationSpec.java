@@ -116,7 +116,7 @@ public record MigrationSpec(String file, String name, Table source, Table target
      */
     public record Indexes(Defer defer, long minRows, int parallel, String maintenanceWorkMem, boolean concurrently) {
 
-        public static final Indexes DEFAULT = new Indexes(Defer.AUTO, 100_000, 2, "512MB", true);
+        public static final Indexes DEFAULT = new Indexes(Defer.AUTO, 100_000, 2, "256MB", true);
 
         public enum Defer { AUTO, TRUE, FALSE }
     }

@@ -42,6 +42,10 @@
  *       {@code BackfillFailure}: the one line an operator gets when a run stops early (a lost database
  *       connection named as such; otherwise partition, key range, the database's message) and how to resume.</li>
  *   <li>{@code MappingSample}: the rules and the mapping run over sample rows before {@code start}.</li>
+ *   <li>{@code DeferredIndexes}: the ONLY reader and writer of chatbatch.migration_deferred_objects: v2's secondary
+ *       indexes and foreign keys recorded and dropped at start ({@code DeferIndexesOperation}, with the dual write),
+ *       rebuilt one at a time after the backfill's last chunk (its {@code indexes} step), compared by verify,
+ *       built by repair, restored by rollback, and shown by status with pg_stat_progress_create_index.</li>
  *   <li>{@code Throttle}: whether the backfill copies at full speed, slows down (smaller chunks, pauses, a floor
  *       rate) or stops before its next chunk, against the baseline measured when the run started (busy backends
  *       of other clients, chunk time per row) and the operator's levels (throttle query, replication lag), with

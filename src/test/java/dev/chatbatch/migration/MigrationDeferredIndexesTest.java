@@ -38,9 +38,9 @@ class MigrationDeferredIndexesTest {
     void indexesAreRebuiltAfterTheCopyAndSurviveAKilledBuild() throws Exception {
         TestDatabase.Db db = TestDatabase.migrated();
         DataSource ds = db.dataSource();
-        MigrationTestData.seed(ds, 20_000, 200);
+        MigrationTestData.seed(ds, 8_000, 100);
         String jobs = "--chatbatch.jobs-dir=" + MigrationTestData.specCopy("partitions: 0", "partitions: 2\nindexes:\n  defer: auto\n"
-                + "  min_rows: 10000\n  maintenance_work_mem: 64MB");
+                + "  min_rows: 5000\n  maintenance_work_mem: 64MB");
         String before = definitions(ds);
         assertThat(before).contains("chat_messages_v2_metadata_idx", "FOREIGN KEY (conversation_id)");
 
@@ -59,7 +59,7 @@ class MigrationDeferredIndexesTest {
         // 2nd attempt: writers throughout; the killed rebuild resumes, everything comes back identical and valid
         exec(ds, "TRUNCATE public.chat_messages_v2");
         assertThat(cli(db, jobs, "migration", "start", NAME).exit()).isZero();
-        try (MigrationTestData.Writers writers = new MigrationTestData.Writers(ds, 3)) {
+        try (MigrationTestData.Writers writers = new MigrationTestData.Writers(ds, 2)) {
             killFirstBuild(db, jobs, ds);
             MigrationTestData.Run status = cli(db, jobs, "migration", "status", NAME, "--json");
             assertThat(status.out()).as("status --json shows the rebuild as its own step").contains("\"indexes\"", "\"building\"");
