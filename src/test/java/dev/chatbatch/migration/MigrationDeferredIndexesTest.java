@@ -39,8 +39,7 @@ class MigrationDeferredIndexesTest {
         TestDatabase.Db db = TestDatabase.migrated();
         DataSource ds = db.dataSource();
         MigrationTestData.seed(ds, 8_000, 100);
-        String jobs = "--chatbatch.jobs-dir=" + MigrationTestData.specCopy("partitions: 0", "partitions: 2\nindexes:\n  defer: auto\n"
-                + "  min_rows: 5000\n  maintenance_work_mem: 64MB");
+        String jobs = "--chatbatch.jobs-dir=" + MigrationTestData.specCopy("min_rows: 100000", "min_rows: 5000");
         String before = definitions(ds);
         assertThat(before).contains("chat_messages_v2_metadata_idx", "FOREIGN KEY (conversation_id)");
 
