@@ -244,6 +244,18 @@ final class MigrationCommand extends CommandGroup {
                     b.criticalAt(), b.criticalTimeoutSeconds(), b.chunkMillisPerThousandRows() == null ? "not measured yet"
                     : String.format("%.1f ms per 1000 rows", b.chunkMillisPerThousandRows()), b.chunkSlowFactor(), b.floorRowsPerSecond());
         }
+        MigrationStatus.IndexRebuild ix = s.indexes();
+        if (ix != null) {
+            out.printf("  indexes (deferred at start, rebuilt after the copy): %s, %d of %d done%n", ix.state(), ix.done(), ix.total());
+            for (MigrationStatus.DeferredObject o : ix.objects()) {
+                out.printf("    %-11s %-45s %s%n", o.kind(), o.name(), o.state());
+            }
+            MigrationStatus.BuildProgress p = ix.current();
+            if (p != null) {
+                out.printf("    building %s: %s, blocks %,d/%,d, tuples %,d/%,d%n", p.index(), p.phase(), p.blocksDone(), p.blocksTotal(),
+                        p.tuplesDone(), p.tuplesTotal());
+            }
+        }
     }
 
     /** The throttle's reason with its signal and action first: {@code [busy_backends stop since …] critical load: …}. */

@@ -29,10 +29,12 @@ class Backfill {
     private final MigrationStore store;
     private final MigrationSpecLoader specs;
     private final JdbcTemplate jdbc;
+    private final DeferredIndexes deferred;
 
-    Backfill(MigrationStore store, MigrationSpecLoader specs, DataSource dataSource) {
+    Backfill(MigrationStore store, MigrationSpecLoader specs, DataSource dataSource, DeferredIndexes deferred) {
         this.store = store;
         this.specs = specs;
+        this.deferred = deferred;
         this.jdbc = new JdbcTemplate(dataSource);
     }
 
@@ -275,6 +277,19 @@ class Backfill {
         double factor = seconds <= 0 ? 2 : targetSeconds / seconds;
         factor = Math.max(0.5, Math.min(2.0, factor));
         return (int) Math.max(chunk.minSize(), Math.min(chunk.maxSize(), Math.round(size * factor)));
+    }
+
+    /**
+     * After the last chunk, still BACKFILLING (so a crash here resumes with `backfill`): the indexes and foreign keys
+     * start deferred, built one at a time ({@link DeferredIndexes#rebuild}). Nothing when the phase moved on or a
+     * partition is still open (finish says so).
+     */
+    void rebuildIndexes(String name) {
+        MigrationSpec spec = specs.load(name);
+        if (store.state(name).phase() != Phase.BACKFILLING || store.partitions(name).stream().anyMatch(p -> !p.done())) {
+            return;
+        }
+        deferred.rebuild(spec, new MigrationSql(spec));
     }
 
     /**

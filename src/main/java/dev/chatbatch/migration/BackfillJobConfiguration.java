@@ -16,6 +16,7 @@ import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+import org.springframework.batch.infrastructure.support.transaction.ResourcelessTransactionManager;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -30,7 +31,8 @@ import java.util.Map;
 /**
  * The {@code migration-backfill} job (parameter {@code migration=<name>}, optional {@code actor}):
  * prepare (fix the key ranges, enter BACKFILLING) → copy (one worker per open key-range partition, in
- * parallel; each worker copies keyset chunks until its range is done) → finish (enter BACKFILLED).
+ * parallel; each worker copies keyset chunks until its range is done) → indexes (rebuild what start deferred)
+ * → finish (enter BACKFILLED).
  * Launched through {@link dev.chatbatch.batch.JobRunner}, so a second concurrent backfill is refused.
  */
 @Configuration(proxyBeanMethods = false)
@@ -41,11 +43,12 @@ class BackfillJobConfiguration {
 
     @Bean
     Job migrationBackfillJob(JobRepository repository, Step migrationBackfillPrepareStep, Step migrationBackfillCopyStep,
-                             Step migrationBackfillFinishStep) {
+                             Step migrationBackfillIndexesStep, Step migrationBackfillFinishStep) {
         return new JobBuilder(JOB, repository)
                 .validator(new DefaultJobParametersValidator(new String[]{"migration"}, new String[]{"actor", "run.at"}))
                 .start(migrationBackfillPrepareStep)
                 .next(migrationBackfillCopyStep)
+                .next(migrationBackfillIndexesStep)
                 .next(migrationBackfillFinishStep)
                 .build();
     }
@@ -74,6 +77,19 @@ class BackfillJobConfiguration {
                     e.getFailureExceptions().forEach(result::addFailureException);
                 }))
                 .build();
+    }
+
+    /**
+     * Rebuilds the indexes and foreign keys start deferred ({@link DeferredIndexes}), after the last chunk. Without a
+     * transaction of its own: CREATE INDEX CONCURRENTLY cannot run in one, and a step transaction left open would be
+     * one of the transactions the build waits for.
+     */
+    @Bean
+    Step migrationBackfillIndexesStep(JobRepository repository, Backfill backfill) {
+        return new StepBuilder(JOB + "-indexes", repository).tasklet((contribution, context) -> {
+            backfill.rebuildIndexes(param(context, "migration"));
+            return RepeatStatus.FINISHED;
+        }, new ResourcelessTransactionManager()).build();
     }
 
     @Bean

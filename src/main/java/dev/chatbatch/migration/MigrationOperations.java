@@ -52,13 +52,16 @@ public class MigrationOperations {
     private final JobRunner jobs;
     private final Backfill backfill;
     private final MappingSample sampler;
+    private final DeferredIndexes deferred;
     private final TransactionTemplate tx;
     /** Runs the generated statements on the migrated tables (repair, phase operations) in the action's transaction. */
     private final JdbcTemplate jdbc;
 
     public MigrationOperations(MigrationSpecLoader specs, MigrationStore store, MigrationVerifier verifier, JobRunner jobs,
-                               Backfill backfill, MappingSample sampler, DataSource dataSource, PlatformTransactionManager tm) {
+                               Backfill backfill, MappingSample sampler, DataSource dataSource, PlatformTransactionManager tm,
+                               DeferredIndexes deferred) {
         this.backfill = backfill;
+        this.deferred = deferred;
         this.sampler = sampler;
         this.specs = specs;
         this.store = store;
@@ -134,7 +137,8 @@ public class MigrationOperations {
     public ActionResult start(String name, String actor) {
         LoadedMigration m = load(name, Action.START);
         MappingSample.Result sample = sampler.check(m.spec(), m.sql());
-        return change(m, Action.START, actor, DualWriteOperation::new, "; " + sample.summary());
+        return change(m, Action.START, actor, ctx -> new DeferIndexesOperation(ctx, new DualWriteOperation(ctx), deferred),
+                "; " + sample.summary());
     }
 
     /** Checks that a backfill may start now (exit 4 otherwise), before any job is launched. */
@@ -174,6 +178,11 @@ public class MigrationOperations {
     /** {@link #verify(String, String)}, telling {@code progress} about each key range as it is checked. */
     public VerifyReport verify(String name, String actor, VerifyProgress progress) {
         LoadedMigration m = load(name, Action.VERIFY);
+        List<String> indexes = deferred.differences(m.spec(), m.sql());
+        if (!indexes.isEmpty()) {
+            throw new OperatorException(ExitCode.DIFFERENCES, "verify of " + name + " failed: " + String.join("; ", indexes)
+                    + ". Run `chatbatch migration repair " + name + "` to build them as recorded at start");
+        }
         VerifyReport report = verifier.verify(m.spec(), m.sql(), progress);
         tx.executeWithoutResult(status -> {
             Phase phase = store.lock(name).phase();
@@ -192,6 +201,12 @@ public class MigrationOperations {
         MigrationSpec spec = m.spec();
         MigrationSql sql = m.sql();
         VerifyReport last = m.state().lastVerifyReport();
+        if (!deferred.differences(spec, sql).isEmpty()) {
+            String rebuilt = deferred.rebuild(spec, sql);
+            if (last == null || last.mismatchedRanges().isEmpty()) {
+                return new ActionResult(name, Action.REPAIR, m.state().phase(), rebuilt + "; run verify again", null);
+            }
+        }
         if (last == null || last.mismatchedRanges().isEmpty()) {
             throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "the last verify of " + name + " named no differing"
                     + " key ranges: run `chatbatch migration verify " + name + "` first");
@@ -327,7 +342,9 @@ public class MigrationOperations {
             store.transition(name, phase, Phase.ROLLED_BACK, spec.hash(), actor, d);
             return d;
         }));
-        return new ActionResult(name, Action.ROLLBACK, Phase.ROLLED_BACK, detail, null);
+        // after the commit: nothing writes v2 once the dual write is gone, so its indexes are built plainly, unhurried
+        String restored = deferred.restore(spec, m.sql());
+        return new ActionResult(name, Action.ROLLBACK, Phase.ROLLED_BACK, detail + (restored.isEmpty() ? "" : "; " + restored), null);
     }
 
     /** What {@link #cleanTarget} removed: every row of the target and the migration's rejects. */

@@ -17,13 +17,24 @@ import java.util.regex.Pattern;
  * @param sourceTypes SQL type of each source column (all of them, in table order)
  * @param versionColumn optional target column bumped by +1 on every update mirrored by the dual write
  * @param compareMinMax target columns whose min/max verify compares (mapped v1 vs v2)
+ * @param indexes     whether start defers v2's secondary indexes and foreign keys until after the copy
  */
 public record MigrationSpec(String file, String name, Table source, Table target, List<String> key,
                             List<String> keyTypes, Map<String, String> up, List<RejectRule> rejects,
                             Map<String, String> down, Map<String, String> targetTypes,
                             Map<String, String> sourceTypes, String versionColumn, List<String> compareMinMax,
                             int verifyRanges, TriggerMode triggerMode, Chunk chunk, int partitions,
-                            Throttle throttle, Timeouts timeouts, String hash) {
+                            Throttle throttle, Timeouts timeouts, String hash, Indexes indexes) {
+
+    /** A spec without an {@code indexes:} section: the defaults. */
+    public MigrationSpec(String file, String name, Table source, Table target, List<String> key, List<String> keyTypes,
+                         Map<String, String> up, List<RejectRule> rejects, Map<String, String> down,
+                         Map<String, String> targetTypes, Map<String, String> sourceTypes, String versionColumn,
+                         List<String> compareMinMax, int verifyRanges, TriggerMode triggerMode, Chunk chunk, int partitions,
+                         Throttle throttle, Timeouts timeouts, String hash) {
+        this(file, name, source, target, key, keyTypes, up, rejects, down, targetTypes, sourceTypes, versionColumn, compareMinMax,
+                verifyRanges, triggerMode, chunk, partitions, throttle, timeouts, hash, Indexes.DEFAULT);
+    }
 
     /** A migration's name: also the stem of every object it creates in the database (see its naming function). */
     public static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,40}");
@@ -94,5 +105,19 @@ public record MigrationSpec(String file, String name, Table source, Table target
     /** Partitions to use: the spec's, or what the cores allow (min 2, max 4). */
     public int effectivePartitions() {
         return partitions > 0 ? partitions : Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /**
+     * The {@code indexes:} section ({@code DeferredIndexes}): at start, v2's secondary indexes and foreign keys
+     * are recorded and dropped ({@code defer}: {@code auto} = when v2 is empty and v1 holds at least
+     * {@code minRows} rows), and rebuilt one at a time after the backfill's last chunk, each build with
+     * {@code maintenanceWorkMem} and {@code parallel} maintenance workers; {@code concurrently} false builds
+     * with a plain CREATE INDEX, which blocks the dual write (so v1's writers) while it runs.
+     */
+    public record Indexes(Defer defer, long minRows, int parallel, String maintenanceWorkMem, boolean concurrently) {
+
+        public static final Indexes DEFAULT = new Indexes(Defer.AUTO, 100_000, 2, "256MB", true);
+
+        public enum Defer { AUTO, TRUE, FALSE }
     }
 }

@@ -58,12 +58,13 @@ public class MigrationSpecLoader {
     /** The keys of a spec's top level ("") and of each section; any other key is refused. */
     static final Map<String, List<String>> KNOWN_KEYS = Map.of(
             "", List.of("kind", "name", "source", "target", "key", "up", "rejects", "down", "version_column",
-                    "dual_write_trigger", "verify", "chunk", "partitions", "throttle", "timeouts"),
+                    "dual_write_trigger", "verify", "chunk", "partitions", "throttle", "timeouts", "indexes"),
             "verify", List.of("ranges", "min_max"),
             "chunk", List.of("size", "min_size", "max_size", "target_seconds"),
             "throttle", List.of("load_margin", "critical_factor", "floor_rows_per_second", "critical_timeout",
                     "max_active_backends", "query", "max_replication_lag_seconds", "sleep_millis"),
-            "timeouts", List.of("lock_timeout", "statement_timeout", "cutover_lock_budget"));
+            "timeouts", List.of("lock_timeout", "statement_timeout", "cutover_lock_budget"),
+            "indexes", List.of("defer", "min_rows", "parallel", "maintenance_work_mem", "concurrently"));
     /** Settings of the loader's transaction: bounded waits, and the dual-write triggers' search_path. */
     private static final TransactionSettings CHECK_SETTINGS = TransactionSettings.of("statement_timeout", "10s")
             .and("lock_timeout", "5s").and("search_path", "pg_catalog, public");
@@ -288,7 +289,7 @@ public class MigrationSpecLoader {
                 List.copyOf(rejects), down, targetTypes, sourceCols.values().stream()
                 .collect(LinkedHashMap::new, (mm, col) -> mm.put(col.name(), col.type()), Map::putAll),
                 versionColumn, List.copyOf(f.minMax()), f.verifyRanges(), f.triggerMode(),
-                f.chunk(), f.partitions(), f.throttle(), f.timeouts(), hash);
+                f.chunk(), f.partitions(), f.throttle(), f.timeouts(), hash, f.indexes());
     }
 
     record Column(String name, String type, boolean notNull, boolean hasDefault) {
@@ -479,7 +480,7 @@ public class MigrationSpecLoader {
                   Map<String, String> up, List<MigrationSpec.RejectRule> rejects, Map<String, String> down,
                   String versionColumn, List<String> minMax, int verifyRanges, MigrationSpec.TriggerMode triggerMode,
                   MigrationSpec.Chunk chunk, int partitions, MigrationSpec.Throttle throttle,
-                  MigrationSpec.Timeouts timeouts) {
+                  MigrationSpec.Timeouts timeouts, MigrationSpec.Indexes indexes) {
     }
 
     /**
@@ -625,7 +626,32 @@ public class MigrationSpecLoader {
 
         return new Fields(name, source, target, List.copyOf(key), up, List.copyOf(rejects), down, versionColumn,
                 List.copyOf(minMax), verifyRanges, MigrationSpec.TriggerMode.valueOf(mode.toUpperCase(Locale.ROOT)),
-                new MigrationSpec.Chunk(size, min, max, target_s), partitions, throttle, timeouts);
+                new MigrationSpec.Chunk(size, min, max, target_s), partitions, throttle, timeouts, indexes(y, err));
+    }
+
+    /** The {@code indexes:} section (see {@link MigrationSpec.Indexes}). */
+    static MigrationSpec.Indexes indexes(Map<String, Object> y, ConfigFile err) {
+        Map<String, Object> ix = map(y.get("indexes"), "indexes", err);
+        MigrationSpec.Indexes d = MigrationSpec.Indexes.DEFAULT;
+        Object deferValue = ix.get("defer");
+        String defer = deferValue == null ? "auto" : String.valueOf(deferValue).toLowerCase(Locale.ROOT);
+        if (!List.of("auto", "true", "false").contains(defer)) {
+            throw err.at("indexes.defer", "'" + deferValue + "' must be auto (when v2 is empty at start and v1 holds at least"
+                    + " indexes.min_rows rows), true or false");
+        }
+        Object mem = ix.get("maintenance_work_mem");
+        String workMem = mem == null ? d.maintenanceWorkMem() : String.valueOf(mem).trim();
+        if (!workMem.matches("[1-9][0-9]{0,6}(kB|MB|GB)")) {
+            throw err.at("indexes.maintenance_work_mem", "'" + workMem + "' must be a size such as 64MB, 512MB or 2GB");
+        }
+        Object conc = ix.get("concurrently");
+        if (conc != null && !(conc instanceof Boolean)) {
+            throw err.at("indexes.concurrently", "'" + conc + "' must be true or false");
+        }
+        return new MigrationSpec.Indexes(MigrationSpec.Indexes.Defer.valueOf(defer.toUpperCase(Locale.ROOT)),
+                intValue(ix, "min_rows", (int) d.minRows(), 0, Integer.MAX_VALUE, "indexes.min_rows", err),
+                intValue(ix, "parallel", d.parallel(), 0, 16, "indexes.parallel", err), workMem,
+                conc == null ? d.concurrently() : (Boolean) conc);
     }
 
     /** A table field's name, schema-qualified ({@code public} when the spec names none); not yet looked up. */

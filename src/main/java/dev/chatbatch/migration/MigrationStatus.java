@@ -14,10 +14,13 @@ import java.util.List;
  * @param throttleReason why the backfill slows down or waits right now (database load, chunk time, throttle
  *                       query, replication lag), null when it does not
  * @param throttle       the signal acting now and the baseline and thresholds of the current (or last) run
+ * @param indexes        the rebuild of v2's deferred indexes and foreign keys, its own step after the copy; null when
+ *                       start deferred none
  */
 public record MigrationStatus(String name, Phase phase, long rowsTotal, long rowsCopied, long rowsRejected,
                               double rowsPerSecond, Long etaSeconds, boolean paused, String throttleReason,
-                              double progressRatio, List<PartitionStatus> partitions, Throttling throttle) {
+                              double progressRatio, List<PartitionStatus> partitions, Throttling throttle,
+                              IndexRebuild indexes) {
 
     /**
      * @param signal   the signal acting now ({@code busy_backends}, {@code chunk_time}, {@code replication_lag},
@@ -47,5 +50,20 @@ public record MigrationStatus(String name, Phase phase, long rowsTotal, long row
     public record PartitionStatus(int partition, List<String> lowerKey, List<String> upperKey, List<String> lastKey,
                                   long rowsTotal, long rowsCopied, long rowsRejected, boolean done, int chunkSize,
                                   Instant updatedAt) {
+    }
+
+    /**
+     * @param state   deferred (not started), building, or done (every object built, valid and as recorded)
+     * @param current the build running now (pg_stat_progress_create_index), null when none
+     */
+    public record IndexRebuild(String state, int total, int done, List<DeferredObject> objects, BuildProgress current) {
+    }
+
+    /** @param kind index or foreign_key; @param state deferred, building or done */
+    public record DeferredObject(String name, String kind, String state, Instant startedAt, Instant finishedAt) {
+    }
+
+    /** One running index build as pg_stat_progress_create_index shows it. */
+    public record BuildProgress(String index, String phase, long blocksDone, long blocksTotal, long tuplesDone, long tuplesTotal) {
     }
 }

@@ -17,10 +17,21 @@ public class MigrationStatusService {
 
     private final MigrationStore store;
     private final MigrationSpecLoader specs;
+    private final DeferredIndexes indexes;
 
-    public MigrationStatusService(MigrationStore store, MigrationSpecLoader specs) {
+    public MigrationStatusService(MigrationStore store, MigrationSpecLoader specs, DeferredIndexes indexes) {
         this.store = store;
         this.specs = specs;
+        this.indexes = indexes;
+    }
+
+    /** The target table, for the progress of a running index build: only while one is recorded as building. */
+    private MigrationSql target(String name) {
+        try {
+            return indexes.recorded(name).stream().anyMatch(o -> "building".equals(o.state())) ? new MigrationSql(specs.load(name)) : null;
+        } catch (RuntimeException e) {
+            return null; // a spec that no longer loads: status without the build's progress
+        }
     }
 
     /**
@@ -51,7 +62,7 @@ public class MigrationStatusService {
                         + String.join(", ", specs.names().keySet()));
             }
             return new MigrationStatus(name, Phase.PENDING, 0, 0, 0, 0, null, false, null, 0, List.of(),
-                    new MigrationStatus.Throttling(null, null, null, null));
+                    new MigrationStatus.Throttling(null, null, null, null), null);
         }
         List<MigrationStore.Partition> parts = store.partitions(name);
         long total = state.rowsTotal() == null ? parts.stream().mapToLong(MigrationStore.Partition::rowsTotal).sum() : state.rowsTotal();
@@ -85,7 +96,7 @@ public class MigrationStatusService {
         MigrationStatus.Throttling throttling = new MigrationStatus.Throttling(backfilling ? state.throttleSignal() : null,
                 backfilling ? state.throttleAction() : null, backfilling ? state.throttleSince() : null, state.baseline());
         return new MigrationStatus(name, phase, total, copied, rejected, Math.round(rate * 10) / 10.0, eta, state.paused(),
-                throttle, Math.round(ratio * 10000) / 10000.0, partitions, throttling);
+                throttle, Math.round(ratio * 10000) / 10000.0, partitions, throttling, indexes.status(name, target(name)));
     }
 
     /** Phase transitions of a migration, oldest first. */

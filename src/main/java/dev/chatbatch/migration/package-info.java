@@ -45,6 +45,10 @@
  *   <li>{@link dev.chatbatch.migration.MigrationPlanner}: {@code migration plan}, what start and the backfill would do,
  *       found without changing anything (the mapping sample, v1's rows by reject rule, one chunk copied and rolled
  *       back to time it), as a {@link dev.chatbatch.migration.MigrationPlan}.</li>
+ *   <li>{@code DeferredIndexes}: the ONLY reader and writer of chatbatch.migration_deferred_objects: v2's secondary
+ *       indexes and foreign keys recorded and dropped at start ({@code DeferIndexesOperation}, with the dual write),
+ *       rebuilt one at a time after the backfill's last chunk (its {@code indexes} step), compared by verify,
+ *       built by repair, restored by rollback, and shown by status with pg_stat_progress_create_index.</li>
  *   <li>{@code Throttle}: whether the backfill copies at full speed, slows down (smaller chunks, pauses, a floor
  *       rate) or stops before its next chunk, against the baseline measured when the run started (busy backends
  *       of other clients, chunk time per row) and the operator's levels (throttle query, replication lag), with

@@ -79,6 +79,7 @@ class MigrationSpecGuardTest {
         assertThat(f.partitions()).isZero();
         assertThat(f.throttle()).isEqualTo(new MigrationSpec.Throttle(0, null, 30, 500));
         assertThat(f.timeouts()).isEqualTo(new MigrationSpec.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(120)));
+        assertThat(f.indexes()).isEqualTo(MigrationSpec.Indexes.DEFAULT);
     }
 
     @Test
@@ -102,6 +103,9 @@ class MigrationSpecGuardTest {
         // min and max follow the size when not given
         f = guard(MINIMAL + "chunk: {size: 3}\n");
         assertThat(f.chunk()).isEqualTo(new MigrationSpec.Chunk(3, 1, 30, 0.5));
+        assertThat(guard(MINIMAL).indexes()).isEqualTo(MigrationSpec.Indexes.DEFAULT);
+        assertThat(guard(MINIMAL + "indexes: {defer: false, min_rows: 0, parallel: 0, maintenance_work_mem: 2GB, concurrently: false}\n")
+                .indexes()).isEqualTo(new MigrationSpec.Indexes(MigrationSpec.Indexes.Defer.FALSE, 0, 0, "2GB", false));
     }
 
     @Test
@@ -191,6 +195,13 @@ class MigrationSpecGuardTest {
         cases.put(with(shipped, "max_replication_lag_seconds: 30", "max_replication_lag_seconds: 1e400"),
                 List.of("throttle.max_replication_lag_seconds", "0.1", "86400"));
         cases.put(with(shipped, "ranges: 16", "ranges: 1025"), List.of("verify.ranges", "1", "1024"));
+        cases.put(with(shipped, "defer: auto", "defer: sometimes"), List.of("indexes.defer", "'sometimes'", "auto", "true or false"));
+        cases.put(with(shipped, "min_rows: 100000", "min_rows: -1"), List.of("indexes.min_rows", "from 0 to"));
+        cases.put(with(shipped, "parallel: 2", "parallel: 17"), List.of("indexes.parallel", "from 0 to 16"));
+        cases.put(with(shipped, "maintenance_work_mem: 256MB", "maintenance_work_mem: lots"),
+                List.of("indexes.maintenance_work_mem", "'lots'", "512MB"));
+        cases.put(with(shipped, "concurrently: true", "concurrently: sure"), List.of("indexes.concurrently", "true or false"));
+        cases.put(MINIMAL + "indexes: 5\n", List.of("indexes", "must be a map"));
         // every case is checked before the assertion, so one run lists all that fail
         List<String> wrong = new ArrayList<>();
         cases.forEach((spec, expected) -> {
