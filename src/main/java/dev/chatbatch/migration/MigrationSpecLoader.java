@@ -263,7 +263,7 @@ public class MigrationSpecLoader {
                 List.copyOf(rejects), down, targetTypes, sourceCols.values().stream()
                 .collect(LinkedHashMap::new, (mm, col) -> mm.put(col.name(), col.type()), Map::putAll),
                 versionColumn, List.copyOf(f.minMax()), f.verifyRanges(), f.triggerMode(),
-                f.chunk(), f.partitions(), f.throttle(), f.timeouts(), hash);
+                f.chunk(), f.partitions(), f.throttle(), f.timeouts(), hash, f.capture());
     }
 
     record Column(String name, String type, boolean notNull, boolean hasDefault) {
@@ -454,7 +454,7 @@ public class MigrationSpecLoader {
                   Map<String, String> up, List<MigrationSpec.RejectRule> rejects, Map<String, String> down,
                   String versionColumn, List<String> minMax, int verifyRanges, MigrationSpec.TriggerMode triggerMode,
                   MigrationSpec.Chunk chunk, int partitions, MigrationSpec.Throttle throttle,
-                  MigrationSpec.Timeouts timeouts) {
+                  MigrationSpec.Timeouts timeouts, MigrationSpec.Capture capture) {
     }
 
     /**
@@ -583,7 +583,22 @@ public class MigrationSpecLoader {
 
         return new Fields(name, source, target, List.copyOf(key), up, List.copyOf(rejects), down, versionColumn,
                 List.copyOf(minMax), verifyRanges, MigrationSpec.TriggerMode.valueOf(mode.toUpperCase(Locale.ROOT)),
-                new MigrationSpec.Chunk(size, min, max, target_s), partitions, throttle, timeouts);
+                new MigrationSpec.Chunk(size, min, max, target_s), partitions, throttle, timeouts, capture(y, err));
+    }
+
+    /** {@code capture.mode}: auto, logical or trigger; trigger when the section is absent (the mirror specs were written for). */
+    private static MigrationSpec.Capture capture(Map<String, Object> y, ConfigFile err) {
+        Map<String, Object> c = map(y.get("capture"), "capture", err);
+        for (String k : c.keySet()) {
+            if (!k.equals("mode")) {
+                throw err.at("capture." + k, "unknown key: the capture section takes only mode (auto, logical or trigger)");
+            }
+        }
+        String mode = c.get("mode") == null ? "trigger" : String.valueOf(c.get("mode")).trim();
+        if (!List.of("auto", "logical", "trigger").contains(mode)) {
+            throw err.at("capture.mode", "'" + mode + "' must be auto, logical or trigger");
+        }
+        return new MigrationSpec.Capture(MigrationSpec.Capture.Mode.valueOf(mode.toUpperCase(Locale.ROOT)));
     }
 
     /** A table field's name, schema-qualified ({@code public} when the spec names none); not yet looked up. */

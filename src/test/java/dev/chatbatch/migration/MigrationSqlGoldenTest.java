@@ -88,7 +88,8 @@ class MigrationSqlGoldenTest {
                                 "'role ' || quote_literal(s.role) || ' is not one of user/human, assistant/bot/ai, system, tool'")),
                 down, targetTypes, sourceTypes, "version", List.of("created_at"), 16, MigrationSpec.TriggerMode.STATEMENT,
                 new MigrationSpec.Chunk(5000, 500, 50000, 0.5), 0, new MigrationSpec.Throttle(2, null, 30, 500),
-                new MigrationSpec.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(120)), "hash");
+                new MigrationSpec.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(120)), "hash",
+                MigrationSpec.Capture.TRIGGER);
     }
 
     static MigrationSpec compositeKey() {
@@ -127,7 +128,8 @@ class MigrationSqlGoldenTest {
                                 "'status ' || quote_literal(s.status) || ' is not open, paid or void'")),
                 down, targetTypes, sourceTypes, null, List.of("created_at", "amount"), 4, MigrationSpec.TriggerMode.ROW,
                 new MigrationSpec.Chunk(100, 10, 1000, 0.5), 2, new MigrationSpec.Throttle(0, null, 30, 500),
-                new MigrationSpec.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(120)), "hash");
+                new MigrationSpec.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(120)), "hash",
+                MigrationSpec.Capture.TRIGGER);
     }
 
     @Test
