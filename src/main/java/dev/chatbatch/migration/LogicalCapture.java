@@ -83,6 +83,14 @@ public class LogicalCapture {
                    coalesce(wal_status, '') AS wal_status
               FROM pg_replication_slots WHERE slot_name = ?""";
 
+    /** Waiting longer than this with nobody reading the slot is warned about. */
+    static final double UNCONSUMED_SECONDS = 60;
+
+    /** The first waiting transaction's messages (its Begin first); parameters: slot, publication. */
+    private static final String OLDEST_WAITING = """
+            SELECT data FROM pg_logical_slot_peek_binary_changes(?, NULL, 1, 'proto_version', '1', 'publication_names', ?)
+             WHERE get_byte(data, 0) = 66""";
+
     private final DataSource dataSource;
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
@@ -251,11 +259,46 @@ public class LogicalCapture {
         return new Applied(1, d.transactions(), d.changes(), d.keys().size());
     }
 
-    /** The slot's lag for status and metrics. */
-    public Lag lag(MigrationSql sql) {
+    /**
+     * The capture as status shows it, from the catalog alone (no spec is loaded): the slot's lag in bytes and,
+     * when nobody reads the slot right now, in seconds (the commit time of the oldest transaction waiting in it,
+     * from its Begin message); a loud warning when the slot keeps WAL and nobody applies it.
+     */
+    MigrationStatus.Capture status(String migration, Phase phase) {
+        ObjectNames names = new ObjectNames(migration);
         List<Lag> rows = jdbc.query(LAG, (rs, i) -> new Lag(true, rs.getBoolean(1), rs.getLong(2), rs.getLong(3), rs.getString(4)),
-                sql.names().replicationSlot());
-        return rows.isEmpty() ? Lag.NONE : rows.get(0);
+                names.replicationSlot());
+        boolean migrating = phase.ordinal() >= Phase.DUAL_WRITE.ordinal() && phase.ordinal() < Phase.CUT_OVER.ordinal();
+        if (rows.isEmpty()) {
+            return migrating ? new MigrationStatus.Capture("trigger", 0, null, 0, false, null) : MigrationStatus.Capture.NONE;
+        }
+        Lag lag = rows.get(0);
+        Double seconds = null;
+        if (!lag.active()) {
+            try {
+                List<Double> ages = jdbc.query(OLDEST_WAITING, (rs, i) -> PgOutputKeys.beginAgeSeconds(rs.getBytes(1)),
+                        names.replicationSlot(), names.name("pub"));
+                seconds = ages.stream().filter(java.util.Objects::nonNull).findFirst().orElse(0.0);
+            } catch (DataAccessException e) {
+                seconds = null; // an applier took the slot meanwhile
+            }
+        }
+        String warning = null;
+        if (!migrating) {
+            warning = "replication slot " + names.replicationSlot() + " of migration " + migration + " (phase " + phase
+                    + ") keeps " + mb(lag.retainedBytes()) + " of WAL and nothing will ever read it: drop it"
+                    + " (SELECT pg_drop_replication_slot('" + names.replicationSlot() + "')) before it fills the disk";
+        } else if (!lag.active() && seconds != null && seconds > UNCONSUMED_SECONDS) {
+            warning = "replication slot " + names.replicationSlot() + " keeps " + mb(lag.retainedBytes()) + " of WAL and its oldest"
+                    + " change has waited " + Math.round(seconds) + " s: nobody applies it. Run `chatbatch serve` (which applies"
+                    + " it every few seconds) or `chatbatch migration verify " + migration + "`, or `chatbatch migration rollback "
+                    + migration + "`; a slot nobody reads keeps WAL until the disk is full";
+        }
+        return new MigrationStatus.Capture("logical", lag.lagBytes(), seconds, lag.retainedBytes(), lag.active(), warning);
+    }
+
+    private static String mb(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1048576.0);
     }
 
     private static PgOutputKeys.Decoded peek(JdbcTemplate j, List<String> key, MigrationSql sql, String target, int changes) {

@@ -17,10 +17,12 @@ public class MigrationStatusService {
 
     private final MigrationStore store;
     private final MigrationSpecLoader specs;
+    private final LogicalCapture capture;
 
-    public MigrationStatusService(MigrationStore store, MigrationSpecLoader specs) {
+    public MigrationStatusService(MigrationStore store, MigrationSpecLoader specs, LogicalCapture capture) {
         this.store = store;
         this.specs = specs;
+        this.capture = capture;
     }
 
     /** Every migration known from a spec file or from the database. */
@@ -43,7 +45,7 @@ public class MigrationStatusService {
                         + String.join(", ", specs.names().keySet()));
             }
             return new MigrationStatus(name, Phase.PENDING, 0, 0, 0, 0, null, false, null, 0, List.of(),
-                    new MigrationStatus.Throttling(null, null, null, null));
+                    new MigrationStatus.Throttling(null, null, null, null), MigrationStatus.Capture.NONE);
         }
         List<MigrationStore.Partition> parts = store.partitions(name);
         long total = state.rowsTotal() == null ? parts.stream().mapToLong(MigrationStore.Partition::rowsTotal).sum() : state.rowsTotal();
@@ -77,7 +79,7 @@ public class MigrationStatusService {
         MigrationStatus.Throttling throttling = new MigrationStatus.Throttling(backfilling ? state.throttleSignal() : null,
                 backfilling ? state.throttleAction() : null, backfilling ? state.throttleSince() : null, state.baseline());
         return new MigrationStatus(name, phase, total, copied, rejected, Math.round(rate * 10) / 10.0, eta, state.paused(),
-                throttle, Math.round(ratio * 10000) / 10000.0, partitions, throttling);
+                throttle, Math.round(ratio * 10000) / 10000.0, partitions, throttling, capture.status(name, phase));
     }
 
     /** Phase transitions of a migration, oldest first. */

@@ -153,6 +153,18 @@ final class PgOutputKeys {
         return key;
     }
 
+    /** Seconds since the commit of the transaction whose Begin message this is (its timestamp: µs since 2000-01-01). */
+    static Double beginAgeSeconds(byte[] begin) {
+        ByteBuffer b = ByteBuffer.wrap(begin);
+        if (b.get() != 'B') {
+            return null;
+        }
+        b.getLong(); // final LSN
+        long micros = b.getLong();
+        long epochMicros = micros + 946_684_800_000_000L;
+        return Math.max(0, (System.currentTimeMillis() * 1000 - epochMicros) / 1e6);
+    }
+
     private static void expect(ByteBuffer b, char tag) {
         char t = (char) b.get();
         if (t != tag) {

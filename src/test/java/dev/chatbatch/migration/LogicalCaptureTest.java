@@ -25,7 +25,7 @@ class LogicalCaptureTest {
     void v2IsExactlyTheMappingOfV1UnderConcurrentWritesAndNothingIsLeftBehind() throws Exception {
         TestDatabase.Db db = TestDatabase.migrated();
         DataSource ds = db.dataSource();
-        MigrationTestData.seed(ds, 20_000, 400);
+        MigrationTestData.seed(ds, 10_000, 200);
         String jobs = logicalSpec("logical");
         MigrationTestData.Writers writers = new MigrationTestData.Writers(ds, 3);
         MigrationTestData.Run start;
@@ -83,11 +83,23 @@ class LogicalCaptureTest {
         MigrationTestData.Run start = cli(db, jobs, "migration", "start", NAME);
         assertThat(start.exit()).as(start.toString()).isZero();
         assertThat(start.out()).contains("capture: logical (capture.mode is auto, and wal_level = logical");
+        MigrationTestData.exec(ds, "UPDATE public.chat_messages SET content = 'captured' WHERE id IN (SELECT id FROM public.chat_messages LIMIT 3)");
+        MigrationTestData.Run status = cli(db, jobs, "migration", "status", NAME, "--json");
+        assertThat(status.exit()).as(status.toString()).isZero();
+        assertThat(status.out()).contains("\"mode\" : \"logical\"").doesNotContain("\"lagBytes\" : 0,");
+        assertThat(count(ds, "SELECT count(*) FROM public.chat_messages_v2")).as("nothing applied without an applier").isZero();
         MigrationTestData.Run rollback = cli(db, jobs, "migration", "rollback", NAME);
         assertThat(rollback.exit()).as(rollback.toString()).isZero();
         assertThat(rollback.out()).contains("replication slot cbm_chat_messages_v2_slot");
         assertThat(count(ds, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'cbm\\_%'")).isZero();
         assertThat(count(ds, "SELECT count(*) FROM pg_replication_slots")).isZero();
         assertThat(count(ds, "SELECT count(*) FROM pg_publication")).isZero();
+
+        // a slot of the migration that nothing will read any more is warned about loudly
+        MigrationTestData.exec(ds, "SELECT pg_create_logical_replication_slot('cbm_chat_messages_v2_slot', 'pgoutput')");
+        MigrationTestData.Run orphan = cli(db, jobs, "migration", "status", NAME);
+        assertThat(orphan.out()).contains("WARNING: replication slot cbm_chat_messages_v2_slot of migration chat-messages-v2"
+                + " (phase ROLLED_BACK) keeps");
+        MigrationTestData.exec(ds, "SELECT pg_drop_replication_slot('cbm_chat_messages_v2_slot')");
     }
 }
