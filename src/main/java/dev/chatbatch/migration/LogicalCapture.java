@@ -356,8 +356,22 @@ public class LogicalCapture {
         });
     }
 
+    /**
+     * Confirms {@code lsn}. The slot may be read by another session at this instant (an applier, status): then
+     * tried again briefly, and otherwise left (the batch was committed; the next round re-applies it harmlessly).
+     */
     private void advance(MigrationSql sql, String lsn) {
-        jdbc.queryForList(ADVANCE, lsn, sql.names().replicationSlot());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                jdbc.queryForList(ADVANCE, lsn, sql.names().replicationSlot());
+                return;
+            } catch (DataAccessException e) {
+                if (!"55006".equals(DatabaseErrors.sqlState(e)) || attempt >= 20) {
+                    throw e;
+                }
+                pause(50L * attempt);
+            }
+        }
     }
 
     private static void pause(long millis) {
