@@ -4,6 +4,7 @@ import dev.chatbatch.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
+import java.sql.Connection;
 
 import static dev.chatbatch.migration.MigrationTestData.NAME;
 import static dev.chatbatch.migration.MigrationTestData.cli;
@@ -75,7 +76,7 @@ class LogicalCaptureTest {
     }
 
     @Test
-    void rollbackBeforeCutoverDropsSlotAndPublication() {
+    void aFailedBatchLosesNothingAndRollbackDropsSlotAndPublication() throws Exception {
         TestDatabase.Db db = TestDatabase.migrated();
         DataSource ds = db.dataSource();
         MigrationTestData.seed(ds, 200, 5);
@@ -88,6 +89,30 @@ class LogicalCaptureTest {
         assertThat(status.exit()).as(status.toString()).isZero();
         assertThat(status.out()).contains("\"mode\" : \"logical\"").doesNotContain("\"lagBytes\" : 0,");
         assertThat(count(ds, "SELECT count(*) FROM public.chat_messages_v2")).as("nothing applied without an applier").isZero();
+
+        // a batch that fails before its commit (v2 locked past lock_timeout) leaves the slot where it was, and
+        // the next drain applies everything: nothing lost, nothing twice
+        MigrationTestData.Run backfill = cli(db, jobs, "migration", "backfill", NAME, "--no-progress");
+        assertThat(backfill.exit()).as(backfill.toString()).isZero();
+        MigrationTestData.exec(ds, "UPDATE public.chat_messages SET content = NULL WHERE id IN (SELECT id FROM public.chat_messages"
+                + " WHERE content IS NOT NULL ORDER BY id LIMIT 4)", "DELETE FROM public.chat_messages WHERE id IN (SELECT id"
+                + " FROM public.chat_messages ORDER BY id DESC LIMIT 2)");
+        String confirmed = MigrationTestData.string(ds, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots");
+        try (Connection locker = ds.getConnection(); java.sql.Statement st = locker.createStatement()) {
+            locker.setAutoCommit(false);
+            st.execute("LOCK TABLE public.chat_messages_v2 IN SHARE MODE"); // reads pass, the applier's writes wait
+            MigrationTestData.Run blocked = cli(db, jobs, "migration", "verify", NAME);
+            assertThat(blocked.exit()).as(blocked.toString()).isNotZero();
+            assertThat(blocked.toString()).containsIgnoringCase("lock");
+            assertThat(MigrationTestData.string(ds, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots")).isEqualTo(confirmed);
+            locker.rollback();
+        }
+        MigrationTestData.Run verify = cli(db, jobs, "migration", "verify", NAME);
+        assertThat(verify.exit()).as(verify.toString()).isZero();
+        assertThat(MigrationTestData.mappingDifferences(ds)).isZero();
+        assertThat(count(ds, "SELECT count(*) FROM public.chat_messages")).isEqualTo(count(ds, "SELECT count(*) FROM"
+                + " public.chat_messages_v2") + count(ds, "SELECT count(*) FROM chatbatch.migration_rejects"));
+
         MigrationTestData.Run rollback = cli(db, jobs, "migration", "rollback", NAME);
         assertThat(rollback.exit()).as(rollback.toString()).isZero();
         assertThat(rollback.out()).contains("replication slot cbm_chat_messages_v2_slot");
