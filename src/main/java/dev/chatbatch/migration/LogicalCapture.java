@@ -8,6 +8,7 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import javax.sql.DataSource;
@@ -94,11 +95,15 @@ public class LogicalCapture {
     private final DataSource dataSource;
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
+    private final TransactionTemplate flushTx;
 
     LogicalCapture(DataSource dataSource, PlatformTransactionManager tm) {
         this.dataSource = dataSource;
         this.jdbc = new JdbcTemplate(dataSource);
         this.tx = new TransactionTemplate(tm);
+        this.flushTx = new TransactionTemplate(tm);
+        // its own short transaction even inside cutover's: only a commit of its own flushes the WAL
+        this.flushTx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     }
 
     /** The mode start chose and why, for its output and the phase history. */
@@ -350,7 +355,7 @@ public class LogicalCapture {
     }
 
     private String flushedPosition() {
-        return tx.execute(status -> {
+        return flushTx.execute(status -> {
             TransactionSettings.of("synchronous_commit", "on").apply(jdbc);
             return jdbc.queryForObject(FLUSH_POSITION, (rs, i) -> rs.getString(2));
         });
