@@ -143,6 +143,11 @@ class MigrationSqlGoldenTest {
         compare("composite-key", compositeKey(), List.of("1", "10"), List.of("2", "20"));
     }
 
+    /** A statement whose array parameters (the key sets of the logical capture) are shown by their elements. */
+    private static Statement arrays(Statement st) {
+        return new Statement(st.sql(), st.params().stream().map(p -> p instanceof Object[] a ? List.of(a) : p).toList());
+    }
+
     /** Statement kind → labelled statements, in a fixed order. */
     private static Map<String, List<String>> generate(MigrationSpec spec, List<String> lo, List<String> hi) {
         MigrationSql sql = new MigrationSql(spec);
@@ -173,6 +178,10 @@ class MigrationSqlGoldenTest {
             }
         }
         k.add("quarantine", "one row", backfill.quarantine("division by zero (SQLSTATE 22012)", lo));
+        k.add("resync", "clear 2 keys", arrays(backfill.resyncClear(List.of(lo, hi))));
+        k.add("resync", "copy 2 keys", arrays(backfill.resync(List.of(lo, hi))));
+        k.add("resync", "remove 1 key", arrays(backfill.resyncRemove(List.of(lo))));
+        k.add("install-truncate-guard", "statements", String.join("\n", mirror.installTruncateGuard()));
         k.add("sample", "rows of 2 keys", sql.sample().rows(List.of(lo, hi)));
         k.add("sample", "rules of 1 key", sql.sample().rules(lo));
         String column = spec.up().keySet().stream().skip(2).findFirst().orElseThrow();
