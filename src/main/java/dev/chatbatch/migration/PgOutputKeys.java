@@ -63,10 +63,7 @@ final class PgOutputKeys {
                     if (t != 'N') {
                         throw new IllegalStateException("pgoutput update message without its new tuple");
                     }
-                    List<String> key = tupleKey(rel, b);
-                    if (key != null) {
-                        keys.add(key);
-                    }
+                    keys.add(tupleKey(rel, b));
                     changes++;
                 }
                 case 'D' -> {
@@ -87,7 +84,6 @@ final class PgOutputKeys {
                 }
             }
         }
-        keys.remove(null);
         return new Decoded(keys, last, txs, changes);
     }
 
@@ -115,9 +111,8 @@ final class PgOutputKeys {
     }
 
     /**
-     * The key of one TupleData. Null when a key column is sent as "unchanged TOAST" in a new tuple: the key did
-     * not change (an old tuple would have been sent), and the old key tuple of the same message or an earlier
-     * change carries it; a key value large enough to be TOASTed is refused below.
+     * The key of one TupleData. A key column sent as "unchanged TOAST" (a key value large enough to be stored
+     * out of line, which an index key of a usable migration key never is) is refused rather than guessed.
      */
     private List<String> tupleKey(int rel, ByteBuffer b) {
         int[] positions = relations.get(rel);
