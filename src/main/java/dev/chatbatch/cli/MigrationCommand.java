@@ -237,6 +237,16 @@ final class MigrationCommand extends CommandGroup {
                 s.progressRatio() * 100);
         out.printf("  rate: %,.0f rows/s, ETA %s, paused %s, throttle %s%n", s.rowsPerSecond(),
                 s.etaSeconds() == null ? "-" : s.etaSeconds() + " s", s.paused(), s.throttleReason() == null ? "-" : throttled(s));
+        MigrationStatus.Capture c = s.capture();
+        if (c != null && !"none".equals(c.mode())) {
+            out.printf("  capture: %s%s%n", c.mode(), !"logical".equals(c.mode()) ? " (dual-write triggers in the writers' transactions)"
+                    : String.format(" lag %,d bytes, %s, WAL retained %,d bytes, %s", c.lagBytes(),
+                    c.lagSeconds() == null ? "seconds unknown (being applied now)" : String.format("%.1f s", c.lagSeconds()),
+                    c.retainedWalBytes(), c.consumed() ? "being applied now" : "no reader at this instant"));
+            if (c.warning() != null) {
+                out.println("  WARNING: " + c.warning());
+            }
+        }
         MigrationStatus.Baseline b = s.throttle() == null ? null : s.throttle().baseline();
         if (b != null) {
             out.printf("  throttle baseline (run start): %.1f busy backends of other clients, slow down above %.1f, stop at %.1f"

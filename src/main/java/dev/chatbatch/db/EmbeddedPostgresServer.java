@@ -96,6 +96,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 .setServerConfig("max_connections", "200")
                 .setServerConfig("shared_buffers", "256MB")
                 .setServerConfig("max_worker_processes", "8")
+                // logical decoding for the migration's change capture (capture.mode logical / auto)
+                .setServerConfig("wal_level", "logical")
+                .setServerConfig("max_replication_slots", "20")
+                .setServerConfig("max_wal_senders", "20")
                 .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile(dataDir).toFile()))
                 .setErrorRedirector(ProcessBuilder.Redirect.appendTo(logFile(dataDir).toFile()));
         if (fast) {

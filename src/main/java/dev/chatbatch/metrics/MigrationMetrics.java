@@ -26,7 +26,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * action slow or stop; signal "none" otherwise), {@code chatbatch_migration_throttle_baseline{migration,signal}}
  * (busy backends of other clients and chunk milliseconds per 1000 rows, measured when the run started) and
  * {@code chatbatch_migration_throttle_threshold{migration,signal,level}} (busy backends where the backfill slows
- * down and where it stops).
+ * down and where it stops); the logical capture's {@code chatbatch_migration_capture_lag_bytes},
+ * {@code _capture_lag_seconds} (absent while not measurable), {@code _capture_retained_wal_bytes} and
+ * {@code _capture_unconsumed} (1 while status warns that the slot keeps WAL and nobody applies it), per
+ * migration with a slot.
  *
  * <p>{@code chatbatch_migration_rows_total} is typed counter: the Prometheus client reserves the
  * {@code _total} suffix for counters (a gauge of that name would lose it).
@@ -50,6 +53,10 @@ class MigrationMetrics implements MeterBinder, RefreshingMetrics {
     private LiveGauge throttleSignal;
     private LiveGauge throttleBaseline;
     private LiveGauge throttleThreshold;
+    private LiveGauge captureLagBytes;
+    private LiveGauge captureLagSeconds;
+    private LiveGauge captureRetained;
+    private LiveGauge captureUnconsumed;
 
     MigrationMetrics(MigrationStatusService service) {
         this.service = service;
@@ -72,6 +79,18 @@ class MigrationMetrics implements MeterBinder, RefreshingMetrics {
                 "The throttle's baseline measured when the backfill run started, per signal");
         throttleThreshold = new LiveGauge(registry, "chatbatch.migration.throttle.threshold",
                 "Busy backends of other clients above which the backfill slows down (level slow) and where it stops (critical)");
+        bindCapture(registry);
+    }
+
+    private void bindCapture(MeterRegistry registry) {
+        captureLagBytes = new LiveGauge(registry, "chatbatch.migration.capture.lag.bytes",
+                "WAL bytes written since the logical capture's slot was last confirmed");
+        captureLagSeconds = new LiveGauge(registry, "chatbatch.migration.capture.lag.seconds",
+                "Age of the oldest captured transaction not applied to the target yet");
+        captureRetained = new LiveGauge(registry, "chatbatch.migration.capture.retained.wal.bytes",
+                "WAL the server keeps on disk for the logical capture's slot");
+        captureUnconsumed = new LiveGauge(registry, "chatbatch.migration.capture.unconsumed",
+                "1 while the capture's slot keeps WAL and nobody applies it");
     }
 
     @Override
@@ -96,6 +115,10 @@ class MigrationMetrics implements MeterBinder, RefreshingMetrics {
         Map<Tags, Double> signals = new HashMap<>();
         Map<Tags, Double> baselines = new HashMap<>();
         Map<Tags, Double> thresholds = new HashMap<>();
+        Map<Tags, Double> lagBytes = new HashMap<>();
+        Map<Tags, Double> lagSeconds = new HashMap<>();
+        Map<Tags, Double> retained = new HashMap<>();
+        Map<Tags, Double> unconsumed = new HashMap<>();
         for (MigrationStatus s : fresh.values()) {
             Tags tags = Tags.of("migration", s.name());
             for (Phase p : Phase.values()) {
@@ -123,6 +146,15 @@ class MigrationMetrics implements MeterBinder, RefreshingMetrics {
                 thresholds.put(tags.and("signal", "busy_backends").and("level", "slow"), b.slowAbove());
                 thresholds.put(tags.and("signal", "busy_backends").and("level", "critical"), b.criticalAt());
             }
+            MigrationStatus.Capture c = s.capture();
+            if (c != null && "logical".equals(c.mode())) {
+                lagBytes.put(tags, (double) c.lagBytes());
+                if (c.lagSeconds() != null) {
+                    lagSeconds.put(tags, c.lagSeconds());
+                }
+                retained.put(tags, (double) c.retainedWalBytes());
+                unconsumed.put(tags, c.warning() == null ? 0.0 : 1.0);
+            }
             String name = s.name();
             if (countersRegistered.add(name)) {
                 FunctionCounter.builder("chatbatch.migration.rows", snapshot,
@@ -141,5 +173,9 @@ class MigrationMetrics implements MeterBinder, RefreshingMetrics {
         throttleSignal.update(signals);
         throttleBaseline.update(baselines);
         throttleThreshold.update(thresholds);
+        captureLagBytes.update(lagBytes);
+        captureLagSeconds.update(lagSeconds);
+        captureRetained.update(retained);
+        captureUnconsumed.update(unconsumed);
     }
 }

@@ -6,6 +6,8 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.job.parameters.DefaultJobParametersValidator;
 import org.springframework.batch.core.partition.Partitioner;
 import org.springframework.batch.core.repository.JobRepository;
@@ -43,8 +45,24 @@ class BackfillJobConfiguration {
 
     @Bean
     Job migrationBackfillJob(JobRepository repository, Step migrationBackfillPrepareStep, Step migrationBackfillCopyStep,
-                             Step migrationBackfillIndexesStep, Step migrationBackfillFinishStep) {
+                             Step migrationBackfillIndexesStep, Step migrationBackfillFinishStep, CaptureApplier applier) {
+        // logical capture: the captured changes are applied while the run copies, not only at verify
+        Map<Long, CaptureApplier.Running> appliers = new java.util.concurrent.ConcurrentHashMap<>();
         return new JobBuilder(JOB, repository)
+                .listener(new JobExecutionListener() {
+                    @Override
+                    public void beforeJob(JobExecution e) {
+                        appliers.put(e.getId(), applier.background(e.getJobParameters().getString("migration")));
+                    }
+
+                    @Override
+                    public void afterJob(JobExecution e) {
+                        CaptureApplier.Running r = appliers.remove(e.getId());
+                        if (r != null) {
+                            r.close();
+                        }
+                    }
+                })
                 .validator(new DefaultJobParametersValidator(new String[]{"migration"}, new String[]{"actor", "run.at"}))
                 .start(migrationBackfillPrepareStep)
                 .next(migrationBackfillCopyStep)

@@ -71,6 +71,37 @@ final class BackfillStatements {
     }
 
     /**
+     * The chunk over a set of keys ({@link KeyRanges#inSet}) as the logical capture re-syncs them: the same
+     * statement, but an upsert (the key's current v1 row replaces what v2 holds; the version column, if any,
+     * counts the re-sync as an update). Returns the chunk's row.
+     */
+    Statement resync(List<List<String>> set) {
+        return keys.setParams(set).bind(CHUNK.formatted(rows.source(), keys.inSet(keys.tuple("s")),
+                rows.insertMapped("src", "NOT " + rows.rejected(), 1, true), ruleRejects("src"), rows.rejected()));
+    }
+
+    /**
+     * Before {@link #resync}, for the keys of {@code set}: removes the v2 rows whose v1 row is gone or now
+     * rejected, and the keys' rejects (not the down errors of the reverse mirror); resync writes back what
+     * still applies. A v1 change after this statement's snapshot is captured and re-synced later. Returns the
+     * v2 rows removed.
+     */
+    Statement resyncClear(List<List<String>> set) {
+        return keys.setParams(set).addAll(keys.setParams(set).bind("").params()).bind("""
+                WITH del AS (DELETE FROM %s AS t WHERE %s
+                               AND NOT EXISTS (SELECT 1 FROM %s AS s WHERE %s = %s AND NOT %s) RETURNING 1),
+                rj AS (DELETE FROM %s AS r WHERE r.migration = %s AND r.kind <> 'down_error' AND %s RETURNING 1)
+                SELECT (SELECT count(*) FROM del) AS removed, (SELECT count(*) FROM rj) AS rejects_cleared""".formatted(
+                rows.target(), keys.inSet(keys.tuple("t")), rows.source(), keys.tuple("s"), keys.tuple("t"), rows.rejected(),
+                REJECTS, lit, keys.inSet(keys.ofRejectRow("r"))));
+    }
+
+    /** The v2 rows of the keys of {@code set}: a key whose re-sync failed is quarantined, not left stale. */
+    Statement resyncRemove(List<List<String>> set) {
+        return keys.setParams(set).bind("DELETE FROM " + rows.target() + " AS t WHERE " + keys.inSet(keys.tuple("t")));
+    }
+
+    /**
      * The chunk's rows matching a reject rule, as kind 'rule' (also over an earlier 'error' reject of the
      * same key: the row's current version is what the chunk read, locked).
      */

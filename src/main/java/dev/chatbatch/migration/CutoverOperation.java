@@ -28,16 +28,18 @@ final class CutoverOperation implements ReversibleOperation {
     private final PhaseContext ctx;
     private final CutoverLocks locks;
     private final Duration wait;
+    private final LogicalCapture capture;
     private String balance;
 
     /** The operation in force, for rollback only. */
     CutoverOperation(PhaseContext ctx) {
-        this(ctx, null, null);
+        this(ctx, null, null, null);
     }
 
     /** One try of the cutover action: the write lock is waited for at most {@code wait}, within {@code locks}' budget. */
-    CutoverOperation(PhaseContext ctx, CutoverLocks locks, Duration wait) {
+    CutoverOperation(PhaseContext ctx, CutoverLocks locks, Duration wait, LogicalCapture capture) {
         this.ctx = ctx;
+        this.capture = capture;
         this.locks = locks;
         this.wait = wait;
     }
@@ -67,6 +69,9 @@ final class CutoverOperation implements ReversibleOperation {
         }
         locks.lock(ctx.jdbc(), ctx.sql().mirror(), wait);
         long locked = System.nanoTime();
+        // logical capture: what committed before the lock is applied under it, so the checks below see it
+        LogicalCapture.Applied drained = capture.drainInTransaction(ctx.jdbc(), spec, ctx.sql());
+        locks.bound(ctx.jdbc());
         // the tail since verify, with both tables locked: counts must still balance ...
         long source = ctx.jdbc().queryForObject(ctx.sql().verify().countSource(), Long.class);
         locks.bound(ctx.jdbc());
@@ -92,6 +97,7 @@ final class CutoverOperation implements ReversibleOperation {
                     + "`, then cutover again");
         }
         balance = source + " = " + target + " + " + rejects + " at cutover; " + changed + " rows written since verify re-checked"
+                + (drained.batches() == 0 ? "" : ", " + drained.describe() + " under the lock")
                 + String.format(Locale.ROOT, ", checks took %.2f s under the locks", (System.nanoTime() - locked) / 1e9);
     }
 

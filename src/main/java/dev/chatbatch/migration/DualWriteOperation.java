@@ -94,8 +94,14 @@ final class DualWriteOperation implements ReversibleOperation {
             ctx.store().resetForNewAttempt(ctx.name());
         }
         ctx.jdbc().execute(ctx.sql().mirror().lockSource());
-        ctx.sql().mirror().installDualWrite().forEach(ctx.jdbc()::execute);
         MigrationSpec spec = ctx.spec();
+        if (LogicalCapture.slotExists(ctx.jdbc(), ctx.sql())) { // start created it: v1 keeps only its TRUNCATE guard
+            ctx.sql().mirror().installTruncateGuard().forEach(ctx.jdbc()::execute);
+            return "logical capture installed (publication " + ctx.sql().names().name("pub") + " and replication slot "
+                    + ctx.sql().names().replicationSlot() + " on " + spec.source().qualified() + ", applied into "
+                    + spec.target().qualified() + " after each write commits)";
+        }
+        ctx.sql().mirror().installDualWrite().forEach(ctx.jdbc()::execute);
         return "dual write installed (" + spec.triggerMode().name().toLowerCase() + "-level triggers on "
                 + spec.source().qualified() + " → " + spec.target().qualified() + ")";
     }

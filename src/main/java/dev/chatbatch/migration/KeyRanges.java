@@ -100,6 +100,25 @@ final class KeyRanges {
         return parts.isEmpty() ? "true" : String.join(" AND ", parts);
     }
 
+    /**
+     * {@code tuple IN (the keys of a set)}: one bound text[] per key column (the i-th parts of every key), cast
+     * to the key column's type; bind {@link #setParams}.
+     */
+    String inSet(String tuple) {
+        return tuple + " IN (SELECT * FROM unnest(" + spec.keyTypes().stream().map(t -> "CAST(? AS text[])::" + t + "[]")
+                .collect(Collectors.joining(", ")) + "))";
+    }
+
+    /** Bind order of {@link #inSet}: per key column, the array of that column's parts. */
+    Statement.Params setParams(List<List<String>> set) {
+        Statement.Params p = new Statement.Params();
+        for (int i = 0; i < spec.key().size(); i++) {
+            int col = i;
+            p.add(set.stream().map(k -> k.get(col)).toArray(String[]::new));
+        }
+        return p;
+    }
+
     /** Bind order of {@link #range}: lower parts (if any) then upper parts (if any). */
     static Statement.Params rangeParams(List<String> lower, List<String> upper) {
         return new Statement.Params().addAll(lower).addAll(upper);

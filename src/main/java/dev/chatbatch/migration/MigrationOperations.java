@@ -53,13 +53,16 @@ public class MigrationOperations {
     private final Backfill backfill;
     private final MappingSample sampler;
     private final DeferredIndexes deferred;
+    private final LogicalCapture capture;
     private final TransactionTemplate tx;
     /** Runs the generated statements on the migrated tables (repair, phase operations) in the action's transaction. */
     private final JdbcTemplate jdbc;
 
     public MigrationOperations(MigrationSpecLoader specs, MigrationStore store, MigrationVerifier verifier, JobRunner jobs,
                                Backfill backfill, MappingSample sampler, DataSource dataSource, PlatformTransactionManager tm,
-                               DeferredIndexes deferred) {
+                               DeferredIndexes deferred,
+                               LogicalCapture capture) {
+        this.capture = capture;
         this.backfill = backfill;
         this.deferred = deferred;
         this.sampler = sampler;
@@ -137,8 +140,24 @@ public class MigrationOperations {
     public ActionResult start(String name, String actor) {
         LoadedMigration m = load(name, Action.START);
         MappingSample.Result sample = sampler.check(m.spec(), m.sql());
-        return change(m, Action.START, actor, ctx -> new DeferIndexesOperation(ctx, new DualWriteOperation(ctx), deferred),
-                "; " + sample.summary());
+        LogicalCapture.Decision mode = capture.decide(m.spec(), m.sql());
+        capture.drop(m.sql()); // an earlier attempt's slot; a logical start makes its own next
+        if (mode.logical()) {
+            capture.create(m.spec(), m.sql()); // committed before start's transaction, so every later change is in it
+        }
+        try {
+            return change(m, Action.START, actor, ctx -> new DeferIndexesOperation(ctx, new DualWriteOperation(ctx), deferred),
+                    "; capture: " + (mode.logical() ? "logical" : "trigger") + " (" + mode.reason() + "); " + sample.summary());
+        } catch (RuntimeException e) {
+            capture.drop(m.sql());
+            throw e;
+        }
+    }
+
+    /** Applies what the logical capture holds up to now (nothing in trigger mode): before v2 is judged or changed. */
+    private String drain(LoadedMigration m) {
+        LogicalCapture.Applied applied = capture.drain(m.spec(), m.sql());
+        return applied.batches() == 0 ? "" : "; " + applied.describe() + " first";
     }
 
     /** Checks that a backfill may start now (exit 4 otherwise), before any job is launched. */
@@ -183,6 +202,7 @@ public class MigrationOperations {
             throw new OperatorException(ExitCode.DIFFERENCES, "verify of " + name + " failed: " + String.join("; ", indexes)
                     + ". Run `chatbatch migration repair " + name + "` to build them as recorded at start");
         }
+        drain(m);
         VerifyReport report = verifier.verify(m.spec(), m.sql(), progress);
         tx.executeWithoutResult(status -> {
             Phase phase = store.lock(name).phase();
@@ -198,6 +218,7 @@ public class MigrationOperations {
     /** Re-syncs the ranges named by the last verify report, one transaction per range (→ BACKFILLED). */
     public ActionResult repair(String name, String actor) {
         LoadedMigration m = load(name, Action.REPAIR);
+        drain(m);
         MigrationSpec spec = m.spec();
         MigrationSql sql = m.sql();
         VerifyReport last = m.state().lastVerifyReport();
@@ -250,6 +271,7 @@ public class MigrationOperations {
      */
     public ActionResult cutover(String name, String actor, Consumer<String> progress) {
         LoadedMigration m = load(name, Action.CUTOVER);
+        drain(m); // most of it outside the lock; the rest is applied under it (CutoverOperation)
         MigrationSpec spec = m.spec();
         MirrorStatements mirror = m.sql().mirror();
         CutoverLocks locks = new CutoverLocks(spec.timeouts().cutoverLockBudget(), spec.timeouts().lockTimeout());
@@ -271,12 +293,13 @@ public class MigrationOperations {
             try {
                 String detail = tx.execute(status -> {
                     PhaseContext ctx = lock(m, Action.CUTOVER);
-                    CutoverOperation op = new CutoverOperation(ctx, locks, tryWait);
+                    CutoverOperation op = new CutoverOperation(ctx, locks, tryWait, capture);
                     op.validate();
                     String d = op.apply();
                     store.transition(name, ctx.from(), Action.CUTOVER.target(), spec.hash(), actor, d);
                     return d;
                 });
+                capture.drop(m.sql()); // writes to v1 are refused from now on: nothing more to capture
                 return new ActionResult(name, Action.CUTOVER, Action.CUTOVER.target(), detail, null);
             } catch (DataAccessException e) {
                 if (locks.held() && "57014".equals(DatabaseErrors.sqlState(e))) {
@@ -310,7 +333,10 @@ public class MigrationOperations {
 
     /** CUT_OVER → COMPLETED: triggers dropped, v1 moved into schema archive (never dropped). */
     public ActionResult complete(String name, String actor) {
-        return change(load(name, Action.COMPLETE), Action.COMPLETE, actor, CompleteOperation::new, "");
+        LoadedMigration m = load(name, Action.COMPLETE);
+        ActionResult done = change(m, Action.COMPLETE, actor, CompleteOperation::new, "");
+        capture.drop(m.sql());
+        return done;
     }
 
     /**
@@ -344,7 +370,9 @@ public class MigrationOperations {
         }));
         // after the commit: nothing writes v2 once the dual write is gone, so its indexes are built plainly, unhurried
         String restored = deferred.restore(spec, m.sql());
-        return new ActionResult(name, Action.ROLLBACK, Phase.ROLLED_BACK, detail + (restored.isEmpty() ? "" : "; " + restored), null);
+        List<String> dropped = capture.drop(m.sql());
+        return new ActionResult(name, Action.ROLLBACK, Phase.ROLLED_BACK, detail + (restored.isEmpty() ? "" : "; " + restored)
+                + (dropped.isEmpty() ? "" : "; dropped " + String.join(" and ", dropped)), null);
     }
 
     /** What {@link #cleanTarget} removed: every row of the target and the migration's rejects. */

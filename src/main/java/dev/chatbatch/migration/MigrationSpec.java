@@ -24,16 +24,16 @@ public record MigrationSpec(String file, String name, Table source, Table target
                             Map<String, String> down, Map<String, String> targetTypes,
                             Map<String, String> sourceTypes, String versionColumn, List<String> compareMinMax,
                             int verifyRanges, TriggerMode triggerMode, Chunk chunk, int partitions,
-                            Throttle throttle, Timeouts timeouts, String hash, Indexes indexes) {
+                            Throttle throttle, Timeouts timeouts, String hash, Indexes indexes, Capture capture) {
 
-    /** A spec without an {@code indexes:} section: the defaults. */
+    /** A spec without {@code indexes:} and {@code capture:} sections: their defaults. */
     public MigrationSpec(String file, String name, Table source, Table target, List<String> key, List<String> keyTypes,
                          Map<String, String> up, List<RejectRule> rejects, Map<String, String> down,
                          Map<String, String> targetTypes, Map<String, String> sourceTypes, String versionColumn,
                          List<String> compareMinMax, int verifyRanges, TriggerMode triggerMode, Chunk chunk, int partitions,
                          Throttle throttle, Timeouts timeouts, String hash) {
         this(file, name, source, target, key, keyTypes, up, rejects, down, targetTypes, sourceTypes, versionColumn, compareMinMax,
-                verifyRanges, triggerMode, chunk, partitions, throttle, timeouts, hash, Indexes.DEFAULT);
+                verifyRanges, triggerMode, chunk, partitions, throttle, timeouts, hash, Indexes.DEFAULT, Capture.TRIGGER);
     }
 
     /** A migration's name: also the stem of every object it creates in the database (see its naming function). */
@@ -100,6 +100,17 @@ public record MigrationSpec(String file, String name, Table source, Table target
         public Timeouts(Duration lockTimeout, Duration statementTimeout) {
             this(lockTimeout, statementTimeout, CUTOVER_LOCK_BUDGET);
         }
+    }
+
+    /**
+     * How v1's changes reach v2 while migrating ({@code capture.mode}): {@code trigger} mirrors in the writer's
+     * transaction (the dual write); {@code logical} reads them afterwards from a logical replication slot
+     * ({@code LogicalCapture}); {@code auto} is logical where the server and the role allow it, else trigger.
+     */
+    public record Capture(Mode mode) {
+        public static final Capture TRIGGER = new Capture(Mode.TRIGGER);
+
+        public enum Mode { AUTO, LOGICAL, TRIGGER }
     }
 
     /** Partitions to use: the spec's, or what the cores allow (min 2, max 4). */

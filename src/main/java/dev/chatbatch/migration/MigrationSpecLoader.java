@@ -58,13 +58,14 @@ public class MigrationSpecLoader {
     /** The keys of a spec's top level ("") and of each section; any other key is refused. */
     static final Map<String, List<String>> KNOWN_KEYS = Map.of(
             "", List.of("kind", "name", "source", "target", "key", "up", "rejects", "down", "version_column",
-                    "dual_write_trigger", "verify", "chunk", "partitions", "throttle", "timeouts", "indexes"),
+                    "dual_write_trigger", "verify", "chunk", "partitions", "throttle", "timeouts", "indexes", "capture"),
             "verify", List.of("ranges", "min_max"),
             "chunk", List.of("size", "min_size", "max_size", "target_seconds"),
             "throttle", List.of("load_margin", "critical_factor", "floor_rows_per_second", "critical_timeout",
                     "max_active_backends", "query", "max_replication_lag_seconds", "sleep_millis"),
             "timeouts", List.of("lock_timeout", "statement_timeout", "cutover_lock_budget"),
-            "indexes", List.of("defer", "min_rows", "parallel", "maintenance_work_mem", "concurrently"));
+            "indexes", List.of("defer", "min_rows", "parallel", "maintenance_work_mem", "concurrently"),
+            "capture", List.of("mode"));
     /** Settings of the loader's transaction: bounded waits, and the dual-write triggers' search_path. */
     private static final TransactionSettings CHECK_SETTINGS = TransactionSettings.of("statement_timeout", "10s")
             .and("lock_timeout", "5s").and("search_path", "pg_catalog, public");
@@ -289,7 +290,7 @@ public class MigrationSpecLoader {
                 List.copyOf(rejects), down, targetTypes, sourceCols.values().stream()
                 .collect(LinkedHashMap::new, (mm, col) -> mm.put(col.name(), col.type()), Map::putAll),
                 versionColumn, List.copyOf(f.minMax()), f.verifyRanges(), f.triggerMode(),
-                f.chunk(), f.partitions(), f.throttle(), f.timeouts(), hash, f.indexes());
+                f.chunk(), f.partitions(), f.throttle(), f.timeouts(), hash, f.indexes(), f.capture());
     }
 
     record Column(String name, String type, boolean notNull, boolean hasDefault) {
@@ -480,7 +481,8 @@ public class MigrationSpecLoader {
                   Map<String, String> up, List<MigrationSpec.RejectRule> rejects, Map<String, String> down,
                   String versionColumn, List<String> minMax, int verifyRanges, MigrationSpec.TriggerMode triggerMode,
                   MigrationSpec.Chunk chunk, int partitions, MigrationSpec.Throttle throttle,
-                  MigrationSpec.Timeouts timeouts, MigrationSpec.Indexes indexes) {
+                  MigrationSpec.Timeouts timeouts, MigrationSpec.Indexes indexes,
+                  MigrationSpec.Capture capture) {
     }
 
     /**
@@ -626,7 +628,8 @@ public class MigrationSpecLoader {
 
         return new Fields(name, source, target, List.copyOf(key), up, List.copyOf(rejects), down, versionColumn,
                 List.copyOf(minMax), verifyRanges, MigrationSpec.TriggerMode.valueOf(mode.toUpperCase(Locale.ROOT)),
-                new MigrationSpec.Chunk(size, min, max, target_s), partitions, throttle, timeouts, indexes(y, err));
+                new MigrationSpec.Chunk(size, min, max, target_s), partitions, throttle, timeouts, indexes(y, err),
+                capture(y, err));
     }
 
     /** The {@code indexes:} section (see {@link MigrationSpec.Indexes}). */
@@ -652,6 +655,16 @@ public class MigrationSpecLoader {
                 intValue(ix, "min_rows", (int) d.minRows(), 0, Integer.MAX_VALUE, "indexes.min_rows", err),
                 intValue(ix, "parallel", d.parallel(), 0, 16, "indexes.parallel", err), workMem,
                 conc == null ? d.concurrently() : (Boolean) conc);
+    }
+
+    /** {@code capture.mode}: auto, logical or trigger; trigger when the section is absent (the mirror specs were written for). */
+    private static MigrationSpec.Capture capture(Map<String, Object> y, ConfigFile err) {
+        Map<String, Object> c = map(y.get("capture"), "capture", err);
+        String mode = c.get("mode") == null ? "trigger" : String.valueOf(c.get("mode")).trim();
+        if (!List.of("auto", "logical", "trigger").contains(mode)) {
+            throw err.at("capture.mode", "'" + mode + "' must be auto, logical or trigger");
+        }
+        return new MigrationSpec.Capture(MigrationSpec.Capture.Mode.valueOf(mode.toUpperCase(Locale.ROOT)));
     }
 
     /** A table field's name, schema-qualified ({@code public} when the spec names none); not yet looked up. */

@@ -20,7 +20,23 @@ import java.util.List;
 public record MigrationStatus(String name, Phase phase, long rowsTotal, long rowsCopied, long rowsRejected,
                               double rowsPerSecond, Long etaSeconds, boolean paused, String throttleReason,
                               double progressRatio, List<PartitionStatus> partitions, Throttling throttle,
-                              IndexRebuild indexes) {
+                              IndexRebuild indexes, Capture capture) {
+
+    /**
+     * How v1's changes reach v2 ({@code LogicalCapture}).
+     *
+     * @param mode            {@code logical} (a replication slot of this migration exists), {@code trigger} (the dual
+     *                        write, while migrating) or {@code none}
+     * @param lagBytes        WAL written since the slot's confirmed position (logical only)
+     * @param lagSeconds      age of the oldest captured transaction not applied yet, 0 when none waits, null when not
+     *                        measurable now (the applier is reading the slot)
+     * @param retainedWalBytes WAL the server keeps on disk for the slot
+     * @param consumed        a session reads the slot at this instant
+     * @param warning         set when the slot keeps WAL and nobody applies it (the way a forgotten slot fills a disk)
+     */
+    public record Capture(String mode, long lagBytes, Double lagSeconds, long retainedWalBytes, boolean consumed, String warning) {
+        public static final Capture NONE = new Capture("none", 0, null, 0, false, null);
+    }
 
     /**
      * @param signal   the signal acting now ({@code busy_backends}, {@code chunk_time}, {@code replication_lag},

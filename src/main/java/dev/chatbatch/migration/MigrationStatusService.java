@@ -18,11 +18,14 @@ public class MigrationStatusService {
     private final MigrationStore store;
     private final MigrationSpecLoader specs;
     private final DeferredIndexes indexes;
+    private final LogicalCapture capture;
 
-    public MigrationStatusService(MigrationStore store, MigrationSpecLoader specs, DeferredIndexes indexes) {
+    public MigrationStatusService(MigrationStore store, MigrationSpecLoader specs, DeferredIndexes indexes,
+                                  LogicalCapture capture) {
         this.store = store;
         this.specs = specs;
         this.indexes = indexes;
+        this.capture = capture;
     }
 
     /** The target table, for the progress of a running index build: only while one is recorded as building. */
@@ -62,7 +65,7 @@ public class MigrationStatusService {
                         + String.join(", ", specs.names().keySet()));
             }
             return new MigrationStatus(name, Phase.PENDING, 0, 0, 0, 0, null, false, null, 0, List.of(),
-                    new MigrationStatus.Throttling(null, null, null, null), null);
+                    new MigrationStatus.Throttling(null, null, null, null), null, MigrationStatus.Capture.NONE);
         }
         List<MigrationStore.Partition> parts = store.partitions(name);
         long total = state.rowsTotal() == null ? parts.stream().mapToLong(MigrationStore.Partition::rowsTotal).sum() : state.rowsTotal();
@@ -96,7 +99,8 @@ public class MigrationStatusService {
         MigrationStatus.Throttling throttling = new MigrationStatus.Throttling(backfilling ? state.throttleSignal() : null,
                 backfilling ? state.throttleAction() : null, backfilling ? state.throttleSince() : null, state.baseline());
         return new MigrationStatus(name, phase, total, copied, rejected, Math.round(rate * 10) / 10.0, eta, state.paused(),
-                throttle, Math.round(ratio * 10000) / 10000.0, partitions, throttling, indexes.status(name, target(name)));
+                throttle, Math.round(ratio * 10000) / 10000.0, partitions, throttling, indexes.status(name, target(name)),
+                capture.status(name, phase));
     }
 
     /** Phase transitions of a migration, oldest first. */

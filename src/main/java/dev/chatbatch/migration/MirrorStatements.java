@@ -125,6 +125,12 @@ final class MirrorStatements {
         return out;
     }
 
+    /** The logical capture's only trigger: TRUNCATE is not published, so it is refused while v1 is captured. */
+    List<String> installTruncateGuard() {
+        List<String> all = installDualWrite();
+        return List.of(all.get(0), all.get(all.size() - 1));
+    }
+
     /** After cutover: v1 refuses writes (except the mirror's own), v2 writes are mirrored into v1. */
     List<String> installReverse() {
         String target = rows.target();

@@ -53,6 +53,11 @@
  *       rate) or stops before its next chunk, against the baseline measured when the run started (busy backends
  *       of other clients, chunk time per row) and the operator's levels (throttle query, replication lag), with
  *       the queries it runs; a critical level lasting longer than its timeout fails the run.</li>
+ *   <li>{@code LogicalCapture} ({@code capture.mode} logical): publication and pgoutput slot, the applier that
+ *       re-syncs every changed key from v1's current row and advances the slot only after committing (why a chunk
+ *       and a re-sync cannot leave a stale row is in its class comment), the capture's status and lag;
+ *       {@code PgOutputKeys} decodes the changed keys; {@code CaptureApplier} runs it beside a backfill run and
+ *       {@code CaptureSchedule} every few seconds in {@code serve} (web only).</li>
  * </ul>
  *
  * <p>Depends on {@code db}, {@code batch}, {@code config} (a bad spec's refusal, the duration grammar) and the

@@ -88,7 +88,8 @@ class MigrationSqlGoldenTest {
                                 "'role ' || quote_literal(s.role) || ' is not one of user/human, assistant/bot/ai, system, tool'")),
                 down, targetTypes, sourceTypes, "version", List.of("created_at"), 16, MigrationSpec.TriggerMode.STATEMENT,
                 new MigrationSpec.Chunk(5000, 500, 50000, 0.5), 0, new MigrationSpec.Throttle(2, null, 30, 500),
-                new MigrationSpec.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(120)), "hash");
+                new MigrationSpec.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(120)), "hash",
+                MigrationSpec.Indexes.DEFAULT, MigrationSpec.Capture.TRIGGER);
     }
 
     static MigrationSpec compositeKey() {
@@ -127,7 +128,8 @@ class MigrationSqlGoldenTest {
                                 "'status ' || quote_literal(s.status) || ' is not open, paid or void'")),
                 down, targetTypes, sourceTypes, null, List.of("created_at", "amount"), 4, MigrationSpec.TriggerMode.ROW,
                 new MigrationSpec.Chunk(100, 10, 1000, 0.5), 2, new MigrationSpec.Throttle(0, null, 30, 500),
-                new MigrationSpec.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(120)), "hash");
+                new MigrationSpec.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(120)), "hash",
+                MigrationSpec.Indexes.DEFAULT, MigrationSpec.Capture.TRIGGER);
     }
 
     @Test
@@ -139,6 +141,11 @@ class MigrationSqlGoldenTest {
     @Test
     void compositeKey_rowTriggers() throws IOException {
         compare("composite-key", compositeKey(), List.of("1", "10"), List.of("2", "20"));
+    }
+
+    /** A statement whose array parameters (the key sets of the logical capture) are shown by their elements. */
+    private static Statement arrays(Statement st) {
+        return new Statement(st.sql(), st.params().stream().map(p -> p instanceof Object[] a ? List.of(a) : p).toList());
     }
 
     /** Statement kind → labelled statements, in a fixed order. */
@@ -171,6 +178,10 @@ class MigrationSqlGoldenTest {
             }
         }
         k.add("quarantine", "one row", backfill.quarantine("division by zero (SQLSTATE 22012)", lo));
+        k.add("resync", "clear 2 keys", arrays(backfill.resyncClear(List.of(lo, hi))));
+        k.add("resync", "copy 2 keys", arrays(backfill.resync(List.of(lo, hi))));
+        k.add("resync", "remove 1 key", arrays(backfill.resyncRemove(List.of(lo))));
+        k.add("install-truncate-guard", "statements", String.join("\n", mirror.installTruncateGuard()));
         k.add("sample", "rows of 2 keys", sql.sample().rows(List.of(lo, hi)));
         k.add("sample", "rules of 1 key", sql.sample().rules(lo));
         k.add("sample", "rows by reject reason", sql.sample().rowsByRejectReason());
