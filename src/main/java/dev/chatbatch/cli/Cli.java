@@ -29,11 +29,18 @@ public final class Cli {
 
     private final PrintStream out;
     private final PrintStream err;
+    private final Confirmation.Terminal terminal;
     private boolean verbose;
 
     public Cli(PrintStream out, PrintStream err) {
+        this(out, err, Confirmation.system());
+    }
+
+    /** With another terminal than the process's: for tests of the confirmation question. */
+    Cli(PrintStream out, PrintStream err, Confirmation.Terminal terminal) {
         this.out = out;
         this.err = err;
+        this.terminal = terminal;
     }
 
     public int run(String... args) {
@@ -60,7 +67,7 @@ public final class Cli {
             }
         }
         this.verbose = verbose;
-        try (CliContext context = new CliContext(out, err, springArgs, springProperties)) {
+        try (CliContext context = new CliContext(out, err, springArgs, springProperties, terminal)) {
             CommandLine cli = commandLine(context);
             return cli.execute(commandArgs.toArray(String[]::new));
         }

@@ -19,11 +19,14 @@ public final class CliContext implements AutoCloseable {
     private final PrintStream err;
     private final List<String> springArgs;
     private final Map<String, String> springProperties;
+    private final Confirmation.Terminal terminal;
     private AppSession session;
     private boolean schemaChecked;
 
-    CliContext(PrintStream out, PrintStream err, List<String> springArgs, Map<String, String> springProperties) {
+    CliContext(PrintStream out, PrintStream err, List<String> springArgs, Map<String, String> springProperties,
+               Confirmation.Terminal terminal) {
         this.out = out;
+        this.terminal = terminal;
         this.err = err;
         this.springArgs = springArgs;
         this.springProperties = springProperties;
@@ -35,6 +38,11 @@ public final class CliContext implements AutoCloseable {
 
     public PrintStream err() {
         return err;
+    }
+
+    /** Where a confirmation is asked (see {@link Confirmation}). */
+    Confirmation.Terminal terminal() {
+        return terminal;
     }
 
     /**

@@ -15,12 +15,12 @@ class SchemaRollbackReportTest {
         int latest = version(db);
         assertThat(latest).isGreaterThan(9);
 
-        CliRun above = CliRun.on(db, "schema", "rollback", "--to", "99");
+        CliRun above = CliRun.on(db, "schema", "rollback", "--to", "99", "--yes");
         assertThat(above.exitCode()).as(above.toString()).isZero();
         assertThat(above.out()).contains("nothing to roll back: the schema is at version " + latest).doesNotContain("version 99");
 
         // no V9 exists: rolling back to 9 leaves the schema at 8
-        CliRun toNine = CliRun.on(db, "schema", "rollback", "--to", "9");
+        CliRun toNine = CliRun.on(db, "schema", "rollback", "--to", "9", "--yes");
         assertThat(toNine.exitCode()).as(toNine.toString()).isZero();
         assertThat(toNine.out()).contains("schema now at version 8").doesNotContain("version 9");
         assertThat(version(db)).isEqualTo(8);
