@@ -8,6 +8,7 @@ import picocli.CommandLine;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +24,12 @@ public final class Cli {
 
     private static final List<String> SPRING_PREFIXES =
             List.of("--spring.", "--chatbatch.", "--server.", "--management.", "--logging.");
+
+    /** Anywhere on the command line: a properties or YAML file of settings (connection, credentials, options). */
+    static final String CONFIG = "--config";
+
+    /** Spring Boot's own way to name such a file; checked the same way. */
+    static final String ADDITIONAL_LOCATION = "--spring.config.additional-location";
 
     /** Anywhere on the command line: log and print failures with their stack traces. */
     static final String VERBOSE = "--verbose";
@@ -48,7 +55,31 @@ public final class Cli {
         List<String> springArgs = new ArrayList<>();
         Map<String, String> springProperties = new LinkedHashMap<>();
         boolean verbose = false;
-        for (String arg : args) {
+        List<Path> configFiles = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals(CONFIG) || arg.startsWith(CONFIG + "=") || arg.startsWith(ADDITIONAL_LOCATION + "=")) {
+                String option = arg.startsWith(ADDITIONAL_LOCATION) ? ADDITIONAL_LOCATION : CONFIG;
+                String value = arg.equals(CONFIG) ? (i + 1 < args.length ? args[++i] : "") : arg.substring(arg.indexOf('=') + 1);
+                if (value.isBlank()) {
+                    err.println("error: " + option + " needs a file: write " + option + (option.equals(CONFIG) ? " FILE" : "=FILE"));
+                    return ExitCode.USAGE.code();
+                }
+                try {
+                    for (String one : value.split(",")) {
+                        if (!one.startsWith("optional:")) {
+                            configFiles.add(ConfigFiles.given(option, one.strip()));
+                        }
+                    }
+                } catch (OperatorException e) {
+                    err.println("error: " + e.getMessage());
+                    return e.exitCode().code();
+                }
+                if (option.equals(ADDITIONAL_LOCATION)) {
+                    springArgs.add(arg);
+                }
+                continue;
+            }
             if (arg.equals(VERBOSE)) {
                 verbose = true;
                 springProperties.put(AppSession.EXCEPTIONS_PROPERTY, AppSession.WITH_STACK_TRACES);
@@ -67,7 +98,11 @@ public final class Cli {
             }
         }
         this.verbose = verbose;
-        try (CliContext context = new CliContext(out, err, springArgs, springProperties, terminal)) {
+        if (!configFiles.isEmpty() && springArgs.stream().noneMatch(a -> a.startsWith(ADDITIONAL_LOCATION + "="))) {
+            // Spring reads the --config files for everything else, after (and over) its default locations
+            springArgs.add(ADDITIONAL_LOCATION + "=" + String.join(",", configFiles.stream().map(f -> "file:" + f).toList()));
+        }
+        try (CliContext context = new CliContext(out, err, springArgs, springProperties, configFiles, terminal)) {
             CommandLine cli = commandLine(context);
             return cli.execute(commandArgs.toArray(String[]::new));
         }
