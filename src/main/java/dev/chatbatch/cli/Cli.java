@@ -31,6 +31,11 @@ public final class Cli {
     /** Spring Boot's own way to name such a file; checked the same way. */
     static final String ADDITIONAL_LOCATION = "--spring.config.additional-location";
 
+    /** Anywhere on the command line: {@code text} (default) or a Spring Boot structured format for the log on stderr. */
+    static final String LOG_FORMAT = "--log-format";
+
+    private static final List<String> STRUCTURED_FORMATS = List.of("ecs", "logstash", "gelf");
+
     /** Anywhere on the command line: log and print failures with their stack traces. */
     static final String VERBOSE = "--verbose";
 
@@ -78,6 +83,21 @@ public final class Cli {
                 if (option.equals(ADDITIONAL_LOCATION)) {
                     springArgs.add(arg);
                 }
+                continue;
+            }
+            if (arg.equals(LOG_FORMAT) || arg.startsWith(LOG_FORMAT + "=")) {
+                String value = arg.equals(LOG_FORMAT) ? (i + 1 < args.length ? args[++i] : "") : arg.substring(arg.indexOf('=') + 1);
+                String format = value.equals("json") ? "ecs" : value;
+                if (format.equals("text")) {
+                    continue;
+                }
+                if (!STRUCTURED_FORMATS.contains(format)) {
+                    err.println("error: " + LOG_FORMAT + " " + value + " is not a log format: use text (the default), json (= ecs),"
+                            + " ecs, logstash or gelf");
+                    return ExitCode.USAGE.code();
+                }
+                springArgs.add("--logging.config=classpath:logback-json.xml");
+                springArgs.add("--logging.structured.format.console=" + format);
                 continue;
             }
             if (arg.equals(VERBOSE)) {
