@@ -206,11 +206,17 @@ final class MigrationCommand extends CommandGroup {
      */
     /** The commands that follow a backfill to its end: with a progress bar, or a line every few seconds. */
     abstract static class FollowsBackfill extends Named {
-        @Option(names = "--no-progress", description = "print a line every few seconds instead of a progress bar")
+        @Option(names = "--no-progress", description = "print a line every few seconds instead of a progress bar"
+                + " (always so when the output is not a terminal)")
         boolean noProgress;
 
         FollowsBackfill(CliContext cli) {
             super(cli);
+        }
+
+        /** A bar redraws its line with carriage returns: only on a terminal, never into a file or pipe. */
+        boolean bar() {
+            return !noProgress && cli.terminal().interactive();
         }
     }
 
@@ -259,7 +265,7 @@ final class MigrationCommand extends CommandGroup {
 
         @Override
         public Integer call() {
-            runBackfill(cli, name, !noProgress);
+            runBackfill(cli, name, bar());
             return 0;
         }
     }
@@ -299,13 +305,16 @@ final class MigrationCommand extends CommandGroup {
                         pb = new ProgressBarBuilder().setTaskName("backfill").setInitialMax(s.rowsTotal())
                                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).setUnit(" rows", 1)
                                 .setConsumer(new ConsoleProgressBarConsumer(cli.out(), 120))
-                                .setEtaFunction(state -> Optional.ofNullable(latest.get().etaSeconds()).map(Duration::ofSeconds))
+                                .setEtaFunction(state -> latest.get().paused() || latest.get().throttleReason() != null ? Optional.empty()
+                                        : Optional.ofNullable(latest.get().etaSeconds()).map(Duration::ofSeconds))
                                 .build();
                     }
                     if (pb != null) {
                         pb.stepTo(processed);
-                        pb.setExtraMessage(String.format(" %,.0f rows/s%s", s.rowsPerSecond(), s.paused() ? " PAUSED"
-                                : s.throttleReason() == null ? "" : " throttled: " + throttled(s)));
+                        // paused or throttled: the reason, not a rate that no longer holds
+                        pb.setExtraMessage(s.paused() ? " PAUSED (migration resume " + name + ")"
+                                : s.throttleReason() != null ? " throttled: " + throttled(s)
+                                : String.format(" %,.0f rows/s", s.rowsPerSecond()));
                     }
                 } else if (System.nanoTime() - lastLine > 2_000_000_000L) {
                     lastLine = System.nanoTime();
@@ -341,7 +350,8 @@ final class MigrationCommand extends CommandGroup {
         @Mixin
         JsonOption json;
 
-        @Option(names = "--no-progress", description = "print a line every few seconds instead of a progress bar")
+        @Option(names = "--no-progress", description = "print a line every few seconds instead of a progress bar"
+                + " (always so when the output is not a terminal)")
         boolean noProgress;
 
         Verify(CliContext cli) {
@@ -354,7 +364,7 @@ final class MigrationCommand extends CommandGroup {
             if (json.enabled) { // the output is the one JSON document
                 report = ops().verify(name, actor());
             } else {
-                try (RangeProgress progress = new RangeProgress(out(), !noProgress)) {
+                try (RangeProgress progress = new RangeProgress(out(), !noProgress && cli.terminal().interactive())) {
                     report = ops().verify(name, actor(), progress);
                 }
             }
@@ -454,7 +464,7 @@ final class MigrationCommand extends CommandGroup {
             if (stop == Phase.CUT_OVER) {
                 confirmation.require(cli, "migration run " + name, "it ends in cutover: " + CONSEQUENCES.get(Action.CUTOVER));
             }
-            return run(cli, name, !noProgress, stop);
+            return run(cli, name, bar(), stop);
         }
 
         /** {@code --until}'s value as a phase run stops in ({@code cut-over} and {@code cut_over} as well as {@code CUT_OVER}). */
