@@ -4,7 +4,8 @@
  * {@code *Command} class per command), the per-command Spring application ({@code CliContext},
  * {@code AppSession}), the configuration files a command reads ({@code ConfigFiles}, {@code --config}), the
  * question before a step that cannot be undone ({@code Confirmation}, {@code --yes}) and the text/JSON
- * rendering of what the services return ({@code ExecutionPrinter}, the commands' own tables). Commands stay thin: parse, call a capability's service, render its typed result.
+ * rendering of what the services return ({@code ExecutionPrinter}, the commands' own tables). Commands stay
+ * thin: parse, call a capability's service, render its typed result.
  *
  * <p>May depend on every capability package ({@code batch}, {@code db}, {@code schema}, {@code migration},
  * {@code maintenance}, {@code schedule}) and the root package. Never on {@code api}: {@code serve} starts the
