@@ -147,7 +147,9 @@ class ApiSecurity {
     @EventListener(ApplicationReadyEvent.class)
     void printGeneratedToken(ApplicationReadyEvent event) {
         event.getApplicationContext().getBean(ApiAccess.class).generatedToken().ifPresent(token -> {
-            System.out.println("chatbatch API operator token (generated, not stored): " + token);
+            // one line that says both: nothing is configured, and how to get in meanwhile
+            System.out.println("chatbatch API: no users or tokens configured (set chatbatch.api.users / chatbatch.api.tokens);"
+                    + " operator token for this run (generated, not stored): " + token);
             System.out.flush();
         });
     }

@@ -23,7 +23,10 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.exc.MismatchedInputException;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * The ONE place where refusals become HTTP statuses, from the same {@link ExitCode} the CLI exits with:
@@ -42,6 +45,15 @@ class RestErrors {
 
     private static final Logger log = LoggerFactory.getLogger(RestErrors.class);
 
+    /** A CLI command a message suggests, and the REST call that does the same (the services speak the CLI's words). */
+    private static final List<Map.Entry<Pattern, String>> REST_CALLS = List.of(
+            Map.entry(Pattern.compile("`chatbatch migration status ([^`\\s]+)`"), "`GET /api/migrations/$1`"),
+            Map.entry(Pattern.compile("`chatbatch migration ([a-z]+) ([^`\\s]+)`"), "`POST /api/migrations/$2/$1`"),
+            Map.entry(Pattern.compile("`chatbatch (stop|restart) ([^`\\s]+)`"), "`POST /api/executions/$2/$1`"),
+            Map.entry(Pattern.compile("`chatbatch executions ([^`\\s]+)`"), "`GET /api/executions?job=$1`"),
+            Map.entry(Pattern.compile("`chatbatch executions`"), "`GET /api/executions`"),
+            Map.entry(Pattern.compile("`chatbatch launch ([^`\\s]+)`"), "`POST /api/jobs/$1/executions`"));
+
     static HttpStatus status(OperatorException e) {
         if (e instanceof NotFoundException) {
             return HttpStatus.NOT_FOUND;
@@ -57,7 +69,22 @@ class RestErrors {
     ResponseEntity<ApiError> operator(OperatorException e, HttpServletRequest request) {
         HttpStatus status = status(e);
         String field = e instanceof FieldException f ? f.field() : null;
-        return body(status, DatabaseErrors.withoutSql(e.getMessage()), request, field, e.exitCode().code());
+        return body(status, inRestTerms(DatabaseErrors.withoutSql(e.getMessage())), request, field, e.exitCode().code());
+    }
+
+    /**
+     * {@code message} with each CLI command it suggests replaced by the REST call that does the same; commands the
+     * API has no call for ({@code schema …}) stay, marked as the CLI's.
+     */
+    static String inRestTerms(String message) {
+        if (message == null) {
+            return null;
+        }
+        String rest = message;
+        for (Map.Entry<Pattern, String> call : REST_CALLS) {
+            rest = call.getKey().matcher(rest).replaceAll(call.getValue());
+        }
+        return rest.replaceAll("(`chatbatch [^`]+`)", "$1 (CLI)");
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)

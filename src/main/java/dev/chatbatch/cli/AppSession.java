@@ -45,12 +45,12 @@ public final class AppSession implements AutoCloseable {
     }
 
     static AppSession open(Mode mode, DatabaseTarget.EmbeddedMode embeddedMode, List<String> springArgs,
-                           Map<String, String> springProperties) {
+                           Map<String, String> springProperties, Map<String, String> fileProperties) {
         // set before anything logs; Spring Boot only fills this system property when it is unset, and
         // logback.xml reads it when Spring Boot reloads it as the context starts
         System.setProperty("LOG_EXCEPTION_CONVERSION_WORD", springProperties.getOrDefault(EXCEPTIONS_PROPERTY,
                 mode == Mode.SERVE ? WITH_STACK_TRACES : WITHOUT_STACK_TRACES));
-        DatabaseTarget target = DatabaseTarget.resolve(springProperties, embeddedMode);
+        DatabaseTarget target = DatabaseTarget.resolve(springProperties, fileProperties, embeddedMode);
         try {
             SpringApplication app = new SpringApplication(ChatbatchApplication.class);
             app.setBannerMode(Banner.Mode.OFF);

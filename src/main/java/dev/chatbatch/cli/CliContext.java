@@ -4,6 +4,7 @@ import dev.chatbatch.db.DatabaseTarget;
 import dev.chatbatch.schema.SchemaService;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -19,11 +20,17 @@ public final class CliContext implements AutoCloseable {
     private final PrintStream err;
     private final List<String> springArgs;
     private final Map<String, String> springProperties;
+    private final List<Path> configFiles;
+    private final Confirmation.Terminal terminal;
+    private Map<String, String> fileProperties;
     private AppSession session;
     private boolean schemaChecked;
 
-    CliContext(PrintStream out, PrintStream err, List<String> springArgs, Map<String, String> springProperties) {
+    CliContext(PrintStream out, PrintStream err, List<String> springArgs, Map<String, String> springProperties,
+               List<Path> configFiles, Confirmation.Terminal terminal) {
         this.out = out;
+        this.configFiles = configFiles;
+        this.terminal = terminal;
         this.err = err;
         this.springArgs = springArgs;
         this.springProperties = springProperties;
@@ -35,6 +42,11 @@ public final class CliContext implements AutoCloseable {
 
     public PrintStream err() {
         return err;
+    }
+
+    /** Where a confirmation is asked (see {@link Confirmation}). */
+    Confirmation.Terminal terminal() {
+        return terminal;
     }
 
     /**
@@ -62,9 +74,17 @@ public final class CliContext implements AutoCloseable {
 
     public AppSession sessionForSchemaWork(AppSession.Mode mode, DatabaseTarget.EmbeddedMode embeddedMode) {
         if (session == null) {
-            session = AppSession.open(mode, embeddedMode, springArgs, springProperties);
+            session = AppSession.open(mode, embeddedMode, springArgs, springProperties, fileProperties());
         }
         return session;
+    }
+
+    /** The configuration files' properties ({@link ConfigFiles}): read when a command first needs them. */
+    Map<String, String> fileProperties() {
+        if (fileProperties == null) {
+            fileProperties = ConfigFiles.read(configFiles);
+        }
+        return fileProperties;
     }
 
     /** A Spring-style property given on the command line, or null. */

@@ -1,69 +1,67 @@
 package dev.chatbatch.cli;
 
-import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
+import picocli.CommandLine.Option;
 
 import java.io.Console;
-import java.lang.reflect.Method;
 import java.util.Locale;
 
 /**
- * Asks before a command does what cannot be undone: on a terminal the operator types {@code yes}; a script
- * passes {@code --yes} instead. Without a terminal and without {@code --yes} the command is refused, saying to
- * add {@code --yes}, so a script never hangs on a question nobody sees nor goes ahead unconfirmed.
+ * {@code --yes} and the question asked before a step that cannot be undone (a picocli mixin on
+ * {@code migration cutover|complete|run} and {@code schema rollback}). On a terminal the operator types
+ * {@code yes}; without one (a script, a pipe, CI) the command refuses unless {@code --yes} was given, so
+ * nothing irreversible happens because nobody was there to be asked.
  */
 final class Confirmation {
 
-    /** Where the question is asked: the answer typed, or null when there is no terminal to ask on. */
+    @Option(names = {"-y", "--yes"}, description = "confirm without asking (for scripts: without a terminal the command"
+            + " refuses unless --yes is given)")
+    boolean yes;
+
+    /** Where the question is asked. */
     interface Terminal {
+        /** Whether a person can answer: standard input and output are a terminal. */
+        boolean interactive();
+
+        /** The answer typed after {@code prompt}, or null at end of input. */
         String ask(String prompt);
     }
 
-    private final Terminal terminal;
+    /** The process's terminal: {@link System#console()} is null unless both standard input and output are one. */
+    static Terminal system() {
+        return new Terminal() {
+            @Override
+            public boolean interactive() {
+                return System.console() != null;
+            }
 
-    Confirmation(Terminal terminal) {
-        this.terminal = terminal;
-    }
-
-    /** Asks on the process's console, when stdin and stdout are a terminal. */
-    static Confirmation console() {
-        return new Confirmation(prompt -> {
-            Console console = System.console();
-            return console == null || !isTerminal(console) ? null : console.readLine("%s", prompt);
-        });
+            @Override
+            public String ask(String prompt) {
+                Console console = System.console();
+                return console == null ? null : console.readLine("%s", prompt);
+            }
+        };
     }
 
     /**
-     * Returns when the operator confirmed {@code what} (or {@code yes} was given); otherwise refuses (exit 2) with
-     * nothing done. {@code command} is the command line to repeat with {@code --yes}.
+     * Returns when the step may go on: {@code --yes} was given, or the operator typed {@code yes}. Otherwise
+     * refuses (exit 2) with nothing changed.
+     *
+     * @param command     the command as typed, e.g. {@code migration cutover chat-messages-v2}
+     * @param consequence what cannot be undone, e.g. {@code v1 refuses writes from then on}
      */
-    void require(boolean yes, String command, String what) {
+    void require(CliContext cli, String command, String consequence) {
         if (yes) {
             return;
         }
-        String answer = terminal.ask(what + "\nType yes to go on: ");
-        if (answer == null) {
-            throw new OperatorException(ExitCode.USAGE, "`" + command + "` " + what + ", and asks first, but there is no"
-                    + " terminal to ask on: add --yes to confirm (`" + command + " --yes`); nothing was changed");
+        Terminal terminal = cli.terminal();
+        if (!terminal.interactive()) {
+            throw OperatorException.usage(command + " asks for confirmation (" + consequence + ") and there is no terminal"
+                    + " to ask on: add --yes to confirm it in a script. Nothing was changed.");
         }
-        if (!"yes".equals(answer.trim().toLowerCase(Locale.ROOT))) {
-            throw new OperatorException(ExitCode.USAGE, "not confirmed (answered '" + answer.trim() + "', not 'yes'): nothing"
-                    + " was changed");
-        }
-    }
-
-    /**
-     * Java 22 and later hand out a console also when the streams are redirected, and say whether it is a
-     * terminal ({@code Console.isTerminal}); up to Java 21 there is a console only on a terminal.
-     */
-    private static boolean isTerminal(Console console) {
-        try {
-            Method isTerminal = Console.class.getMethod("isTerminal");
-            return (Boolean) isTerminal.invoke(console);
-        } catch (NoSuchMethodException e) {
-            return true;
-        } catch (ReflectiveOperationException e) {
-            return false;
+        String answer = terminal.ask(command + ": " + consequence + ".\nType yes to go on: ");
+        if (answer == null || !answer.trim().toLowerCase(Locale.ROOT).equals("yes")) {
+            throw OperatorException.usage(command + " not confirmed (the answer was not yes). Nothing was changed.");
         }
     }
 }

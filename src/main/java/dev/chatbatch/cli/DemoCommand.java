@@ -133,7 +133,7 @@ final class DemoCommand implements Callable<Integer> {
         writer.start();
         int exit;
         try {
-            exit = MigrationCommand.Run.run(cli, name, true);
+            exit = MigrationCommand.Run.run(cli, name, cli.terminal().interactive());
         } finally {
             stop.set(true);
             try {

@@ -31,10 +31,12 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 /**
  * {@code migration list|status|plan|start|backfill|verify|repair|cutover|complete|rollback|pause|resume|run <name>}.
@@ -55,6 +57,11 @@ final class MigrationCommand extends CommandGroup {
             Action.PAUSE, "Pause the backfill (from any process).",
             Action.RESUME, "Resume a paused backfill."));
 
+    /** What cannot be undone after the actions that ask for confirmation ({@link Confirmation}). */
+    private static final Map<Action, String> CONSEQUENCES = new EnumMap<>(Map.of(
+            Action.CUTOVER, "v1 refuses writes from then on, the application must write to v2",
+            Action.COMPLETE, "the triggers are dropped and v1 moves to schema archive; no rollback after this"));
+
     /**
      * Registers the sub-commands on {@code migration}: list and status, then one per action in the order of
      * {@link Action}, then run. Called before the command line's settings (output, handlers) are applied,
@@ -70,7 +77,8 @@ final class MigrationCommand extends CommandGroup {
                 case VERIFY -> new CommandLine(new Verify(cli), factory);
                 case ROLLBACK -> new CommandLine(new Rollback(cli), factory);
                 default -> {
-                    CommandLine phaseAction = new CommandLine(new PhaseAction(cli, action), factory);
+                    CommandLine phaseAction = new CommandLine(CONSEQUENCES.containsKey(action)
+                            ? new ConfirmedPhaseAction(cli, action) : new PhaseAction(cli, action), factory);
                     phaseAction.getCommandSpec().usageMessage().description(DESCRIPTIONS.get(action));
                     yield phaseAction;
                 }
@@ -284,17 +292,23 @@ final class MigrationCommand extends CommandGroup {
      */
     /** The commands that follow a backfill to its end: with a progress bar, or a line every few seconds. */
     abstract static class FollowsBackfill extends Named {
-        @Option(names = "--no-progress", description = "print a line every few seconds instead of a progress bar")
+        @Option(names = "--no-progress", description = "print a line every few seconds instead of a progress bar"
+                + " (always so when the output is not a terminal)")
         boolean noProgress;
 
         FollowsBackfill(CliContext cli) {
             super(cli);
         }
+
+        /** A bar redraws its line with carriage returns: only on a terminal, never into a file or pipe. */
+        boolean bar() {
+            return !noProgress && cli.terminal().interactive();
+        }
     }
 
     @Command(mixinStandardHelpOptions = true)
-    static final class PhaseAction extends Named {
-        private final Action action;
+    static class PhaseAction extends Named {
+        final Action action;
 
         PhaseAction(CliContext cli, Action action) {
             super(cli);
@@ -319,8 +333,8 @@ final class MigrationCommand extends CommandGroup {
         @Option(names = "--clean-target", description = "after the rollback, empty what the attempt wrote to v2 (and its rejects)")
         boolean cleanTarget;
 
-        @Option(names = "--yes", description = "confirm --clean-target without asking (for scripts)")
-        boolean yes;
+        @Mixin
+        Confirmation confirmation;
 
         Rollback(CliContext cli) {
             super(cli);
@@ -337,7 +351,7 @@ final class MigrationCommand extends CommandGroup {
                 ops().cleanTarget(name, actor()); // refuses, saying why
             }
             String target = ops().spec(name).target().qualified();
-            Confirmation.console().require(yes, "chatbatch migration rollback " + name + " --clean-target", (phase == Phase.ROLLED_BACK
+            confirmation.require(cli, "migration rollback " + name + " --clean-target", (phase == Phase.ROLLED_BACK
                     ? "deletes" : "rolls back " + name + ", then deletes") + " every row of " + target + " and the rejects of "
                     + name + " (v1 keeps every row)");
             if (phase != Phase.ROLLED_BACK) {
@@ -350,6 +364,23 @@ final class MigrationCommand extends CommandGroup {
         }
     }
 
+    /** {@code cutover} and {@code complete}: asked on a terminal, {@code --yes} in scripts. */
+    @Command(mixinStandardHelpOptions = true)
+    static final class ConfirmedPhaseAction extends PhaseAction {
+        @Mixin
+        Confirmation confirmation;
+
+        ConfirmedPhaseAction(CliContext cli, Action action) {
+            super(cli, action);
+        }
+
+        @Override
+        public Integer call() {
+            confirmation.require(cli, "migration " + action.cliName() + " " + name, CONSEQUENCES.get(action));
+            return super.call();
+        }
+    }
+
     @Command(name = "backfill", mixinStandardHelpOptions = true,
             description = "Copy the historical rows in keyset chunks (resumes after a crash), with a live progress bar.")
     static final class Backfill extends FollowsBackfill {
@@ -359,7 +390,7 @@ final class MigrationCommand extends CommandGroup {
 
         @Override
         public Integer call() {
-            runBackfill(cli, name, !noProgress);
+            runBackfill(cli, name, bar());
             return 0;
         }
     }
@@ -399,13 +430,16 @@ final class MigrationCommand extends CommandGroup {
                         pb = new ProgressBarBuilder().setTaskName("backfill").setInitialMax(s.rowsTotal())
                                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).setUnit(" rows", 1)
                                 .setConsumer(new ConsoleProgressBarConsumer(cli.out(), 120))
-                                .setEtaFunction(state -> Optional.ofNullable(latest.get().etaSeconds()).map(Duration::ofSeconds))
+                                .setEtaFunction(state -> latest.get().paused() || latest.get().throttleReason() != null ? Optional.empty()
+                                        : Optional.ofNullable(latest.get().etaSeconds()).map(Duration::ofSeconds))
                                 .build();
                     }
                     if (pb != null) {
                         pb.stepTo(processed);
-                        pb.setExtraMessage(String.format(" %,.0f rows/s%s", s.rowsPerSecond(), s.paused() ? " PAUSED"
-                                : s.throttleReason() == null ? "" : " throttled: " + throttled(s)));
+                        // paused or throttled: the reason, not a rate that no longer holds
+                        pb.setExtraMessage(s.paused() ? " PAUSED (migration resume " + name + ")"
+                                : s.throttleReason() != null ? " throttled: " + throttled(s)
+                                : String.format(" %,.0f rows/s", s.rowsPerSecond()));
                     }
                 } else if (System.nanoTime() - lastLine > 2_000_000_000L) {
                     lastLine = System.nanoTime();
@@ -441,7 +475,8 @@ final class MigrationCommand extends CommandGroup {
         @Mixin
         JsonOption json;
 
-        @Option(names = "--no-progress", description = "print a line every few seconds instead of a progress bar")
+        @Option(names = "--no-progress", description = "print a line every few seconds instead of a progress bar"
+                + " (always so when the output is not a terminal)")
         boolean noProgress;
 
         Verify(CliContext cli) {
@@ -454,7 +489,7 @@ final class MigrationCommand extends CommandGroup {
             if (json.enabled) { // the output is the one JSON document
                 report = ops().verify(name, actor());
             } else {
-                try (RangeProgress progress = new RangeProgress(out(), !noProgress)) {
+                try (RangeProgress progress = new RangeProgress(out(), !noProgress && cli.terminal().interactive())) {
                     report = ops().verify(name, actor(), progress);
                 }
             }
@@ -530,32 +565,60 @@ final class MigrationCommand extends CommandGroup {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "start → backfill → verify → cutover, each step printed; continues from the current phase.")
+            description = "start → backfill → verify → cutover, each step printed; continues from the current phase;"
+                    + " --until stops after an earlier phase.")
     static final class Run extends FollowsBackfill {
+        /** The phases run can stop in, in the order it reaches them. */
+        static final List<Phase> STOPS = List.of(Phase.DUAL_WRITE, Phase.BACKFILLED, Phase.VERIFIED, Phase.CUT_OVER);
+
+        @Mixin
+        Confirmation confirmation;
+
+        @Option(names = "--until", paramLabel = "<phase>",
+                description = "stop once the migration has reached this phase: DUAL_WRITE, BACKFILLED, VERIFIED or CUT_OVER"
+                        + " (the default); only CUT_OVER asks for confirmation")
+        String until;
+
         Run(CliContext cli) {
             super(cli);
         }
 
         @Override
         public Integer call() {
-            return run(cli, name, !noProgress);
+            Phase stop = until == null ? Phase.CUT_OVER : until(until);
+            if (stop == Phase.CUT_OVER) {
+                confirmation.require(cli, "migration run " + name, "it ends in cutover: " + CONSEQUENCES.get(Action.CUTOVER));
+            }
+            return run(cli, name, bar(), stop);
+        }
+
+        /** {@code --until}'s value as a phase run stops in ({@code cut-over} and {@code cut_over} as well as {@code CUT_OVER}). */
+        static Phase until(String value) {
+            String normal = value.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+            return STOPS.stream().filter(p -> p.name().equals(normal)).findFirst().orElseThrow(() -> OperatorException.usage(
+                    "--until " + value + " is not a phase migration run stops in: use one of "
+                            + STOPS.stream().map(Phase::name).collect(Collectors.joining(", "))));
         }
 
         static int run(CliContext cli, String name, boolean bar) {
+            return run(cli, name, bar, Phase.CUT_OVER);
+        }
+
+        static int run(CliContext cli, String name, boolean bar, Phase until) {
             MigrationOperations ops = cli.session().bean(MigrationOperations.class);
             MigrationStatusService statuses = cli.session().bean(MigrationStatusService.class);
             ops.spec(name);
             Phase phase = statuses.status(name).phase();
-            if (phase == Phase.PENDING || phase == Phase.ROLLED_BACK) {
+            if (!reached(phase, until) && (phase == Phase.PENDING || phase == Phase.ROLLED_BACK)) {
                 cli.out().println("== start: " + ops.perform(name, Action.START, actor()).message());
                 phase = statuses.status(name).phase();
             }
-            if (phase == Phase.DUAL_WRITE || phase == Phase.BACKFILLING) {
+            if (!reached(phase, until) && (phase == Phase.DUAL_WRITE || phase == Phase.BACKFILLING)) {
                 cli.out().println("== backfill");
                 runBackfill(cli, name, bar);
                 phase = statuses.status(name).phase();
             }
-            if (phase == Phase.BACKFILLED) {
+            if (!reached(phase, until) && phase == Phase.BACKFILLED) {
                 cli.out().println("== verify");
                 VerifyReport report = ops.verify(name, actor());
                 printReport(cli, report, false);
@@ -564,11 +627,18 @@ final class MigrationCommand extends CommandGroup {
                 }
                 phase = statuses.status(name).phase();
             }
-            if (phase == Phase.VERIFIED) {
+            if (!reached(phase, until) && phase == Phase.VERIFIED) {
                 cli.out().println("== cutover: " + ops.cutover(name, actor(), cli.out()::println).message());
             }
-            cli.out().println("migration " + name + " is in phase " + statuses.status(name).phase());
+            phase = statuses.status(name).phase();
+            cli.out().println("migration " + name + " is in phase " + phase
+                    + (until != Phase.CUT_OVER && reached(phase, until) ? " (stopped: --until " + until + ")" : ""));
             return 0;
+        }
+
+        /** Whether {@code phase} is {@code until} or past it in the workflow (ROLLED_BACK starts over). */
+        private static boolean reached(Phase phase, Phase until) {
+            return phase != Phase.ROLLED_BACK && phase.ordinal() >= until.ordinal();
         }
     }
 }

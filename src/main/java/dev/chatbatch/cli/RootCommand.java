@@ -12,7 +12,9 @@ import picocli.CommandLine.Spec;
         version = "chatbatch 0.1.0",
         description = "Migration and maintenance runner for PostgreSQL chat and agent databases.%n"
                 + "Database: --spring.datasource.url=jdbc:postgresql://host:port/db (or SPRING_DATASOURCE_URL);"
-                + " without it, an embedded PostgreSQL 17 under ./.chatbatch/.",
+                + " without it, an embedded PostgreSQL 17 under ./.chatbatch/.%n"
+                + "Anywhere on the command line: --config FILE (settings from a .properties/.yml file),"
+                + " --log-format text|json, --verbose (stack traces).",
         subcommands = {
                 SchemaCommand.class,
                 SeedCommand.class,

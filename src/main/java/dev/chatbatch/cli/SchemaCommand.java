@@ -137,6 +137,9 @@ final class SchemaCommand extends CommandGroup {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
+        @Mixin
+        Confirmation confirmation;
+
         Rollback(CliContext cli) {
             this.cli = cli;
         }
@@ -147,6 +150,8 @@ final class SchemaCommand extends CommandGroup {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                         "Missing required option: '--to=<version>' (or --module <name> to remove a module)");
             }
+            confirmation.require(cli, "schema rollback " + (module == null ? "--to " + to : "--module " + module
+                    + (to == null ? "" : " --to " + to)), "the rolled-back migrations' tables are dropped with their data");
             if (module != null) {
                 int target = to == null ? 0 : to;
                 SchemaModules modules = cli.sessionForSchemaWork().bean(SchemaModules.class);

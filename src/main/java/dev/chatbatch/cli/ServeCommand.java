@@ -41,8 +41,9 @@ final class ServeCommand implements Callable<Integer> {
         schedules.install().forEach(installed -> cli.out().println("schedule " + describe(installed)));
         int port = session.context() instanceof WebServerApplicationContext web && web.getWebServer() != null
                 ? web.getWebServer().getPort() : -1;
-        cli.out().println("serving on " + session.target().describe() + ", http port " + port
-                + "; SIGTERM stops gracefully");
+        String address = session.context().getEnvironment().getProperty("server.address", "0.0.0.0");
+        cli.out().println("serving on http://" + address + ":" + port + " (REST API /api, metrics /actuator/prometheus), database "
+                + session.target().describe() + "; SIGTERM stops gracefully");
         cli.out().flush();
         stop.await();
 

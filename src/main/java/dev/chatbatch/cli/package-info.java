@@ -2,9 +2,10 @@
  * The command line: {@link dev.chatbatch.cli.Cli} (splits Spring-style options from the command, maps
  * every outcome to an exit code of SPEC §7), the picocli command tree ({@code RootCommand} and one
  * {@code *Command} class per command), the per-command Spring application ({@code CliContext},
- * {@code AppSession}) and the text/JSON rendering of what the services return ({@code ExecutionPrinter},
- * the commands' own tables), and {@code Confirmation}: the question asked on a terminal before what cannot be undone
- * ({@code --yes} in scripts; refused without either). Commands stay thin: parse, call a capability's service, render its typed result.
+ * {@code AppSession}), the configuration files a command reads ({@code ConfigFiles}, {@code --config}), the
+ * question before a step that cannot be undone ({@code Confirmation}, {@code --yes}) and the text/JSON
+ * rendering of what the services return ({@code ExecutionPrinter}, the commands' own tables). Commands stay
+ * thin: parse, call a capability's service, render its typed result.
  *
  * <p>May depend on every capability package ({@code batch}, {@code db}, {@code schema}, {@code migration},
  * {@code maintenance}, {@code schedule}) and the root package. Never on {@code api}: {@code serve} starts the

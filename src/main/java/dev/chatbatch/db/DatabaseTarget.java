@@ -29,9 +29,14 @@ public record DatabaseTarget(String url, String username, String password, Embed
      * the environment and system properties, and probes it.
      */
     public static DatabaseTarget resolve(Map<String, String> cliProperties, EmbeddedMode mode) {
-        String url = lookup(cliProperties, "spring.datasource.url");
-        String user = lookup(cliProperties, "spring.datasource.username");
-        String password = lookup(cliProperties, "spring.datasource.password");
+        return resolve(cliProperties, Map.of(), mode);
+    }
+
+    /** As {@link #resolve(Map, EmbeddedMode)}, with the configuration files' properties as the last fallback. */
+    public static DatabaseTarget resolve(Map<String, String> cliProperties, Map<String, String> fileProperties, EmbeddedMode mode) {
+        String url = lookup(cliProperties, fileProperties, "spring.datasource.url");
+        String user = lookup(cliProperties, fileProperties, "spring.datasource.username");
+        String password = lookup(cliProperties, fileProperties, "spring.datasource.password");
         if (url != null && !url.isBlank()) {
             ConnectionProbe.check(url, user, password);
             return new DatabaseTarget(url, user, password, null);
@@ -44,7 +49,7 @@ public record DatabaseTarget(String url, String username, String password, Embed
                 throw new UncheckedIOException("cannot create a temporary directory for the embedded PostgreSQL", e);
             }
         } else {
-            String configured = lookup(cliProperties, "chatbatch.embedded.data-dir");
+            String configured = lookup(cliProperties, fileProperties, "chatbatch.embedded.data-dir");
             dataDir = Path.of(configured == null || configured.isBlank() ? DEFAULT_DATA_DIR : configured).toAbsolutePath();
         }
         EmbeddedPostgresServer server = EmbeddedPostgresServer.startOrAttach(dataDir,
@@ -68,13 +73,17 @@ public record DatabaseTarget(String url, String username, String password, Embed
         }
     }
 
-    /** Command line first, then the environment variable Spring would read, then a system property. */
-    static String lookup(Map<String, String> cliProperties, String key) {
+    /** Command line first, then the environment variable Spring would read, then a system property, then the files. */
+    static String lookup(Map<String, String> cliProperties, Map<String, String> fileProperties, String key) {
         String value = cliProperties.get(key);
         if (value != null) {
             return value;
         }
         String env = System.getenv(key.toUpperCase().replace('.', '_').replace("-", ""));
-        return env != null ? env : System.getProperty(key);
+        if (env != null) {
+            return env;
+        }
+        String system = System.getProperty(key);
+        return system != null ? system : fileProperties.get(key);
     }
 }

@@ -58,4 +58,21 @@ class RestErrorsTest {
         assertThat(dev.chatbatch.db.DatabaseErrors.describe(e))
                 .isEqualTo("value too long for type character varying(2500) (SQLSTATE 22001)");
     }
+
+    @Test
+    void refusalsNameTheRestCallNotTheCliCommand() {
+        var verifyFirst = new OperatorException(ExitCode.ILLEGAL_TRANSITION, "no verify is recorded: run `chatbatch migration verify"
+                + " chat-messages-v2` first");
+        assertThat(errors.operator(verifyFirst, request).getBody().error())
+                .isEqualTo("no verify is recorded: run `POST /api/migrations/chat-messages-v2/verify` first");
+        var running = new OperatorException(ExitCode.ALREADY_RUNNING, "stop it with `chatbatch stop <execution-id>` (see"
+                + " `chatbatch executions usage-rollup`); resume with `chatbatch restart 42`, list with `chatbatch executions`");
+        assertThat(errors.operator(running, request).getBody().error()).isEqualTo("stop it with `POST /api/executions/<execution-id>/stop`"
+                + " (see `GET /api/executions?job=usage-rollup`); resume with `POST /api/executions/42/restart`, list with"
+                + " `GET /api/executions`");
+        var schema = new OperatorException(ExitCode.USAGE, "the schema is behind: run `chatbatch schema migrate` first");
+        assertThat(errors.operator(schema, request).getBody().error())
+                .as("no REST call does this: the CLI's command, said to be one").isEqualTo(
+                        "the schema is behind: run `chatbatch schema migrate` (CLI) first");
+    }
 }

@@ -62,7 +62,8 @@ class ServeLifecycleTest {
         }
         try (context) {
             String out = captured.toString(StandardCharsets.UTF_8);
-            Matcher m = Pattern.compile("chatbatch API operator token \\(generated, not stored\\): (\\S+)").matcher(out);
+            Matcher m = Pattern.compile("chatbatch API: no users or tokens configured \\(set chatbatch.api.users / chatbatch.api.tokens\\);"
+                    + " operator token for this run \\(generated, not stored\\): (\\S+)").matcher(out);
             assertThat(m.find()).as(out).isTrue();
             String token = m.group(1);
             assertThat(m.find()).as("printed once").isFalse();

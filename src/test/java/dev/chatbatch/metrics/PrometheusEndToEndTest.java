@@ -241,7 +241,7 @@ class PrometheusEndToEndTest {
 
     private static int awaitPort(BlockingQueue<String> lines, Process serve) throws Exception {
         List<String> seen = new ArrayList<>();
-        Pattern port = Pattern.compile("http port (\\d+)");
+        Pattern port = Pattern.compile("serving on http://\\S+:(\\d+) \\(REST API");
         long deadline = System.nanoTime() + 120_000_000_000L; // generous: a loaded 2-core machine starts serve slowly
         while (System.nanoTime() < deadline && serve.isAlive()) {
             String line = lines.poll(200, TimeUnit.MILLISECONDS);

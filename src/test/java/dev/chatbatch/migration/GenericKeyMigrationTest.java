@@ -299,7 +299,7 @@ class GenericKeyMigrationTest {
         exec(ds, "SET session_replication_role = replica",
                 "UPDATE " + c.source() + " SET " + c.bypassSet() + " WHERE " + c.keyText() + " = '" + victim + "'",
                 "RESET session_replication_role");
-        MigrationTestData.Run refused = cli(db, dir, "migration", "cutover", c.name());
+        MigrationTestData.Run refused = cli(db, dir, "migration", "cutover", c.name(), "--yes");
         assertThat(refused.exit()).as(refused.toString()).isEqualTo(3);
         assertThat(refused.err()).contains("cutover refused: 1 of the 1 rows written since the last verify differ", victim);
         assertThat(string(ds, "SELECT phase FROM chatbatch.migration_state WHERE name = ?", c.name())).isEqualTo("VERIFIED");
@@ -330,7 +330,7 @@ class GenericKeyMigrationTest {
         assertExact(c);
 
         // cutover: v1 refuses writes naming the target; v2 writes are mirrored back with the down mapping
-        ok(cli(db, dir, "migration", "cutover", c.name()));
+        ok(cli(db, dir, "migration", "cutover", c.name(), "--yes"));
         assertThatThrownBy(() -> exec(ds, c.v1Insert())).hasMessageContaining(c.target()).hasMessageContaining("read-only");
         exec(ds, c.v2Insert());
         assertThat(string(ds, c.v2Check())).isEqualTo(c.v2Expected());

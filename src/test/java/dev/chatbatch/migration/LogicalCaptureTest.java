@@ -62,7 +62,7 @@ class LogicalCaptureTest {
         // writes between verify and cutover are applied under cutover's lock
         MigrationTestData.exec(ds, "UPDATE public.chat_messages SET content = 'late edit' WHERE id IN (SELECT id FROM public.chat_messages LIMIT 5)",
                 "DELETE FROM public.chat_messages WHERE id IN (SELECT id FROM public.chat_messages ORDER BY id DESC LIMIT 3)");
-        MigrationTestData.Run cutover = cli(db, jobs, "migration", "cutover", NAME);
+        MigrationTestData.Run cutover = cli(db, jobs, "migration", "cutover", NAME, "--yes");
         assertThat(cutover.exit()).as(cutover.toString()).isZero();
         assertThat(MigrationTestData.mappingDifferences(ds)).isZero();
         assertThat(count(ds, "SELECT count(*) FROM pg_replication_slots")).as("slots after cutover").isZero();

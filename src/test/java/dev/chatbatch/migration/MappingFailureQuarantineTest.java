@@ -102,7 +102,7 @@ class MappingFailureQuarantineTest {
         exec(ds, "SET session_replication_role = replica",
                 "UPDATE public.chat_messages SET updated_at = updated_at WHERE token_count = 0",
                 "RESET session_replication_role");
-        MigrationTestData.Run cutover = cli(db, jobsDir, "migration", "cutover", NAME);
+        MigrationTestData.Run cutover = cli(db, jobsDir, "migration", "cutover", NAME, "--yes");
         assertThat(cutover.exit()).as(cutover.toString()).isZero();
         assertThat(string(ds, "SELECT phase FROM chatbatch.migration_state WHERE name = ?", NAME)).isEqualTo("CUT_OVER");
         assertThat(count(ds, "SELECT count(*) FROM public.chat_messages")).isEqualTo(

@@ -57,7 +57,7 @@ class MigrationCutoverLockBudgetTest {
             reader.start();
             Thread.sleep(300);
 
-            MigrationTestData.Run refused = cli(db, "migration", "cutover", NAME);
+            MigrationTestData.Run refused = cli(db, "migration", "cutover", NAME, "--yes");
             assertThat(refused.exit()).as(refused.toString()).isEqualTo(4);
             String said = refused.out() + refused.err();
             assertThat(said).contains("pid " + blockerPid, "cutover-test-blocker", "idle in transaction", "RowExclusiveLock on public.chat_messages",
@@ -74,7 +74,7 @@ class MigrationCutoverLockBudgetTest {
             assertThat(reader.longestMillis.get()).isLessThan(BUDGET_MS + MARGIN_MS);
 
             blocker.rollback();
-            MigrationTestData.Run done = cli(db, "migration", "cutover", NAME);
+            MigrationTestData.Run done = cli(db, "migration", "cutover", NAME, "--yes");
             assertThat(done.exit()).as(done.toString()).isZero();
             assertThat(done.out()).contains("sessions that would block it now: none");
             reader.finish();

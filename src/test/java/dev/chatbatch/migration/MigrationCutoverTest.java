@@ -24,7 +24,7 @@ class MigrationCutoverTest {
         DataSource ds = db.dataSource();
         MigrationTestData.seed(ds, 5_000, 60);
 
-        MigrationTestData.Run run = cli(db, "migration", "run", NAME, "--no-progress");
+        MigrationTestData.Run run = cli(db, "migration", "run", NAME, "--yes", "--no-progress");
         assertThat(run.exit()).as(run.toString()).isZero();
         assertThat(run.out()).contains("== start", "== backfill", "== verify", "== cutover", "phase CUT_OVER");
 
@@ -65,9 +65,9 @@ class MigrationCutoverTest {
         // start again, through to complete: v1 lands in schema archive, untouched
         long v1 = count(ds, "SELECT count(*) FROM public.chat_messages");
         exec(ds, "TRUNCATE public.chat_messages_v2"); // start refuses a v2 still holding the first attempt's rows
-        MigrationTestData.Run again = cli(db, "migration", "run", NAME, "--no-progress");
+        MigrationTestData.Run again = cli(db, "migration", "run", NAME, "--yes", "--no-progress");
         assertThat(again.exit()).as(again.toString()).isZero();
-        MigrationTestData.Run complete = cli(db, "migration", "complete", NAME);
+        MigrationTestData.Run complete = cli(db, "migration", "complete", NAME, "--yes");
         assertThat(complete.exit()).as(complete.toString()).isZero();
         assertThat(count(ds, "SELECT count(*) FROM archive.chat_messages")).isEqualTo(v1);
         assertThat(count(ds, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"

@@ -43,7 +43,7 @@ class MigrationPhaseOperationsTest {
         exec(ds, "ALTER TABLE public.chat_messages DISABLE TRIGGER USER",
                 "UPDATE public.chat_messages SET content = 'bypassed the dual write' WHERE id = '" + victim + "'",
                 "ALTER TABLE public.chat_messages ENABLE TRIGGER USER");
-        MigrationTestData.Run refused = cli(db, "migration", "cutover", NAME);
+        MigrationTestData.Run refused = cli(db, "migration", "cutover", NAME, "--yes");
         assertThat(refused.exit()).as(refused.toString()).isEqualTo(3);
         assertThat(refused.err()).contains("cutover refused: 1 of the 1 rows written since the last verify differ", victim,
                 "migration verify", "migration repair");
@@ -58,7 +58,7 @@ class MigrationPhaseOperationsTest {
                 + " (SELECT id FROM public.chat_messages WHERE content IS NOT NULL ORDER BY id DESC LIMIT 3)",
                 "INSERT INTO public.chat_messages (conversation_id, role, content) VALUES"
                 + " ((SELECT id FROM public.conversations ORDER BY id LIMIT 1), 'user', 'after verify')");
-        MigrationTestData.Run cutover = cli(db, "migration", "cutover", NAME);
+        MigrationTestData.Run cutover = cli(db, "migration", "cutover", NAME, "--yes");
         ok(cutover);
         assertThat(cutover.out()).contains("4 rows written since verify re-checked");
         assertThat(phase(ds)).isEqualTo("CUT_OVER");
@@ -94,16 +94,16 @@ class MigrationPhaseOperationsTest {
         TestDatabase.Db db = TestDatabase.migrated();
         DataSource ds = db.dataSource();
         MigrationTestData.seed(ds, 500, 5);
-        ok(cli(db, "migration", "run", NAME, "--no-progress"));
+        ok(cli(db, "migration", "run", NAME, "--yes", "--no-progress"));
 
         exec(ds, "CREATE TABLE archive.chat_messages (id int)");
-        MigrationTestData.Run clash = cli(db, "migration", "complete", NAME);
+        MigrationTestData.Run clash = cli(db, "migration", "complete", NAME, "--yes");
         assertThat(clash.exit()).as(clash.toString()).isEqualTo(4);
         assertThat(clash.err()).contains("archive.chat_messages already exists");
         assertThat(phase(ds)).isEqualTo("CUT_OVER");
 
         exec(ds, "DROP TABLE archive.chat_messages");
-        ok(cli(db, "migration", "complete", NAME));
+        ok(cli(db, "migration", "complete", NAME, "--yes"));
         assertThat(count(ds, OBJECTS)).isZero();
         MigrationTestData.Run rollback = cli(db, "migration", "rollback", NAME);
         assertThat(rollback.exit()).as(rollback.toString()).isEqualTo(4);

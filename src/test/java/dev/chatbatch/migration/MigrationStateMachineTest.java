@@ -26,7 +26,7 @@ class MigrationStateMachineTest {
         TestDatabase.Db db = TestDatabase.migrated();
         MigrationTestData.seed(db.dataSource(), 3_000, 20);
 
-        MigrationTestData.Run cutover = cli(db, "migration", "cutover", NAME);
+        MigrationTestData.Run cutover = cli(db, "migration", "cutover", NAME, "--yes");
         assertThat(cutover.exit()).as(cutover.toString()).isEqualTo(4);
         assertThat(cutover.err()).contains("phase PENDING", "allowed next: start");
         assertThat(cli(db, "migration", "backfill", NAME).exit()).isEqualTo(4);
@@ -37,7 +37,7 @@ class MigrationStateMachineTest {
         MigrationTestData.Run again = cli(db, "migration", "start", NAME);
         assertThat(again.exit()).isEqualTo(4);
         assertThat(again.err()).contains("phase DUAL_WRITE", "allowed next: backfill");
-        assertThat(cli(db, "migration", "complete", NAME).exit()).isEqualTo(4);
+        assertThat(cli(db, "migration", "complete", NAME, "--yes").exit()).isEqualTo(4);
 
         // paused, the backfill waits between chunks: a second one meanwhile is refused with 5
         assertThat(cli(db, "migration", "pause", NAME).exit()).isZero();
@@ -55,6 +55,6 @@ class MigrationStateMachineTest {
         assertThat(cli(db, "migration", "resume", NAME).exit()).isZero();
         MigrationTestData.Run done = first.get();
         assertThat(done.exit()).as(done.toString()).isZero();
-        assertThat(cli(db, "migration", "cutover", NAME).err()).contains("phase BACKFILLED", "allowed next: verify");
+        assertThat(cli(db, "migration", "cutover", NAME, "--yes").err()).contains("phase BACKFILLED", "allowed next: verify");
     }
 }

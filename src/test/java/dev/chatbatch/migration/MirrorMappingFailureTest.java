@@ -104,7 +104,7 @@ class MirrorMappingFailureTest {
         platform(ds);
         exec(ds, "INSERT INTO public.chat_messages (conversation_id, user_id, role, content, token_count)"
                 + " SELECT '" + CONV + "', '" + USER + "', 'user', 'm' || g, g FROM generate_series(1, 20) g");
-        MigrationTestData.Run run = cli(db, jobs, "migration", "run", NAME, "--no-progress");
+        MigrationTestData.Run run = cli(db, jobs, "migration", "run", NAME, "--yes", "--no-progress");
         assertThat(run.exit()).as(run.toString()).isZero();
         assertThat(run.out()).contains("phase CUT_OVER");
 

@@ -135,7 +135,7 @@ class MirrorTenantIsolationTest {
 
         // B's direct v2 rows have no v1 row: not part of the migration; without them the migration verifies
         exec(ds, "DELETE FROM public.chat_messages_v2 WHERE id IN ('" + k1 + "', '" + k2 + "')");
-        MigrationTestData.Run run = cli(db, jobs, "migration", "run", NAME, "--no-progress");
+        MigrationTestData.Run run = cli(db, jobs, "migration", "run", NAME, "--yes", "--no-progress");
         assertThat(run.exit()).as(run.toString()).isZero();
         assertThat(MigrationTestData.mappingDifferences(ds)).isZero();
     }
@@ -154,11 +154,11 @@ class MirrorTenantIsolationTest {
 
         // cutover refuses while a role that writes v2 could not write v1 (the mirror back runs with its rights)
         exec(ds, "REVOKE DELETE ON public.chat_messages FROM authenticated");
-        MigrationTestData.Run refused = cli(db, jobs, "migration", "cutover", NAME);
+        MigrationTestData.Run refused = cli(db, jobs, "migration", "cutover", NAME, "--yes");
         assertThat(refused.exit()).as(refused.toString()).isEqualTo(4);
         assertThat(refused.err()).contains("GRANT DELETE ON public.chat_messages TO authenticated;");
         exec(ds, "GRANT DELETE ON public.chat_messages TO authenticated");
-        ok(cli(db, jobs, "migration", "cutover", NAME));
+        ok(cli(db, jobs, "migration", "cutover", NAME, "--yes"));
         assertThat(rejects(ds)).isEqualTo(A2_REJECTED + ":rule " + B_REJECTED + ":rule");
 
         // ---- CUT_OVER: v2 writes reach v1 with the writer's rights; a key that v1 holds for another row is refused

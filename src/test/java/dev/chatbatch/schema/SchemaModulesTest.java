@@ -48,7 +48,7 @@ class SchemaModulesTest {
         CliRun info = CliRun.on(db, "schema", "info");
         assertThat(info.out()).containsPattern(module + "\\s+" + schema + "\\s+applied\\s+1");
 
-        CliRun rollback = CliRun.on(db, "schema", "rollback", "--module", module);
+        CliRun rollback = CliRun.on(db, "schema", "rollback", "--module", module, "--yes");
         assertThat(rollback.exitCode()).as(rollback.toString()).isZero();
         assertThat(rollback.out()).contains("rolled back 1 migration(s) of module " + module).contains("the module is off");
         assertThat(CatalogSnapshot.take(ds, schema)).as("module schema after rollback").isEqualTo(none);
@@ -77,7 +77,7 @@ class SchemaModulesTest {
                 .containsExactly("direct_messages", "example_messages");
         assertThat(modules.states()).extracting(SchemaModules.ModuleState::state).containsOnly("applied");
 
-        CliRun toZero = CliRun.on(db, "schema", "rollback", "--to", "0");
+        CliRun toZero = CliRun.on(db, "schema", "rollback", "--to", "0", "--yes");
         assertThat(toZero.exitCode()).as(toZero.toString()).isEqualTo(4);
         assertThat(toZero.err()).contains("direct-messages, example-messages").contains("schema rollback --module");
 

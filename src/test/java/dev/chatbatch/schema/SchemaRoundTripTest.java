@@ -31,7 +31,7 @@ class SchemaRoundTripTest {
                 .map(i -> i.getVersion().getMajor().intValue()).sorted().toList();
         int latest = versions.get(versions.size() - 1);
 
-        CliRun toZero = CliRun.on(db, "schema", "rollback", "--to", "0");
+        CliRun toZero = CliRun.on(db, "schema", "rollback", "--to", "0", "--yes");
         assertThat(toZero.exitCode()).as(toZero.toString()).isZero();
         assertThat(toZero.out()).contains("rolled back " + versions.size() + " migration(s)");
         Map<String, List<String>> empty = CatalogSnapshot.take(db.dataSource());
