@@ -17,13 +17,14 @@ import java.util.regex.Pattern;
  * @param sourceTypes SQL type of each source column (all of them, in table order)
  * @param versionColumn optional target column bumped by +1 on every update mirrored by the dual write
  * @param compareMinMax target columns whose min/max verify compares (mapped v1 vs v2)
+ * @param switchWindow  what {@code complete} leaves behind when it ends the switch window
  */
 public record MigrationSpec(String file, String name, Table source, Table target, List<String> key,
                             List<String> keyTypes, Map<String, String> up, List<RejectRule> rejects,
                             Map<String, String> down, Map<String, String> targetTypes,
                             Map<String, String> sourceTypes, String versionColumn, List<String> compareMinMax,
                             int verifyRanges, TriggerMode triggerMode, Chunk chunk, int partitions,
-                            Throttle throttle, Timeouts timeouts, String hash) {
+                            Throttle throttle, Timeouts timeouts, String hash, SwitchWindow switchWindow) {
 
     /** A migration's name: also the stem of every object it creates in the database (see its naming function). */
     public static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,40}");
@@ -89,6 +90,14 @@ public record MigrationSpec(String file, String name, Table source, Table target
         public Timeouts(Duration lockTimeout, Duration statementTimeout) {
             this(lockTimeout, statementTimeout, CUTOVER_LOCK_BUDGET);
         }
+    }
+
+    /**
+     * {@code switch_window}: from cutover until complete both tables are writable; with {@code compatView},
+     * complete leaves a view named like v1 over v2 (down mapping, writable) for clients still on v1.
+     */
+    public record SwitchWindow(boolean compatView) {
+        public static final SwitchWindow DEFAULT = new SwitchWindow(false);
     }
 
     /** Partitions to use: the spec's, or what the cores allow (min 2, max 4). */

@@ -263,7 +263,7 @@ public class MigrationSpecLoader {
                 List.copyOf(rejects), down, targetTypes, sourceCols.values().stream()
                 .collect(LinkedHashMap::new, (mm, col) -> mm.put(col.name(), col.type()), Map::putAll),
                 versionColumn, List.copyOf(f.minMax()), f.verifyRanges(), f.triggerMode(),
-                f.chunk(), f.partitions(), f.throttle(), f.timeouts(), hash);
+                f.chunk(), f.partitions(), f.throttle(), f.timeouts(), hash, f.switchWindow());
     }
 
     record Column(String name, String type, boolean notNull, boolean hasDefault) {
@@ -454,7 +454,7 @@ public class MigrationSpecLoader {
                   Map<String, String> up, List<MigrationSpec.RejectRule> rejects, Map<String, String> down,
                   String versionColumn, List<String> minMax, int verifyRanges, MigrationSpec.TriggerMode triggerMode,
                   MigrationSpec.Chunk chunk, int partitions, MigrationSpec.Throttle throttle,
-                  MigrationSpec.Timeouts timeouts) {
+                  MigrationSpec.Timeouts timeouts, MigrationSpec.SwitchWindow switchWindow) {
     }
 
     /**
@@ -583,7 +583,29 @@ public class MigrationSpecLoader {
 
         return new Fields(name, source, target, List.copyOf(key), up, List.copyOf(rejects), down, versionColumn,
                 List.copyOf(minMax), verifyRanges, MigrationSpec.TriggerMode.valueOf(mode.toUpperCase(Locale.ROOT)),
-                new MigrationSpec.Chunk(size, min, max, target_s), partitions, throttle, timeouts);
+                new MigrationSpec.Chunk(size, min, max, target_s), partitions, throttle, timeouts, switchWindow(y, down, err));
+    }
+
+    /** {@code switch_window}: {@code compat_view} (true/false, default false), which needs the down mapping. */
+    private static MigrationSpec.SwitchWindow switchWindow(Map<String, Object> y, Map<String, String> down, ConfigFile err) {
+        Map<String, Object> w = map(y.get("switch_window"), "switch_window", err);
+        for (String k : w.keySet()) {
+            if (!k.equals("compat_view")) {
+                throw err.at("switch_window." + k, "unknown key: switch_window takes compat_view (true or false)");
+            }
+        }
+        Object v = w.get("compat_view");
+        if (v == null) {
+            return MigrationSpec.SwitchWindow.DEFAULT;
+        }
+        if (!(v instanceof Boolean b)) {
+            throw err.at("switch_window.compat_view", "'" + v + "' is not true or false");
+        }
+        if (b && down.isEmpty()) {
+            throw err.at("switch_window.compat_view", "the compatibility view shows v2 rows through the down mapping:"
+                    + " write a `down` mapping (source column -> expression over the target row t), or set compat_view: false");
+        }
+        return new MigrationSpec.SwitchWindow(b);
     }
 
     /** A table field's name, schema-qualified ({@code public} when the spec names none); not yet looked up. */
