@@ -48,7 +48,7 @@ final class MigrationCommand extends CommandGroup {
     private static final Map<Action, String> DESCRIPTIONS = new EnumMap<>(Map.of(
             Action.START, "Install the dual write (PENDING → DUAL_WRITE).",
             Action.REPAIR, "Re-sync the key ranges the last verify named.",
-            Action.CUTOVER, "From VERIFIED: v1 refuses writes, v2 writes are mirrored back into v1.",
+            Action.CUTOVER, "From VERIFIED: opens the switch window: v1 and v2 both take writes, each mirrored into the other until complete.",
             Action.COMPLETE, "Drop the triggers and move v1 into schema archive.",
             Action.ROLLBACK, "From DUAL_WRITE … CUT_OVER: drop the triggers; v1 stays writable and complete.",
             Action.PAUSE, "Pause the backfill (from any process).",

@@ -222,7 +222,7 @@ public class MigrationOperations {
         return new ActionResult(name, Action.REPAIR, Phase.BACKFILLED, detail, null);
     }
 
-    /** VERIFIED → CUT_OVER: v1 read-only (error names the target), v2 writes mirrored back into v1. */
+    /** VERIFIED → CUT_OVER: the switch window, both tables writable and each mirrored into the other until complete. */
     public ActionResult cutover(String name, String actor) {
         return cutover(name, actor, line -> log.info("{}", line));
     }

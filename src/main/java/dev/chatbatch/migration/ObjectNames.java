@@ -36,7 +36,7 @@ final class ObjectNames {
      */
     static final String MIRRORING_SETTING = "chatbatch.mirroring";
     static final String SETTLE_DOWN = "settle_down";
-    /** The guard function, shared by the TRUNCATE guard of the dual write and v1's write guard after cutover. */
+    /** The guard function, shared by the TRUNCATE guards of v1 (from start) and v2 (from cutover). */
     static final String GUARD = "guard";
 
     /** Triggers and functions the dual write installs (either trigger mode). */
