@@ -26,18 +26,23 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * {@code migration list|status|start|backfill|verify|repair|cutover|complete|rollback|pause|resume|run <name>}.
  * The sub-commands are registered by {@link #addSubcommands}, one per {@link Action} in the action table's
- * order: {@code backfill} and {@code verify} have commands of their own (they render more), every other
+ * order: {@code backfill}, {@code verify} and {@code cutover} have commands of their own (they render more or
+ * take options), every other
  * action is one {@link PhaseAction} through {@link MigrationOperations#perform}.
  */
 @Command(name = "migration", mixinStandardHelpOptions = true,
@@ -66,6 +71,11 @@ final class MigrationCommand extends CommandGroup {
             CommandLine command = switch (action) {
                 case BACKFILL -> new CommandLine(new Backfill(cli), factory);
                 case VERIFY -> new CommandLine(new Verify(cli), factory);
+                case CUTOVER -> {
+                    CommandLine cutover = new CommandLine(new Cutover(cli), factory);
+                    cutover.getCommandSpec().usageMessage().description(DESCRIPTIONS.get(action));
+                    yield cutover;
+                }
                 default -> {
                     CommandLine phaseAction = new CommandLine(new PhaseAction(cli, action), factory);
                     phaseAction.getCommandSpec().usageMessage().description(DESCRIPTIONS.get(action));
@@ -217,11 +227,55 @@ final class MigrationCommand extends CommandGroup {
 
         @Override
         public Integer call() {
-            ActionResult result = action == Action.CUTOVER ? ops().cutover(name, actor(), out()::println)
-                    : ops().perform(name, action, actor());
+            ActionResult result = ops().perform(name, action, actor());
             out().println(action == Action.PAUSE || action == Action.RESUME ? result.message()
                     : action.cliName() + " " + name + ": " + result.message());
             return 0;
+        }
+    }
+
+    /**
+     * {@code migration cutover <name> [--postpone-file FILE]}: gh-ost's postpone flag. While FILE exists the
+     * cutover waits (the phase is checked first, so a cutover that could not run is refused at once, not
+     * after the wait); deleting FILE lets it go on, within its lock budget as always.
+     */
+    @Command(mixinStandardHelpOptions = true)
+    static final class Cutover extends Named {
+        static final Duration RECHECK = Duration.ofSeconds(1);
+        static final Duration REPORT_EVERY = Duration.ofMinutes(1);
+
+        @Option(names = "--postpone-file", paramLabel = "FILE",
+                description = "wait while FILE exists, re-checked every second; delete it to let cutover go on")
+        Path postponeFile;
+
+        Cutover(CliContext cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() throws InterruptedException {
+            if (postponeFile != null) {
+                Action.CUTOVER.check(name, statuses().status(name).phase());
+                awaitRemoval(postponeFile, "cutover " + name, out()::println, RECHECK, REPORT_EVERY);
+            }
+            out().println("cutover " + name + ": " + ops().cutover(name, actor(), out()::println).message());
+            return 0;
+        }
+
+        /** Returns once {@code file} no longer exists, with a line when the wait starts and every {@code reportEvery}. */
+        static void awaitRemoval(Path file, String what, Consumer<String> progress, Duration recheck, Duration reportEvery)
+                throws InterruptedException {
+            long start = System.nanoTime();
+            long reported = Long.MIN_VALUE;
+            while (Files.exists(file)) {
+                long now = System.nanoTime();
+                if (reported == Long.MIN_VALUE || now - reported >= reportEvery.toNanos()) {
+                    progress.accept(String.format(Locale.ROOT, "%s postponed while %s exists (%.0f s so far): delete it to go on",
+                            what, file, (now - start) / 1e9));
+                    reported = now;
+                }
+                Thread.sleep(recheck.toMillis());
+            }
         }
     }
 
