@@ -54,7 +54,7 @@ final class MigrationCommand extends CommandGroup {
             Action.START, "Install the dual write (PENDING → DUAL_WRITE).",
             Action.REPAIR, "Re-sync the key ranges the last verify named.",
             Action.CUTOVER, "From VERIFIED: opens the switch window: v1 and v2 both take writes, each mirrored into the other until complete.",
-            Action.COMPLETE, "Drop the triggers and move v1 into schema archive.",
+            Action.COMPLETE, "End the switch window: drop the triggers, move v1 into schema archive (and leave the compatibility view if the spec asks).",
             Action.ROLLBACK, "From DUAL_WRITE … CUT_OVER: drop the triggers; v1 stays writable and complete.",
             Action.PAUSE, "Pause the backfill (from any process).",
             Action.RESUME, "Resume a paused backfill."));
