@@ -94,6 +94,10 @@ DECLARE
   cbv_state text;
   cbv_conflict text;
 BEGIN
+  IF current_setting('chatbatch.mirroring', true) = 'generic-orders' THEN
+    RETURN NULL; -- written by the other mirror of this migration, from the table this one mirrors into
+  END IF;
+  PERFORM set_config('chatbatch.mirroring', 'generic-orders', true);
   cbv_conflict := NULL;
   IF TG_OP = 'INSERT' THEN
       BEGIN
@@ -155,6 +159,7 @@ BEGIN
         cbv_k1 := cbv_k1 || OLD."tenant_id"; cbv_k2 := cbv_k2 || OLD."seq"; cbv_kinds := cbv_kinds || ('error')::text; cbv_reasons := cbv_reasons || (cbv_msg || ' (SQLSTATE ' || cbv_state || ')')::text;
       END;
   END IF;
+  PERFORM set_config('chatbatch.mirroring', '', true);
   IF cardinality(cbv_kinds) > 0 THEN
     PERFORM chatbatch."cbm_generic_orders_settle_up"(cbv_k1, cbv_k2, cbv_kinds, cbv_reasons);
   END IF;

@@ -63,6 +63,10 @@ DECLARE
   cbv_state text;
   cbv_conflict text;
 BEGIN
+  IF current_setting('chatbatch.mirroring', true) = 'generic-orders' THEN
+    RETURN NULL; -- written by the other mirror of this migration, from the table this one mirrors into
+  END IF;
+  PERFORM set_config('chatbatch.mirroring', 'generic-orders', true);
   cbv_conflict := NULL;
   IF TG_OP = 'INSERT' THEN
       BEGIN
@@ -118,6 +122,7 @@ BEGIN
         cbv_k1 := cbv_k1 || OLD."tenant_id"; cbv_k2 := cbv_k2 || OLD."seq"; cbv_kinds := cbv_kinds || ('down_error')::text; cbv_reasons := cbv_reasons || (cbv_msg || ' (SQLSTATE ' || cbv_state || ')')::text;
       END;
   END IF;
+  PERFORM set_config('chatbatch.mirroring', '', true);
   IF cbv_conflict IS NOT NULL THEN
     RAISE EXCEPTION USING ERRCODE = 'unique_violation',
       MESSAGE = format('duplicate key value violates the key of %s: %s=%s already exists', TG_ARGV[0], TG_ARGV[1], cbv_conflict),
@@ -141,4 +146,4 @@ $cbm$
 CREATE TRIGGER "cbm_generic_orders_down" AFTER INSERT OR UPDATE OR DELETE ON "generic"."orders_v2" FOR EACH ROW EXECUTE FUNCTION chatbatch."cbm_generic_orders_down"('generic.orders', '(tenant_id, seq)')
 
 -- statement 7
-CREATE TRIGGER "cbm_generic_orders_read_only" BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON "generic"."orders" FOR EACH STATEMENT EXECUTE FUNCTION chatbatch."cbm_generic_orders_guard"('generic.orders is read-only: migration generic-orders was cut over to generic.orders_v2; write to generic.orders_v2 instead (or roll the migration back)')
+CREATE TRIGGER "cbm_generic_orders_down_no_truncate" BEFORE TRUNCATE ON "generic"."orders_v2" FOR EACH STATEMENT EXECUTE FUNCTION chatbatch."cbm_generic_orders_guard"('TRUNCATE of generic.orders_v2 is refused while migration generic-orders mirrors it into generic.orders; complete or roll the migration back first')

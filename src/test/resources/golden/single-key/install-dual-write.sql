@@ -92,6 +92,10 @@ DECLARE
   cbv_state text;
   cbv_conflict text;
 BEGIN
+  IF current_setting('chatbatch.mirroring', true) = 'chat-messages-v2' THEN
+    RETURN NULL; -- written by the other mirror of this migration, from the table this one mirrors into
+  END IF;
+  PERFORM set_config('chatbatch.mirroring', 'chat-messages-v2', true);
   cbv_conflict := NULL;
   BEGIN
     WITH cbv_ins AS (INSERT INTO "public"."chat_messages_v2" AS t ("id", "conversation_id", "author_id", "parent_message_id", "role", "content", "metadata", "token_count", "created_at", "updated_at", "version") SELECT (s.id)::uuid, (s.conversation_id)::uuid, (s.user_id)::uuid, (s.reply_to_id)::uuid, (CASE lower(btrim(s.role)) WHEN 'user' THEN 'user' WHEN 'human' THEN 'user' WHEN 'assistant' THEN 'assistant' WHEN 'bot' THEN 'assistant' WHEN 'ai' THEN 'assistant' WHEN 'system' THEN 'system' WHEN 'tool' THEN 'tool' END)::text, (jsonb_build_object('type', 'text', 'text', s.content))::jsonb, ((CASE WHEN s.metadata IS NULL THEN '{}'::jsonb WHEN jsonb_typeof(s.metadata) = 'object' THEN s.metadata ELSE jsonb_build_object('legacy', s.metadata) END) || jsonb_strip_nulls(jsonb_build_object('model', s.model, 'latency_ms', s.latency_ms)))::jsonb, (coalesce(s.token_count, ceil(char_length(s.content) / 4.0)::int))::integer, (s.created_at)::timestamp with time zone, (s.updated_at)::timestamp with time zone, 1 FROM new_rows AS s WHERE NOT ((s.content IS NULL) IS TRUE OR (lower(btrim(s.role)) NOT IN ('user', 'human', 'assistant', 'bot', 'ai', 'system', 'tool')) IS TRUE) ON CONFLICT ("id") DO NOTHING RETURNING t."id")
@@ -114,6 +118,7 @@ BEGIN
       END;
     END LOOP;
   END;
+  PERFORM set_config('chatbatch.mirroring', '', true);
   IF cardinality(cbv_kinds) > 0 THEN
     PERFORM chatbatch."cbm_chat_messages_v2_settle_up"(cbv_k1, cbv_kinds, cbv_reasons);
   END IF;
@@ -139,6 +144,10 @@ DECLARE
   cbv_state text;
   cbv_conflict text;
 BEGIN
+  IF current_setting('chatbatch.mirroring', true) = 'chat-messages-v2' THEN
+    RETURN NULL; -- written by the other mirror of this migration, from the table this one mirrors into
+  END IF;
+  PERFORM set_config('chatbatch.mirroring', 'chat-messages-v2', true);
   cbv_conflict := NULL;
   BEGIN
     WITH cbv_om AS MATERIALIZED (SELECT s."id" FROM old_rows AS s JOIN "public"."chat_messages_v2" AS t ON (t."id") = (s."id") WHERE ROW(t."id", t."conversation_id", t."author_id", t."parent_message_id", t."role", t."content", t."metadata", t."token_count", t."created_at", t."updated_at")::text = ROW((s.id)::uuid, (s.conversation_id)::uuid, (s.user_id)::uuid, (s.reply_to_id)::uuid, (CASE lower(btrim(s.role)) WHEN 'user' THEN 'user' WHEN 'human' THEN 'user' WHEN 'assistant' THEN 'assistant' WHEN 'bot' THEN 'assistant' WHEN 'ai' THEN 'assistant' WHEN 'system' THEN 'system' WHEN 'tool' THEN 'tool' END)::text, (jsonb_build_object('type', 'text', 'text', s.content))::jsonb, ((CASE WHEN s.metadata IS NULL THEN '{}'::jsonb WHEN jsonb_typeof(s.metadata) = 'object' THEN s.metadata ELSE jsonb_build_object('legacy', s.metadata) END) || jsonb_strip_nulls(jsonb_build_object('model', s.model, 'latency_ms', s.latency_ms)))::jsonb, (coalesce(s.token_count, ceil(char_length(s.content) / 4.0)::int))::integer, (s.created_at)::timestamp with time zone, (s.updated_at)::timestamp with time zone)::text),
@@ -185,6 +194,7 @@ BEGIN
       END;
     END LOOP;
   END;
+  PERFORM set_config('chatbatch.mirroring', '', true);
   IF cardinality(cbv_kinds) > 0 THEN
     PERFORM chatbatch."cbm_chat_messages_v2_settle_up"(cbv_k1, cbv_kinds, cbv_reasons);
   END IF;
@@ -210,6 +220,10 @@ DECLARE
   cbv_state text;
   cbv_conflict text;
 BEGIN
+  IF current_setting('chatbatch.mirroring', true) = 'chat-messages-v2' THEN
+    RETURN NULL; -- written by the other mirror of this migration, from the table this one mirrors into
+  END IF;
+  PERFORM set_config('chatbatch.mirroring', 'chat-messages-v2', true);
   cbv_conflict := NULL;
   BEGIN
     WITH cbv_om AS MATERIALIZED (SELECT s."id" FROM old_rows AS s JOIN "public"."chat_messages_v2" AS t ON (t."id") = (s."id") WHERE ROW(t."id", t."conversation_id", t."author_id", t."parent_message_id", t."role", t."content", t."metadata", t."token_count", t."created_at", t."updated_at")::text = ROW((s.id)::uuid, (s.conversation_id)::uuid, (s.user_id)::uuid, (s.reply_to_id)::uuid, (CASE lower(btrim(s.role)) WHEN 'user' THEN 'user' WHEN 'human' THEN 'user' WHEN 'assistant' THEN 'assistant' WHEN 'bot' THEN 'assistant' WHEN 'ai' THEN 'assistant' WHEN 'system' THEN 'system' WHEN 'tool' THEN 'tool' END)::text, (jsonb_build_object('type', 'text', 'text', s.content))::jsonb, ((CASE WHEN s.metadata IS NULL THEN '{}'::jsonb WHEN jsonb_typeof(s.metadata) = 'object' THEN s.metadata ELSE jsonb_build_object('legacy', s.metadata) END) || jsonb_strip_nulls(jsonb_build_object('model', s.model, 'latency_ms', s.latency_ms)))::jsonb, (coalesce(s.token_count, ceil(char_length(s.content) / 4.0)::int))::integer, (s.created_at)::timestamp with time zone, (s.updated_at)::timestamp with time zone)::text),
@@ -232,6 +246,7 @@ BEGIN
       END;
     END LOOP;
   END;
+  PERFORM set_config('chatbatch.mirroring', '', true);
   IF cardinality(cbv_kinds) > 0 THEN
     PERFORM chatbatch."cbm_chat_messages_v2_settle_up"(cbv_k1, cbv_kinds, cbv_reasons);
   END IF;

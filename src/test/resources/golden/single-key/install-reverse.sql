@@ -61,6 +61,10 @@ DECLARE
   cbv_state text;
   cbv_conflict text;
 BEGIN
+  IF current_setting('chatbatch.mirroring', true) = 'chat-messages-v2' THEN
+    RETURN NULL; -- written by the other mirror of this migration, from the table this one mirrors into
+  END IF;
+  PERFORM set_config('chatbatch.mirroring', 'chat-messages-v2', true);
   cbv_conflict := NULL;
   BEGIN
     WITH cbv_ins AS (INSERT INTO "public"."chat_messages" AS s ("id", "conversation_id", "user_id", "reply_to_id", "role", "content", "model", "token_count", "latency_ms", "metadata", "created_at", "updated_at") SELECT (t.id)::uuid, (t.conversation_id)::uuid, (t.author_id)::uuid, (t.parent_message_id)::uuid, (t.role)::text, (coalesce(t.content ->> 'text', t.content::text))::text, (t.metadata ->> 'model')::text, (t.token_count)::integer, (CASE WHEN jsonb_typeof(t.metadata -> 'latency_ms') = 'number' THEN (t.metadata ->> 'latency_ms')::numeric::int END)::integer, (CASE WHEN t.metadata ?? 'legacy' THEN t.metadata -> 'legacy' ELSE t.metadata - 'model' - 'latency_ms' END)::jsonb, (t.created_at)::timestamp with time zone, (t.updated_at)::timestamp with time zone FROM new_rows AS t WHERE true ON CONFLICT ("id") DO NOTHING RETURNING s."id")
@@ -81,6 +85,7 @@ BEGIN
       END;
     END LOOP;
   END;
+  PERFORM set_config('chatbatch.mirroring', '', true);
   IF cbv_conflict IS NOT NULL THEN
     RAISE EXCEPTION USING ERRCODE = 'unique_violation',
       MESSAGE = format('duplicate key value violates the key of %s: %s=%s already exists', TG_ARGV[0], TG_ARGV[1], cbv_conflict),
@@ -118,6 +123,10 @@ DECLARE
   cbv_state text;
   cbv_conflict text;
 BEGIN
+  IF current_setting('chatbatch.mirroring', true) = 'chat-messages-v2' THEN
+    RETURN NULL; -- written by the other mirror of this migration, from the table this one mirrors into
+  END IF;
+  PERFORM set_config('chatbatch.mirroring', 'chat-messages-v2', true);
   cbv_conflict := NULL;
   BEGIN
     WITH cbv_gone AS (DELETE FROM "public"."chat_messages" AS s USING old_rows AS t WHERE (s."id") = (t."id") AND NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE (n."id") = (t."id")) RETURNING s."id"),
@@ -159,6 +168,7 @@ BEGIN
       END;
     END LOOP;
   END;
+  PERFORM set_config('chatbatch.mirroring', '', true);
   IF cbv_conflict IS NOT NULL THEN
     RAISE EXCEPTION USING ERRCODE = 'unique_violation',
       MESSAGE = format('duplicate key value violates the key of %s: %s=%s already exists', TG_ARGV[0], TG_ARGV[1], cbv_conflict),
@@ -196,6 +206,10 @@ DECLARE
   cbv_state text;
   cbv_conflict text;
 BEGIN
+  IF current_setting('chatbatch.mirroring', true) = 'chat-messages-v2' THEN
+    RETURN NULL; -- written by the other mirror of this migration, from the table this one mirrors into
+  END IF;
+  PERFORM set_config('chatbatch.mirroring', 'chat-messages-v2', true);
   cbv_conflict := NULL;
   BEGIN
     WITH cbv_gone AS (DELETE FROM "public"."chat_messages" AS s USING old_rows AS t WHERE (s."id") = (t."id") RETURNING s."id")
@@ -216,6 +230,7 @@ BEGIN
       END;
     END LOOP;
   END;
+  PERFORM set_config('chatbatch.mirroring', '', true);
   IF cbv_conflict IS NOT NULL THEN
     RAISE EXCEPTION USING ERRCODE = 'unique_violation',
       MESSAGE = format('duplicate key value violates the key of %s: %s=%s already exists', TG_ARGV[0], TG_ARGV[1], cbv_conflict),
@@ -245,4 +260,4 @@ CREATE TRIGGER "cbm_chat_messages_v2_down_upd" AFTER UPDATE ON "public"."chat_me
 CREATE TRIGGER "cbm_chat_messages_v2_down_del" AFTER DELETE ON "public"."chat_messages_v2" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION chatbatch."cbm_chat_messages_v2_down_del"('public.chat_messages', '(id)')
 
 -- statement 11
-CREATE TRIGGER "cbm_chat_messages_v2_read_only" BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON "public"."chat_messages" FOR EACH STATEMENT EXECUTE FUNCTION chatbatch."cbm_chat_messages_v2_guard"('public.chat_messages is read-only: migration chat-messages-v2 was cut over to public.chat_messages_v2; write to public.chat_messages_v2 instead (or roll the migration back)')
+CREATE TRIGGER "cbm_chat_messages_v2_down_no_truncate" BEFORE TRUNCATE ON "public"."chat_messages_v2" FOR EACH STATEMENT EXECUTE FUNCTION chatbatch."cbm_chat_messages_v2_guard"('TRUNCATE of public.chat_messages_v2 is refused while migration chat-messages-v2 mirrors it into public.chat_messages; complete or roll the migration back first')

@@ -28,6 +28,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -37,11 +39,13 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import java.util.function.Consumer;
 
 /**
  * {@code migration list|status|plan|start|backfill|verify|repair|cutover|complete|rollback|pause|resume|run <name>}.
  * The sub-commands are registered by {@link #addSubcommands}, one per {@link Action} in the action table's
- * order: {@code backfill} and {@code verify} have commands of their own (they render more), every other
+ * order: {@code backfill}, {@code verify} and {@code cutover} have commands of their own (they render more or
+ * take options), every other
  * action is one {@link PhaseAction} through {@link MigrationOperations#perform}.
  */
 @Command(name = "migration", mixinStandardHelpOptions = true,
@@ -52,8 +56,8 @@ final class MigrationCommand extends CommandGroup {
     private static final Map<Action, String> DESCRIPTIONS = new EnumMap<>(Map.of(
             Action.START, "Install the dual write (PENDING → DUAL_WRITE).",
             Action.REPAIR, "Re-sync the key ranges the last verify named.",
-            Action.CUTOVER, "From VERIFIED: v1 refuses writes, v2 writes are mirrored back into v1.",
-            Action.COMPLETE, "Drop the triggers and move v1 into schema archive.",
+            Action.CUTOVER, "From VERIFIED: opens the switch window: v1 and v2 both take writes, each mirrored into the other until complete.",
+            Action.COMPLETE, "End the switch window: drop the triggers, move v1 into schema archive (and leave the compatibility view if the spec asks).",
             Action.PAUSE, "Pause the backfill (from any process).",
             Action.RESUME, "Resume a paused backfill."));
 
@@ -76,6 +80,11 @@ final class MigrationCommand extends CommandGroup {
                 case BACKFILL -> new CommandLine(new Backfill(cli), factory);
                 case VERIFY -> new CommandLine(new Verify(cli), factory);
                 case ROLLBACK -> new CommandLine(new Rollback(cli), factory);
+                case CUTOVER -> {
+                    CommandLine cutover = new CommandLine(new Cutover(cli), factory);
+                    cutover.getCommandSpec().usageMessage().description(DESCRIPTIONS.get(action));
+                    yield cutover;
+                }
                 default -> {
                     CommandLine phaseAction = new CommandLine(CONSEQUENCES.containsKey(action)
                             ? new ConfirmedPhaseAction(cli, action) : new PhaseAction(cli, action), factory);
@@ -317,8 +326,7 @@ final class MigrationCommand extends CommandGroup {
 
         @Override
         public Integer call() {
-            ActionResult result = action == Action.CUTOVER ? ops().cutover(name, actor(), out()::println)
-                    : ops().perform(name, action, actor());
+            ActionResult result = ops().perform(name, action, actor());
             out().println(action == Action.PAUSE || action == Action.RESUME ? result.message()
                     : action.cliName() + " " + name + ": " + result.message());
             return 0;
@@ -378,6 +386,55 @@ final class MigrationCommand extends CommandGroup {
         public Integer call() {
             confirmation.require(cli, "migration " + action.cliName() + " " + name, CONSEQUENCES.get(action));
             return super.call();
+        }
+    }
+
+    /**
+     * {@code migration cutover <name> [--postpone-file FILE]}: gh-ost's postpone flag. While FILE exists the
+     * cutover waits (the phase is checked first, so a cutover that could not run is refused at once, not
+     * after the wait); deleting FILE lets it go on, within its lock budget as always.
+     */
+    @Command(mixinStandardHelpOptions = true)
+    static final class Cutover extends Named {
+        static final Duration RECHECK = Duration.ofSeconds(1);
+        static final Duration REPORT_EVERY = Duration.ofMinutes(1);
+
+        @Option(names = "--postpone-file", paramLabel = "FILE",
+                description = "wait while FILE exists, re-checked every second; delete it to let cutover go on")
+        Path postponeFile;
+
+        @Mixin
+        Confirmation confirmation;
+
+        Cutover(CliContext cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() throws InterruptedException {
+            confirmation.require(cli, "migration cutover " + name, CONSEQUENCES.get(Action.CUTOVER));
+            if (postponeFile != null) {
+                Action.CUTOVER.check(name, statuses().status(name).phase());
+                awaitRemoval(postponeFile, "cutover " + name, out()::println, RECHECK, REPORT_EVERY);
+            }
+            out().println("cutover " + name + ": " + ops().cutover(name, actor(), out()::println).message());
+            return 0;
+        }
+
+        /** Returns once {@code file} no longer exists, with a line when the wait starts and every {@code reportEvery}. */
+        static void awaitRemoval(Path file, String what, Consumer<String> progress, Duration recheck, Duration reportEvery)
+                throws InterruptedException {
+            long start = System.nanoTime();
+            long reported = Long.MIN_VALUE;
+            while (Files.exists(file)) {
+                long now = System.nanoTime();
+                if (reported == Long.MIN_VALUE || now - reported >= reportEvery.toNanos()) {
+                    progress.accept(String.format(Locale.ROOT, "%s postponed while %s exists (%.0f s so far): delete it to go on",
+                            what, file, (now - start) / 1e9));
+                    reported = now;
+                }
+                Thread.sleep(recheck.toMillis());
+            }
         }
     }
 

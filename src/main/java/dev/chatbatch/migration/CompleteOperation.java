@@ -4,8 +4,9 @@ import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
 
 /**
- * {@code complete}: drops every trigger of the migration and moves v1 into schema {@code archive} (never
- * drops it). It has no rollback: once completed nothing mirrors v2 into the archived v1 any more, so moving
+ * {@code complete}: ends the switch window: drops every trigger of the migration and moves v1 into schema
+ * {@code archive} (never drops it); with {@code switch_window.compat_view} it leaves a writable view named
+ * like v1 over v2 ({@link CompatView}). It has no rollback: once completed nothing mirrors v2 into the archived v1 any more, so moving
  * it back would silently lose every write made to v2 since. COMPLETED is final ({@link Action#ROLLBACK}
  * refuses it), and undoing it is a deliberate manual step (move the table back, copy the newer v2 rows with
  * the spec's down mapping).
@@ -37,6 +38,13 @@ final class CompleteOperation implements PhaseOperation {
     public String apply() {
         ctx.dropAll();
         ctx.jdbc().execute(ctx.sql().mirror().archive());
-        return "triggers dropped; " + ctx.spec().source().qualified() + " moved to archive." + ctx.spec().source().name();
+        String done = "switch window closed: triggers dropped; " + ctx.spec().source().qualified() + " moved to archive."
+                + ctx.spec().source().name();
+        if (!ctx.spec().switchWindow().compatView()) {
+            return done;
+        }
+        ctx.sql().compatView().install().forEach(ctx.jdbc()::execute);
+        return done + "; " + ctx.spec().source().qualified() + " is now a writable view over " + ctx.spec().target().qualified()
+                + " (switch_window.compat_view) for clients still on it";
     }
 }

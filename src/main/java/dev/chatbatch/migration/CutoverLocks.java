@@ -13,8 +13,8 @@ import java.util.Locale;
 /**
  * The cutover's lock budget ({@code timeouts.cutover_lock_budget}): the most time one try of cutover may hold
  * up the application's writes to v1 and v2, queued and holding together. Cutover takes one lock, SHARE ROW EXCLUSIVE on both tables
- * ({@link MirrorStatements#lockTables}), and nothing stronger afterwards (the dual write is disabled, not
- * dropped), so reads never wait for it; writes wait only while its request is queued or granted.
+ * ({@link MirrorStatements#lockTables}), and nothing stronger afterwards (it only creates triggers, which
+ * take the same lock), so reads never wait for it; writes wait only while its request is queued or granted.
  *
  * <p>Each try waits for the lock at most a short lock_timeout (growing from {@link #FIRST_WAIT}, never above
  * the spec's lock_timeout), so a queued request never stays queued long; between tries the application's

@@ -13,15 +13,16 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code cutover}: replaces the dual write by the v1 write guard and the v2 → v1 mirror
- * ({@link MirrorStatements#installReverse}), which runs with the writer's rights: every role that may write v2
- * must be able to do the same to v1, or cutover is refused naming the GRANT. Validate takes the write lock on
+ * {@code cutover}: opens the switch window, adding the v2 → v1 mirror ({@link MirrorStatements#installReverse})
+ * beside the dual write, so both tables are writable until complete and application instances move to v2 one
+ * at a time. The mirror runs with the writer's rights: every role that may write v2 must be able to do the same
+ * to v1, or cutover is refused naming the GRANT. Validate takes the write lock on
  * both tables within the lock budget ({@link CutoverLocks}: one short try per transaction, retried by the
  * coordinator) and re-checks the tail under it: counts, and the rows written since the last verify's snapshot
- * compared mapped v1 vs v2. Apply disables the dual write rather than dropping it, so no lock stronger than
- * that write lock is ever requested and reads never wait. Rollback drops the guard, the mirror and the
- * disabled dual-write triggers; it does not put the dual write back, because a cutover is only undone by the
- * migration's rollback, which next rolls back {@link DualWriteOperation} too.
+ * compared mapped v1 vs v2. Apply only creates triggers (SHARE ROW EXCLUSIVE, like that write lock), so no
+ * stronger lock is ever requested and reads never wait. Rollback drops the mirror and v2's TRUNCATE guard (and
+ * the v1 guard and disabled dual write that versions before the window installed); a cutover is only undone by
+ * the migration's rollback, which next rolls back {@link DualWriteOperation} too.
  */
 final class CutoverOperation implements ReversibleOperation {
 
@@ -29,6 +30,8 @@ final class CutoverOperation implements ReversibleOperation {
     private final CutoverLocks locks;
     private final Duration wait;
     private final LogicalCapture capture;
+    /** Whether v1 was captured through a replication slot (validate finds out, apply installs the dual write then). */
+    private boolean logical;
     private String balance;
 
     /** The operation in force, for rollback only. */
@@ -71,6 +74,7 @@ final class CutoverOperation implements ReversibleOperation {
         long locked = System.nanoTime();
         // logical capture: what committed before the lock is applied under it, so the checks below see it
         LogicalCapture.Applied drained = capture.drainInTransaction(ctx.jdbc(), spec, ctx.sql());
+        logical = LogicalCapture.slotExists(ctx.jdbc(), ctx.sql());
         locks.bound(ctx.jdbc());
         // the tail since verify, with both tables locked: counts must still balance ...
         long source = ctx.jdbc().queryForObject(ctx.sql().verify().countSource(), Long.class);
@@ -105,14 +109,17 @@ final class CutoverOperation implements ReversibleOperation {
     public String apply() {
         MigrationSpec spec = ctx.spec();
         locks.bound(ctx.jdbc());
-        ctx.disable(ObjectNames.DUAL_WRITE_TRIGGERS);
+        if (logical) {
+            // the slot is dropped after this commit: from here the v1 -> v2 mirror runs in the writer's transaction
+            ctx.sql().mirror().installDualWriteAfterCapture().forEach(ctx.jdbc()::execute);
+        }
         ctx.sql().mirror().installReverse().forEach(ctx.jdbc()::execute);
         locks.bound(ctx.jdbc()); // the history row, written under the lock too
-        return spec.source().qualified() + " now refuses writes; writes to " + spec.target().qualified()
-                + " are mirrored back (" + balance + ")";
+        return "switch window open: " + spec.source().qualified() + " and " + spec.target().qualified() + " are both writable,"
+                + " each mirrored into the other, until complete (" + balance + ")";
     }
 
-    /** The reverse mirror and the guard, and the dual-write triggers apply disabled (their functions go with the dual write's rollback). */
+    /** The reverse mirror and v2's TRUNCATE guard (the dual write's triggers and functions go with the dual write's rollback). */
     @Override
     public List<String> rollback() {
         List<String> triggers = new ArrayList<>(ObjectNames.REVERSE_TRIGGERS);

@@ -258,7 +258,7 @@ public class MigrationOperations {
         return new ActionResult(name, Action.REPAIR, Phase.BACKFILLED, detail, null);
     }
 
-    /** VERIFIED → CUT_OVER: v1 read-only (error names the target), v2 writes mirrored back into v1. */
+    /** VERIFIED → CUT_OVER: the switch window, both tables writable and each mirrored into the other until complete. */
     public ActionResult cutover(String name, String actor) {
         return cutover(name, actor, line -> log.info("{}", line));
     }
@@ -299,7 +299,7 @@ public class MigrationOperations {
                     store.transition(name, ctx.from(), Action.CUTOVER.target(), spec.hash(), actor, d);
                     return d;
                 });
-                capture.drop(m.sql()); // writes to v1 are refused from now on: nothing more to capture
+                capture.drop(m.sql()); // the switch window mirrors v1 writes in their own transaction from now on
                 return new ActionResult(name, Action.CUTOVER, Action.CUTOVER.target(), detail, null);
             } catch (DataAccessException e) {
                 if (locks.held() && "57014".equals(DatabaseErrors.sqlState(e))) {

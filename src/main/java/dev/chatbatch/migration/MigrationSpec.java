@@ -18,22 +18,25 @@ import java.util.regex.Pattern;
  * @param versionColumn optional target column bumped by +1 on every update mirrored by the dual write
  * @param compareMinMax target columns whose min/max verify compares (mapped v1 vs v2)
  * @param indexes     whether start defers v2's secondary indexes and foreign keys until after the copy
+ * @param switchWindow  what {@code complete} leaves behind when it ends the switch window
  */
 public record MigrationSpec(String file, String name, Table source, Table target, List<String> key,
                             List<String> keyTypes, Map<String, String> up, List<RejectRule> rejects,
                             Map<String, String> down, Map<String, String> targetTypes,
                             Map<String, String> sourceTypes, String versionColumn, List<String> compareMinMax,
                             int verifyRanges, TriggerMode triggerMode, Chunk chunk, int partitions,
-                            Throttle throttle, Timeouts timeouts, String hash, Indexes indexes, Capture capture) {
+                            Throttle throttle, Timeouts timeouts, String hash, Indexes indexes, Capture capture,
+                            SwitchWindow switchWindow) {
 
-    /** A spec without {@code indexes:} and {@code capture:} sections: their defaults. */
+    /** A spec without {@code indexes:}, {@code capture:} and {@code switch_window:} sections: their defaults. */
     public MigrationSpec(String file, String name, Table source, Table target, List<String> key, List<String> keyTypes,
                          Map<String, String> up, List<RejectRule> rejects, Map<String, String> down,
                          Map<String, String> targetTypes, Map<String, String> sourceTypes, String versionColumn,
                          List<String> compareMinMax, int verifyRanges, TriggerMode triggerMode, Chunk chunk, int partitions,
                          Throttle throttle, Timeouts timeouts, String hash) {
         this(file, name, source, target, key, keyTypes, up, rejects, down, targetTypes, sourceTypes, versionColumn, compareMinMax,
-                verifyRanges, triggerMode, chunk, partitions, throttle, timeouts, hash, Indexes.DEFAULT, Capture.TRIGGER);
+                verifyRanges, triggerMode, chunk, partitions, throttle, timeouts, hash, Indexes.DEFAULT, Capture.TRIGGER,
+                SwitchWindow.DEFAULT);
     }
 
     /** A migration's name: also the stem of every object it creates in the database (see its naming function). */
@@ -111,6 +114,14 @@ public record MigrationSpec(String file, String name, Table source, Table target
         public static final Capture TRIGGER = new Capture(Mode.TRIGGER);
 
         public enum Mode { AUTO, LOGICAL, TRIGGER }
+    }
+
+    /**
+     * {@code switch_window}: from cutover until complete both tables are writable; with {@code compatView},
+     * complete leaves a view named like v1 over v2 (down mapping, writable) for clients still on v1.
+     */
+    public record SwitchWindow(boolean compatView) {
+        public static final SwitchWindow DEFAULT = new SwitchWindow(false);
     }
 
     /** Partitions to use: the spec's, or what the cores allow (min 2, max 4). */

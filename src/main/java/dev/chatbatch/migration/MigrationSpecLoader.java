@@ -58,14 +58,15 @@ public class MigrationSpecLoader {
     /** The keys of a spec's top level ("") and of each section; any other key is refused. */
     static final Map<String, List<String>> KNOWN_KEYS = Map.of(
             "", List.of("kind", "name", "source", "target", "key", "up", "rejects", "down", "version_column",
-                    "dual_write_trigger", "verify", "chunk", "partitions", "throttle", "timeouts", "indexes", "capture"),
+                    "dual_write_trigger", "verify", "chunk", "partitions", "throttle", "timeouts", "indexes", "capture", "switch_window"),
             "verify", List.of("ranges", "min_max"),
             "chunk", List.of("size", "min_size", "max_size", "target_seconds"),
             "throttle", List.of("load_margin", "critical_factor", "floor_rows_per_second", "critical_timeout",
                     "max_active_backends", "query", "max_replication_lag_seconds", "sleep_millis"),
             "timeouts", List.of("lock_timeout", "statement_timeout", "cutover_lock_budget"),
             "indexes", List.of("defer", "min_rows", "parallel", "maintenance_work_mem", "concurrently"),
-            "capture", List.of("mode"));
+            "capture", List.of("mode"),
+            "switch_window", List.of("compat_view"));
     /** Settings of the loader's transaction: bounded waits, and the dual-write triggers' search_path. */
     private static final TransactionSettings CHECK_SETTINGS = TransactionSettings.of("statement_timeout", "10s")
             .and("lock_timeout", "5s").and("search_path", "pg_catalog, public");
@@ -290,7 +291,8 @@ public class MigrationSpecLoader {
                 List.copyOf(rejects), down, targetTypes, sourceCols.values().stream()
                 .collect(LinkedHashMap::new, (mm, col) -> mm.put(col.name(), col.type()), Map::putAll),
                 versionColumn, List.copyOf(f.minMax()), f.verifyRanges(), f.triggerMode(),
-                f.chunk(), f.partitions(), f.throttle(), f.timeouts(), hash, f.indexes(), f.capture());
+                f.chunk(), f.partitions(), f.throttle(), f.timeouts(), hash, f.indexes(), f.capture(),
+                f.switchWindow());
     }
 
     record Column(String name, String type, boolean notNull, boolean hasDefault) {
@@ -482,7 +484,7 @@ public class MigrationSpecLoader {
                   String versionColumn, List<String> minMax, int verifyRanges, MigrationSpec.TriggerMode triggerMode,
                   MigrationSpec.Chunk chunk, int partitions, MigrationSpec.Throttle throttle,
                   MigrationSpec.Timeouts timeouts, MigrationSpec.Indexes indexes,
-                  MigrationSpec.Capture capture) {
+                  MigrationSpec.Capture capture, MigrationSpec.SwitchWindow switchWindow) {
     }
 
     /**
@@ -629,7 +631,7 @@ public class MigrationSpecLoader {
         return new Fields(name, source, target, List.copyOf(key), up, List.copyOf(rejects), down, versionColumn,
                 List.copyOf(minMax), verifyRanges, MigrationSpec.TriggerMode.valueOf(mode.toUpperCase(Locale.ROOT)),
                 new MigrationSpec.Chunk(size, min, max, target_s), partitions, throttle, timeouts, indexes(y, err),
-                capture(y, err));
+                capture(y, err), switchWindow(y, down, err));
     }
 
     /** The {@code indexes:} section (see {@link MigrationSpec.Indexes}). */
@@ -665,6 +667,23 @@ public class MigrationSpecLoader {
             throw err.at("capture.mode", "'" + mode + "' must be auto, logical or trigger");
         }
         return new MigrationSpec.Capture(MigrationSpec.Capture.Mode.valueOf(mode.toUpperCase(Locale.ROOT)));
+    }
+
+    /** {@code switch_window}: {@code compat_view} (true/false, default false), which needs the down mapping. */
+    private static MigrationSpec.SwitchWindow switchWindow(Map<String, Object> y, Map<String, String> down, ConfigFile err) {
+        Map<String, Object> w = map(y.get("switch_window"), "switch_window", err);
+        Object v = w.get("compat_view");
+        if (v == null) {
+            return MigrationSpec.SwitchWindow.DEFAULT;
+        }
+        if (!(v instanceof Boolean b)) {
+            throw err.at("switch_window.compat_view", "'" + v + "' is not true or false");
+        }
+        if (b && down.isEmpty()) {
+            throw err.at("switch_window.compat_view", "the compatibility view shows v2 rows through the down mapping:"
+                    + " write a `down` mapping (source column -> expression over the target row t), or set compat_view: false");
+        }
+        return new MigrationSpec.SwitchWindow(b);
     }
 
     /** A table field's name, schema-qualified ({@code public} when the spec names none); not yet looked up. */

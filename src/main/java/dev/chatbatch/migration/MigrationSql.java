@@ -6,7 +6,7 @@ package dev.chatbatch.migration;
  * from the same key and mapping expressions and cannot drift apart:
  * {@link ObjectNames} (every installed object's name), {@link KeyRanges} (key tuples, ranges, tiles),
  * {@link BackfillStatements}, {@link MirrorStatements} (triggers, quarantine functions, drops),
- * {@link VerifyStatements} and {@link SampleStatements}. A generator method returns a {@link Statement}
+ * {@link VerifyStatements}, {@link SampleStatements} and {@link CompatView}. A generator method returns a {@link Statement}
  * with its parameters in bind order where the statement takes any.
  *
  * <p>Every identifier is validated and quoted ({@link dev.chatbatch.db.Identifiers}); spec expressions were
@@ -24,6 +24,7 @@ public final class MigrationSql {
     private final MirrorStatements mirror;
     private final VerifyStatements verify;
     private final SampleStatements sample;
+    private final CompatView compatView;
 
     public MigrationSql(MigrationSpec spec) {
         this.keys = new KeyRanges(spec);
@@ -33,6 +34,7 @@ public final class MigrationSql {
         this.mirror = new MirrorStatements(spec, names, keys, rows);
         this.verify = new VerifyStatements(spec, keys, rows, names);
         this.sample = new SampleStatements(keys, rows);
+        this.compatView = new CompatView(spec, names, keys, rows);
     }
 
     ObjectNames names() {
@@ -58,6 +60,11 @@ public final class MigrationSql {
 
     SampleStatements sample() {
         return sample;
+    }
+
+    /** The view complete may leave named like v1 ({@code switch_window.compat_view}). */
+    CompatView compatView() {
+        return compatView;
     }
 
     /** The source table, quoted, as the catalog checks bind it (regclass text). */

@@ -14,13 +14,13 @@ package dev.chatbatch.migration;
 final class MirrorBodies {
 
     /**
-     * A statement-level body over the transition tables. Placeholders: declarations, the set-based write,
-     * append pieces, reset keys, the loop over gone old rows (or nothing), the loop over new rows (or
-     * nothing), the settle call.
+     * A statement-level body over the transition tables. Placeholders: declarations, the loop guard's entry,
+     * the set-based write, append pieces, reset keys, the loop over gone old rows (or nothing), the loop over
+     * new rows (or nothing), the loop guard's exit, the settle call.
      */
     private static final String STATEMENT_BODY = """
             %sBEGIN
-              cbv_conflict := NULL;
+            %s  cbv_conflict := NULL;
               BEGIN
                 %s;
                 %s
@@ -29,7 +29,7 @@ final class MirrorBodies {
                 %s
                 cbv_conflict := NULL;
             %s%s  END;
-            %s  RETURN NULL;
+            %s%s  RETURN NULL;
             END""";
 
     /** Old rows no new row keeps (DELETE, or a key-changing UPDATE), one by one. Placeholders: filter, row block. */
@@ -52,13 +52,13 @@ final class MirrorBodies {
             """;
 
     /**
-     * A row-level body over NEW / OLD. Placeholders: declarations, insert block, 2 and 3 OLD's and NEW's key
-     * tuples, a key-changing update's blocks (old leaving, new arriving), an update's block, delete block,
-     * settle call.
+     * A row-level body over NEW / OLD. Placeholders: declarations, the loop guard's entry, insert block, 2 and 3
+     * OLD's and NEW's key tuples, a key-changing update's blocks (old leaving, new arriving), an update's block,
+     * delete block, the loop guard's exit, settle call.
      */
     private static final String ROW_BODY = """
             %sBEGIN
-              cbv_conflict := NULL;
+            %s  cbv_conflict := NULL;
               IF TG_OP = 'INSERT' THEN
             %s  ELSIF TG_OP = 'UPDATE' THEN
                 IF %s IS DISTINCT FROM %s THEN
@@ -66,7 +66,7 @@ final class MirrorBodies {
             %s    END IF;
               ELSE
             %s  END IF;
-            %s  RETURN NULL;
+            %s%s  RETURN NULL;
             END""";
 
     /** One row's write in a block of its own. Placeholders: the write, append pieces, stale-version drop (or nothing), append key. */
@@ -88,8 +88,31 @@ final class MirrorBodies {
                     END;
             """;
 
+    /**
+     * The loop guard's entry. From cutover until complete both mirrors are on, so a write one mirror makes
+     * into the other table must not be mirrored back. The mirror marks its own writes with a
+     * transaction-local setting (placeholders: the setting, the migration literal), and a mirror that finds
+     * it set skips the write. pg_trigger_depth() would also stop the loop, but it cannot tell the other
+     * mirror from any other trigger: a v1 write made by an application trigger on another table, or by an
+     * ON DELETE CASCADE, would go unmirrored. A statement that fails inside the mirror rolls the setting back
+     * with it (it is a subtransaction's or the transaction's), so it never outlives the write it marks.
+     */
+    private static final String LOOP_GUARD = """
+              IF current_setting('%1$s', true) = %2$s THEN
+                RETURN NULL; -- written by the other mirror of this migration, from the table this one mirrors into
+              END IF;
+              PERFORM set_config('%1$s', %2$s, true);
+            """;
+
+    /** The loop guard's exit: the writes of this mirror are done. Placeholder: the setting. */
+    private static final String LOOP_RELEASE = """
+              PERFORM set_config('%s', '', true);
+            """;
+
     private final KeyRanges keys;
     private final RowMapping rows;
+    private final String loopGuard;
+    private final String loopRelease;
     private final MirrorWrites writes;
     private final CollectedKeys collected;
 
@@ -98,6 +121,8 @@ final class MirrorBodies {
         this.rows = rows;
         this.writes = new MirrorWrites(spec, keys, rows);
         this.collected = new CollectedKeys(spec, names, keys, rows);
+        this.loopGuard = LOOP_GUARD.formatted(ObjectNames.MIRRORING_SETTING, names.literal());
+        this.loopRelease = LOOP_RELEASE.formatted(ObjectNames.MIRRORING_SETTING);
     }
 
     /**
@@ -120,8 +145,8 @@ final class MirrorBodies {
         } else if (hasNew) {
             newLoop = NEW_ROWS_LOOP.formatted(guardedRow(down, "cbv_r", "(SELECT cbv_r.* OFFSET 0)", null, version));
         }
-        return STATEMENT_BODY.formatted(collected.declarations(down), write(down, newRel, oldRel, version), collected.appendPieces(), collected.reset(),
-                oldLoop, newLoop, collected.settle(down));
+        return STATEMENT_BODY.formatted(collected.declarations(down), loopGuard, write(down, newRel, oldRel, version), collected.appendPieces(),
+                collected.reset(), oldLoop, newLoop, loopRelease, collected.settle(down));
     }
 
     /**
@@ -133,10 +158,10 @@ final class MirrorBodies {
     String rowBody(boolean down) {
         String newRow = "(SELECT NEW.* OFFSET 0)";
         String oldRow = "(SELECT OLD.* OFFSET 0)";
-        return ROW_BODY.formatted(collected.declarations(down), guardedRow(down, "NEW", newRow, null, 1), keys.tuple("OLD"), keys.tuple("NEW"),
+        return ROW_BODY.formatted(collected.declarations(down), loopGuard, guardedRow(down, "NEW", newRow, null, 1), keys.tuple("OLD"), keys.tuple("NEW"),
                 // a key-changing update is the old key leaving and the new key arriving
                 guardedRow(down, "OLD", null, oldRow, 2), guardedRow(down, "NEW", newRow, null, 2),
-                guardedRow(down, "NEW", newRow, oldRow, 2), guardedRow(down, "OLD", null, oldRow, 2), collected.settle(down));
+                guardedRow(down, "NEW", newRow, oldRow, 2), guardedRow(down, "OLD", null, oldRow, 2), loopRelease, collected.settle(down));
     }
 
     private String write(boolean down, String newRel, String oldRel, int version) {

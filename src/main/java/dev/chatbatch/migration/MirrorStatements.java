@@ -8,18 +8,18 @@ import java.util.List;
 import static dev.chatbatch.migration.ObjectNames.DOWN;
 import static dev.chatbatch.migration.ObjectNames.DOWN_DEL;
 import static dev.chatbatch.migration.ObjectNames.DOWN_INS;
+import static dev.chatbatch.migration.ObjectNames.DOWN_NO_TRUNCATE;
 import static dev.chatbatch.migration.ObjectNames.DOWN_UPD;
 import static dev.chatbatch.migration.ObjectNames.GUARD;
 import static dev.chatbatch.migration.ObjectNames.NO_TRUNCATE;
-import static dev.chatbatch.migration.ObjectNames.READ_ONLY;
 import static dev.chatbatch.migration.ObjectNames.UP;
 import static dev.chatbatch.migration.ObjectNames.UP_DEL;
 import static dev.chatbatch.migration.ObjectNames.UP_INS;
 import static dev.chatbatch.migration.ObjectNames.UP_UPD;
 
 /**
- * The DDL of the mirrors: installing the v1 → v2 dual write and, at cutover, the v2 → v1 mirror with v1's
- * write guard; the locks taken first; finding and dropping what a migration installed; archiving v1.
+ * The DDL of the mirrors: installing the v1 → v2 dual write and, at cutover, the v2 → v1 mirror beside it
+ * (the switch window); the locks taken first; finding and dropping what a migration installed; archiving v1.
  *
  * <p>Who may change what. The mirrors run with the writer's rights (SECURITY INVOKER): a mirrored write
  * changes in the other table only what the writer could change there directly, under that table's grants
@@ -32,7 +32,7 @@ final class MirrorStatements {
      * and RLS; only the quarantine functions run as their owner. Every relation in the body is
      * schema-qualified. Placeholders: name, body.
      */
-    private static final String TRIGGER_FUNCTION = """
+    static final String TRIGGER_FUNCTION = """
             CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public AS $cbm$
             #variable_conflict use_column
             %s
@@ -131,7 +131,20 @@ final class MirrorStatements {
         return List.of(all.get(0), all.get(all.size() - 1));
     }
 
-    /** After cutover: v1 refuses writes (except the mirror's own), v2 writes are mirrored into v1. */
+    /**
+     * At cutover of a logically captured migration: the rest of the dual write (what {@link #installTruncateGuard}
+     * left out), so v1 writes in the switch window reach v2 in their own transaction once the slot is gone.
+     */
+    List<String> installDualWriteAfterCapture() {
+        List<String> all = installDualWrite();
+        return List.copyOf(all.subList(1, all.size() - 1));
+    }
+
+    /**
+     * At cutover, the switch window: the v1 → v2 dual write stays on, and v2 writes are mirrored into v1 (the
+     * two mirrors skip each other's writes: see {@link MirrorBodies}), so both tables are writable until
+     * complete; TRUNCATE of v2 is refused like that of v1.
+     */
     List<String> installReverse() {
         String target = rows.target();
         List<String> out = new ArrayList<>();
@@ -155,10 +168,11 @@ final class MirrorStatements {
             out.add("CREATE TRIGGER " + names.trigger(DOWN_DEL) + " AFTER DELETE ON " + target
                     + " REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION " + names.function(DOWN_DEL) + args);
         }
-        String message = spec.source().qualified() + " is read-only: migration " + spec.name() + " was cut over to "
-                + spec.target().qualified() + "; write to " + spec.target().qualified() + " instead (or roll the migration back)";
-        out.add("CREATE TRIGGER " + names.trigger(READ_ONLY) + " BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON " + rows.source()
-                + " FOR EACH STATEMENT EXECUTE FUNCTION " + names.function(GUARD) + "(" + quote(message) + ")");
+        // TRUNCATE would bypass the row triggers: refused on v2 too while the two tables mirror each other
+        out.add("CREATE TRIGGER " + names.trigger(DOWN_NO_TRUNCATE) + " BEFORE TRUNCATE ON " + target
+                + " FOR EACH STATEMENT EXECUTE FUNCTION " + names.function(GUARD) + "(" + quote("TRUNCATE of "
+                + spec.target().qualified() + " is refused while migration " + spec.name() + " mirrors it into "
+                + spec.source().qualified() + "; complete or roll the migration back first") + ")");
         return out;
     }
 

@@ -20,21 +20,30 @@ final class ObjectNames {
     static final String UP_DEL = "up_del";
     static final String NO_TRUNCATE = "no_truncate";
     static final String SETTLE_UP = "settle_up";
-    // suffixes of the v2 → v1 mirror after cutover, and v1's write guard
+    // suffixes of the v2 → v1 mirror after cutover, v2's TRUNCATE guard, and v1's write guard (installed by
+    // versions before the switch window; still found and dropped)
     static final String DOWN = "down";
     static final String DOWN_INS = "down_ins";
     static final String DOWN_UPD = "down_upd";
     static final String DOWN_DEL = "down_del";
     static final String READ_ONLY = "read_only";
+    static final String DOWN_NO_TRUNCATE = "down_no_truncate";
+    /** The INSTEAD OF trigger (and its function) of the compatibility view that complete may leave named like v1. */
+    static final String COMPAT = "compat";
+    /**
+     * The transaction-local setting a mirror sets, to the migration's name, while it writes the other table, so
+     * the other table's mirror skips that write (see {@link MirrorBodies}).
+     */
+    static final String MIRRORING_SETTING = "chatbatch.mirroring";
     static final String SETTLE_DOWN = "settle_down";
-    /** The guard function, shared by the TRUNCATE guard of the dual write and v1's write guard after cutover. */
+    /** The guard function, shared by the TRUNCATE guards of v1 (from start) and v2 (from cutover). */
     static final String GUARD = "guard";
 
     /** Triggers and functions the dual write installs (either trigger mode). */
     static final List<String> DUAL_WRITE_TRIGGERS = List.of(UP, UP_INS, UP_UPD, UP_DEL, NO_TRUNCATE);
     static final List<String> DUAL_WRITE_FUNCTIONS = List.of(UP, UP_INS, UP_UPD, UP_DEL, GUARD, SETTLE_UP);
     /** Triggers and functions the cutover installs (either trigger mode). */
-    static final List<String> REVERSE_TRIGGERS = List.of(DOWN, DOWN_INS, DOWN_UPD, DOWN_DEL, READ_ONLY);
+    static final List<String> REVERSE_TRIGGERS = List.of(DOWN, DOWN_INS, DOWN_UPD, DOWN_DEL, DOWN_NO_TRUNCATE, READ_ONLY);
     static final List<String> REVERSE_FUNCTIONS = List.of(DOWN, DOWN_INS, DOWN_UPD, DOWN_DEL, GUARD, SETTLE_DOWN);
     /** Every function any version of the mirrors installs. */
     static final List<String> FUNCTIONS = List.of(UP, UP_INS, UP_UPD, UP_DEL, DOWN, DOWN_INS, DOWN_UPD, DOWN_DEL, GUARD,

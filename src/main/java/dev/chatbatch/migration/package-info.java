@@ -11,10 +11,11 @@
  *       ({@code KeyRanges}) and mapping ({@code RowMapping}) expressions so they cannot drift apart:
  *       {@code ObjectNames} (the one naming function of installed objects), {@code BackfillStatements}
  *       (chunk, chunk end and keys, quarantine of a failing row, repair's range lock and deletes, the chunk
- *       savepoint), {@code MirrorStatements} (dual write, reverse mirror, write guard, drops; bodies in
+ *       savepoint), {@code MirrorStatements} (dual write, reverse mirror, TRUNCATE guards, drops; bodies in
  *       {@code MirrorBodies} and {@code MirrorWrites}, the privileged quarantine in
  *       {@code QuarantineFunctions}), {@code VerifyStatements} (counts, per-range checksums, diff, the
- *       cutover's tail) and {@code SampleStatements}. A generator returns a {@code Statement} with its
+ *       cutover's tail), {@code SampleStatements} and {@code CompatView} (the writable view complete may leave
+ *       named like v1). A generator returns a {@code Statement} with its
  *       parameters in bind order. Catalog reads of spec validation are in {@code SpecCatalog}; golden files
  *       of every generated statement are checked by {@code MigrationSqlGoldenTest}.</li>
  *   <li>{@code MigrationStore}: the ONLY reader and writer of the bookkeeping tables (chatbatch.migration_state,

@@ -37,6 +37,6 @@ class CaptureModeSpecTest {
         assertThatThrownBy(() -> guard(MINIMAL + "capture:\n  mode: wal\n")).isInstanceOf(ConfigFileException.class)
                 .hasMessageContaining("f.yml").hasMessageContaining("capture.mode").hasMessageContaining("auto, logical or trigger");
         assertThatThrownBy(() -> guard(MINIMAL + "capture:\n  slot: x\n")).isInstanceOf(ConfigFileException.class)
-                .hasMessageContaining("f.yml").hasMessageContaining("capture.slot");
+                .hasMessageContaining("f.yml").hasMessageContaining("unknown key in capture: slot; known keys: mode");
     }
 }

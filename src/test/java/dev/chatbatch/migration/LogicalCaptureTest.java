@@ -67,6 +67,12 @@ class LogicalCaptureTest {
         assertThat(MigrationTestData.mappingDifferences(ds)).isZero();
         assertThat(count(ds, "SELECT count(*) FROM pg_replication_slots")).as("slots after cutover").isZero();
         assertThat(count(ds, "SELECT count(*) FROM pg_publication")).as("publications after cutover").isZero();
+        // the switch window: with the slot gone, v1 writes reach v2 through the dual write cutover installed
+        MigrationTestData.exec(ds, "UPDATE public.chat_messages SET content = 'window edit' WHERE id IN (SELECT m.id FROM"
+                + " public.chat_messages m JOIN public.chat_messages_v2 t ON t.id = m.id ORDER BY m.id LIMIT 7)");
+        assertThat(count(ds, "SELECT count(*) FROM public.chat_messages_v2 WHERE content ->> 'text' = 'window edit'"))
+                .as("v1 updates in the window mirrored into v2").isEqualTo(7);
+        assertThat(MigrationTestData.mappingDifferences(ds)).isZero();
 
         MigrationTestData.Run rollback = cli(db, jobs, "migration", "rollback", NAME);
         assertThat(rollback.exit()).as(rollback.toString()).isZero();

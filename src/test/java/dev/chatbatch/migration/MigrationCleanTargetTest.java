@@ -42,8 +42,8 @@ class MigrationCleanTargetTest {
         // no terminal to ask on, no --yes: refused before anything happens
         MigrationTestData.Run unconfirmed = cli(db, "migration", "rollback", NAME, "--clean-target");
         assertThat(unconfirmed.exit()).as(unconfirmed.toString()).isEqualTo(2);
-        assertThat(unconfirmed.err()).contains("no terminal to ask on", "add --yes",
-                "chatbatch migration rollback " + NAME + " --clean-target --yes", "nothing was changed");
+        assertThat(unconfirmed.err()).contains("migration rollback " + NAME + " --clean-target asks for confirmation",
+                "no terminal to ask on", "add --yes", "Nothing was changed");
         assertThat(phase(ds)).isEqualTo("BACKFILLED");
         assertThat(count(ds, "SELECT count(*) FROM public.chat_messages_v2")).isEqualTo(300);
 

@@ -232,4 +232,16 @@ class MigrationSpecGuardTest {
         assertThatThrownBy(() -> noDatabase.loadText("f.yml", with(shipped, "size: 5000 ", "size: 0 ")))
                 .isInstanceOf(ConfigFileException.class).hasMessageStartingWith("f.yml: chunk.size: '0' is out of range");
     }
+
+    @Test
+    void switchWindowTakesCompatViewAsABooleanAndNeedsTheDownMappingForIt() {
+        assertThat(guard(shipped).switchWindow()).isEqualTo(MigrationSpec.SwitchWindow.DEFAULT);
+        assertThat(guard(with(shipped, "compat_view: false", "compat_view: true")).switchWindow().compatView()).isTrue();
+        assertThat(refusal(with(shipped, "compat_view: false", "compat_view: maybe"))).hasMessageStartingWith(
+                "f.yml: switch_window.compat_view: 'maybe' is not true or false");
+        assertThat(refusal(with(shipped, "compat_view: false", "compat: true"))).hasMessageStartingWith(
+                "f.yml: switch_window.compat: unknown key");
+        assertThat(refusal(MINIMAL + "switch_window:\n  compat_view: true\n")).hasMessageStartingWith(
+                "f.yml: switch_window.compat_view: the compatibility view shows v2 rows through the down mapping: write a `down` mapping");
+    }
 }

@@ -89,7 +89,8 @@ class MigrationSqlGoldenTest {
                 down, targetTypes, sourceTypes, "version", List.of("created_at"), 16, MigrationSpec.TriggerMode.STATEMENT,
                 new MigrationSpec.Chunk(5000, 500, 50000, 0.5), 0, new MigrationSpec.Throttle(2, null, 30, 500),
                 new MigrationSpec.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(120)), "hash",
-                MigrationSpec.Indexes.DEFAULT, MigrationSpec.Capture.TRIGGER);
+                MigrationSpec.Indexes.DEFAULT, MigrationSpec.Capture.TRIGGER,
+                new MigrationSpec.SwitchWindow(true));
     }
 
     static MigrationSpec compositeKey() {
@@ -129,7 +130,8 @@ class MigrationSqlGoldenTest {
                 down, targetTypes, sourceTypes, null, List.of("created_at", "amount"), 4, MigrationSpec.TriggerMode.ROW,
                 new MigrationSpec.Chunk(100, 10, 1000, 0.5), 2, new MigrationSpec.Throttle(0, null, 30, 500),
                 new MigrationSpec.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(120)), "hash",
-                MigrationSpec.Indexes.DEFAULT, MigrationSpec.Capture.TRIGGER);
+                MigrationSpec.Indexes.DEFAULT, MigrationSpec.Capture.TRIGGER,
+                new MigrationSpec.SwitchWindow(true));
     }
 
     @Test
@@ -215,6 +217,10 @@ class MigrationSqlGoldenTest {
         List<String> reverse = mirror.installReverse();
         for (int i = 0; i < reverse.size(); i++) {
             k.add("install-reverse", "statement " + (i + 1), reverse.get(i));
+        }
+        List<String> compat = sql.compatView().install();
+        for (int i = 0; i < compat.size(); i++) {
+            k.add("compat-view", "statement " + (i + 1), compat.get(i));
         }
         k.add("drops", "installed triggers", mirror.installedTriggers());
         k.add("drops", "trigger on source", mirror.dropTrigger(names.name(ObjectNames.UP), spec.source().name()));
