@@ -48,7 +48,7 @@ final class Confirmation {
      * refuses (exit 2) with nothing changed.
      *
      * @param command     the command as typed, e.g. {@code migration cutover chat-messages-v2}
-     * @param consequence what cannot be undone, e.g. {@code v1 refuses writes from then on}
+     * @param consequence what cannot be undone, e.g. {@code the triggers are dropped and v1 moves to schema archive}
      */
     void require(CliContext cli, String command, String consequence) {
         if (yes) {

@@ -63,7 +63,7 @@ final class MigrationCommand extends CommandGroup {
 
     /** What cannot be undone after the actions that ask for confirmation ({@link Confirmation}). */
     private static final Map<Action, String> CONSEQUENCES = new EnumMap<>(Map.of(
-            Action.CUTOVER, "v1 refuses writes from then on, the application must write to v2",
+            Action.CUTOVER, "the switch window opens: v2 becomes the table of record, v1 and v2 mirror each other until complete",
             Action.COMPLETE, "the triggers are dropped and v1 moves to schema archive; no rollback after this"));
 
     /**

@@ -43,7 +43,7 @@ class CutoverPostponeTest {
         TestDatabase.Db db = TestDatabase.migrated();
         Path flag = Files.createTempFile("chatbatch-postpone", ".flag");
         try {
-            CliRun run = CliRun.on(db, "migration", "cutover", "chat-messages-v2", "--postpone-file", flag.toString());
+            CliRun run = CliRun.on(db, "migration", "cutover", "chat-messages-v2", "--postpone-file", flag.toString(), "--yes");
             assertThat(run.exitCode()).as(run.toString()).isEqualTo(4);
             assertThat(run.out()).doesNotContain("postponed");
             assertThat(run.err()).contains("PENDING");

@@ -89,8 +89,9 @@ class MigrationCutoverLockBudgetTest {
         // every write of the writer reached v2 through the dual write before the cutover
         assertThat(count(ds, "SELECT count(*) FROM public.chat_messages WHERE content = 'written during cutover'"))
                 .isEqualTo(count(ds, "SELECT count(*) FROM public.chat_messages_v2 WHERE content->>'text' = 'written during cutover'"));
-        // the dual write is off but still there (disabled); rollback drops it with the rest
-        assertThat(count(ds, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'cbm\\_%' AND tgenabled = 'D'")).isPositive();
+        // the switch window keeps the dual write on (none of its triggers disabled); rollback drops it with the rest
+        assertThat(count(ds, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'cbm\\_%' AND tgenabled = 'D'")).isZero();
+        assertThat(count(ds, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'cbm\\_%'")).isPositive();
         MigrationTestData.Run rollback = cli(db, "migration", "rollback", NAME);
         assertThat(rollback.exit()).as(rollback.toString()).isZero();
         assertThat(count(ds, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'cbm\\_%'")).isZero();

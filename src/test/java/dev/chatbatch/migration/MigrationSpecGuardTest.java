@@ -240,7 +240,7 @@ class MigrationSpecGuardTest {
         assertThat(refusal(with(shipped, "compat_view: false", "compat_view: maybe"))).hasMessageStartingWith(
                 "f.yml: switch_window.compat_view: 'maybe' is not true or false");
         assertThat(refusal(with(shipped, "compat_view: false", "compat: true"))).hasMessageStartingWith(
-                "f.yml: switch_window.compat: unknown key");
+                "f.yml: unknown key in switch_window: compat; known keys: compat_view");
         assertThat(refusal(MINIMAL + "switch_window:\n  compat_view: true\n")).hasMessageStartingWith(
                 "f.yml: switch_window.compat_view: the compatibility view shows v2 rows through the down mapping: write a `down` mapping");
     }

@@ -39,7 +39,7 @@ class SwitchWindowTest {
         DataSource ds = db.dataSource();
         MigrationTestData.seed(ds, 300, 10);
         String jobs = "--chatbatch.jobs-dir=" + MigrationTestData.specCopy("compat_view: false", "compat_view: true");
-        ok(cli(db, jobs, "migration", "run", NAME, "--no-progress"));
+        ok(cli(db, jobs, "migration", "run", NAME, "--no-progress", "--yes"));
 
         // through v1: insert, update (v2's version bumped once: the v2 write is not mirrored back), delete
         exec(ds, "INSERT INTO public.chat_messages (id, conversation_id, role, content, created_at, updated_at) VALUES (" + A + ", "
@@ -85,8 +85,8 @@ class SwitchWindowTest {
 
         // again, through complete: the compatibility view named like v1 takes an old client's writes into v2
         exec(ds, "TRUNCATE public.chat_messages_v2");
-        ok(cli(db, jobs, "migration", "run", NAME, "--no-progress"));
-        MigrationTestData.Run complete = cli(db, jobs, "migration", "complete", NAME);
+        ok(cli(db, jobs, "migration", "run", NAME, "--no-progress", "--yes"));
+        MigrationTestData.Run complete = cli(db, jobs, "migration", "complete", NAME, "--yes");
         ok(complete);
         assertThat(complete.out()).contains("writable view");
         assertThat(string(ds, "SELECT c.relkind::text || '|' || array_to_string(c.reloptions, ',') FROM pg_class c"
