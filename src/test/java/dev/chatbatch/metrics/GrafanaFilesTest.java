@@ -20,7 +20,7 @@ class GrafanaFilesTest {
         Path grafana = ExternalTools.grafanaDir();
         var check = ExternalTools.run(grafana, promtool.toString(), "check", "rules", "alerts.yml");
         assertThat(check.exitCode()).as(check.output()).isZero();
-        assertThat(check.output()).contains("SUCCESS: 5 rules found");
+        assertThat(check.output()).contains("SUCCESS: 6 rules found");
         var test = ExternalTools.run(grafana, promtool.toString(), "test", "rules", "alerts.test.yml");
         assertThat(test.exitCode()).as(test.output()).isZero();
     }

@@ -169,7 +169,7 @@ class PrometheusEndToEndTest {
                     }
                 }
             }
-            assertThat(rules).isEqualTo(5);
+            assertThat(rules).isEqualTo(6);
             assertThat(problems).isEmpty();
 
             // the pipeline end to end: the failed run and its violation raise their alerts
