@@ -143,6 +143,7 @@ class ConsoleBrowserTest {
         assertThat(phase).as("the page followed the backfill to its end without a reload").isEqualTo("BACKFILLED");
         assertThat(seen).as("progress values the page showed during the backfill").hasSizeGreaterThanOrEqualTo(2);
         assertThat(text(By.cssSelector(".copied"))).startsWith("15000 / 15000");
+        assertThat(text(By.cssSelector(".capture"))).as("how v1's changes reach v2").startsWith("trigger");
 
         // the viewer's own session, with the page's CSRF token: the API still refuses a viewer
         Object answer = ((JavascriptExecutor) browser).executeAsyncScript("""
