@@ -97,10 +97,17 @@ final class MirrorStatements {
 
     /** Statements installing the v1 → v2 dual write (run inside one transaction). */
     List<String> installDualWrite() {
-        String source = rows.source();
         List<String> out = new ArrayList<>();
         out.add(guardFunction());
-        out.addAll(quarantine.settleUp());
+        out.addAll(dualWriteMirror());
+        out.add(truncateGuard());
+        return out;
+    }
+
+    /** The v1 -> v2 mirror itself: the settle functions, the trigger functions and their triggers. */
+    private List<String> dualWriteMirror() {
+        String source = rows.source();
+        List<String> out = new ArrayList<>(quarantine.settleUp());
         if (spec.triggerMode() == MigrationSpec.TriggerMode.ROW) {
             out.add(function(UP, bodies.rowBody(false)));
             out.add("CREATE TRIGGER " + names.trigger(UP) + " AFTER INSERT OR UPDATE OR DELETE ON " + source
@@ -117,34 +124,30 @@ final class MirrorStatements {
             out.add("CREATE TRIGGER " + names.trigger(UP_DEL) + " AFTER DELETE ON " + source
                     + " REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION " + names.function(UP_DEL) + "()");
         }
-        // TRUNCATE would bypass the row triggers: refuse it while v1 is being mirrored.
-        out.add("CREATE TRIGGER " + names.trigger(NO_TRUNCATE) + " BEFORE TRUNCATE ON " + source
+        return out;
+    }
+
+    /** TRUNCATE would bypass the row triggers: refused while v1 is being mirrored or captured. */
+    private String truncateGuard() {
+        return "CREATE TRIGGER " + names.trigger(NO_TRUNCATE) + " BEFORE TRUNCATE ON " + rows.source()
                 + " FOR EACH STATEMENT EXECUTE FUNCTION " + names.function(GUARD) + "(" + quote("TRUNCATE of "
                 + spec.source().qualified() + " is refused while migration " + spec.name() + " mirrors it into "
-                + spec.target().qualified() + "; roll the migration back first") + ")");
-        return out;
+                + spec.target().qualified() + "; roll the migration back first") + ")";
     }
 
     /** The logical capture's only trigger: TRUNCATE is not published, so it is refused while v1 is captured. */
     List<String> installTruncateGuard() {
-        List<String> all = installDualWrite();
-        return List.of(all.get(0), all.get(all.size() - 1));
+        return List.of(guardFunction(), truncateGuard());
     }
 
     /**
-     * At cutover of a logically captured migration: the rest of the dual write (what {@link #installTruncateGuard}
-     * left out), so v1 writes in the switch window reach v2 in their own transaction once the slot is gone.
+     * At cutover of a logically captured migration: the dual write's mirror (start installed only the TRUNCATE
+     * guard), so v1 writes in the switch window reach v2 in their own transaction once the slot is gone.
      */
     List<String> installDualWriteAfterCapture() {
-        List<String> all = installDualWrite();
-        return List.copyOf(all.subList(1, all.size() - 1));
+        return dualWriteMirror();
     }
 
-    /**
-     * At cutover, the switch window: the v1 → v2 dual write stays on, and v2 writes are mirrored into v1 (the
-     * two mirrors skip each other's writes: see {@link MirrorBodies}), so both tables are writable until
-     * complete; TRUNCATE of v2 is refused like that of v1.
-     */
     List<String> installReverse() {
         String target = rows.target();
         List<String> out = new ArrayList<>();
