@@ -35,9 +35,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.function.Consumer;
 
@@ -471,42 +469,42 @@ final class MigrationCommand extends CommandGroup {
         MigrationOperations ops = session.bean(MigrationOperations.class);
         MigrationStatusService statuses = session.bean(MigrationStatusService.class);
         JobRunner jobs = session.bean(JobRunner.class);
+        MigrationStatus before = statuses.status(name);
+        long processedAtLaunch = before.rowsCopied() + before.rowsRejected();
         JobExecution execution = ops.launchBackfill(name, actor());
         cli.out().println("backfill " + name + ": execution " + execution.getId() + " started");
-        AtomicReference<MigrationStatus> latest = new AtomicReference<>(statuses.status(name));
         ProgressBar pb = null;
         long lastLine = 0;
         try {
             while (true) {
                 JobExecution current = jobs.execution(execution.getId());
                 MigrationStatus s = statuses.status(name);
-                latest.set(s);
+                String step = BackfillFrame.runningStep(current);
+                // until the copy starts, the total of an earlier phase or run is not this run's
+                boolean counted = step != null && !step.equals("prepare") && s.rowsTotal() > 0;
+                String doing = BackfillFrame.describe(name, s, step, processedAtLaunch);
                 long processed = s.rowsCopied() + s.rowsRejected();
                 if (bar) {
-                    if (pb == null && s.rowsTotal() > 0) {
-                        pb = new ProgressBarBuilder().setTaskName("backfill").setInitialMax(s.rowsTotal())
-                                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).setUnit(" rows", 1)
-                                .setConsumer(new ConsoleProgressBarConsumer(cli.out(), 120))
-                                .setEtaFunction(state -> latest.get().paused() || latest.get().throttleReason() != null ? Optional.empty()
-                                        : Optional.ofNullable(latest.get().etaSeconds()).map(Duration::ofSeconds))
-                                .build();
+                    if (pb == null) {
+                        // from the first frame: what it is doing, an open-ended bar until the rows are counted; the ETA is
+                        // in the phrase (the bar's own would extrapolate from the elapsed time, paused or not)
+                        pb = new ProgressBarBuilder().setTaskName("backfill").setInitialMax(counted ? s.rowsTotal() : -1)
+                                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).setUnit(" rows", 1).hideEta()
+                                .setConsumer(new ConsoleProgressBarConsumer(cli.out(), 120)).build();
+                    } else if (counted && pb.getMax() != s.rowsTotal()) {
+                        pb.maxHint(s.rowsTotal());
                     }
-                    if (pb != null) {
-                        pb.stepTo(processed);
-                        // paused or throttled: the reason, not a rate that no longer holds
-                        pb.setExtraMessage(s.paused() ? " PAUSED (migration resume " + name + ")"
-                                : s.throttleReason() != null ? " throttled: " + throttled(s)
-                                : String.format(" %,.0f rows/s", s.rowsPerSecond()));
-                    }
+                    pb.stepTo(counted ? processed : 0);
+                    pb.setExtraMessage(" " + doing);
                 } else if (System.nanoTime() - lastLine > 2_000_000_000L) {
                     lastLine = System.nanoTime();
-                    cli.out().printf("  %,d/%,d rows (%.1f%%), %,.0f rows/s, ETA %s%s%n", processed, s.rowsTotal(),
-                            s.progressRatio() * 100, s.rowsPerSecond(), s.etaSeconds() == null ? "-" : s.etaSeconds() + " s",
-                            s.paused() ? ", PAUSED" : s.throttleReason() == null ? "" : ", throttled: " + throttled(s));
+                    cli.out().printf("  %,d/%,d rows (%.1f%%): %s%n", processed, s.rowsTotal(), s.progressRatio() * 100, doing);
                 }
                 if (!current.isRunning() && !jobs.isRunning("migration-backfill")) {
-                    if (pb != null) {
+                    if (pb != null && s.rowsTotal() > 0) {
+                        pb.maxHint(s.rowsTotal());
                         pb.stepTo(processed);
+                        pb.setExtraMessage(" ended");
                     }
                     break;
                 }
