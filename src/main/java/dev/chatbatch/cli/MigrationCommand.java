@@ -156,34 +156,55 @@ final class MigrationCommand extends CommandGroup {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = "Phase, progress, rate, ETA, pause/throttle state, partitions and phase history.")
+            description = "Phase, progress, rate, ETA, pause/throttle state, partitions and phase history;"
+                    + " --watch refreshes it until Ctrl-C or a final phase (COMPLETED, ROLLED_BACK).")
     static final class Status extends Named {
         @Mixin
         JsonOption json;
+
+        @Option(names = "--watch", description = "refresh until Ctrl-C or a final phase: redrawn in place on a terminal;"
+                + " otherwise a new block only when something changed")
+        boolean watch;
+
+        @Option(names = "--interval", paramLabel = "S", defaultValue = "2",
+                description = "seconds between refreshes with --watch (default ${DEFAULT-VALUE}, at least 0.1)")
+        double interval;
 
         Status(CliContext cli) {
             super(cli);
         }
 
         @Override
-        public Integer call() {
+        public Integer call() throws InterruptedException {
             MigrationStatusService service = statuses();
             service.checkSpecs();
-            MigrationStatus s = service.status(name);
-            if (json.enabled) {
-                Json.print(out(), s);
+            if (watch) {
+                new StatusWatch(out(), cli.terminal().interactive(), StatusWatch.interval(interval))
+                        .run(() -> render(service, service.status(name)), () -> service.status(name).phase());
                 return 0;
             }
-            printStatus(out(), s);
-            out().println("partitions:");
-            s.partitions().forEach(p -> out().printf("  #%d %,12d/%,d copied %,d rejected %s chunk %d%n", p.partition(),
+            out().print(render(service, service.status(name)));
+            return 0;
+        }
+
+        /** The status as printed: text, or the JSON document with --json. */
+        String render(MigrationStatusService service, MigrationStatus s) {
+            java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+            PrintStream out = new PrintStream(buffer, true, java.nio.charset.StandardCharsets.UTF_8);
+            if (json.enabled) {
+                Json.print(out, s);
+                return buffer.toString(java.nio.charset.StandardCharsets.UTF_8);
+            }
+            printStatus(out, s);
+            out.println("partitions:");
+            s.partitions().forEach(p -> out.printf("  #%d %,12d/%,d copied %,d rejected %s chunk %d%n", p.partition(),
                     p.rowsCopied() + p.rowsRejected(), p.rowsTotal(), p.rowsRejected(), p.done() ? "done" : "open", p.chunkSize()));
-            out().println("history:");
+            out.println("history:");
             for (PhaseChange h : service.history(name)) {
-                out().printf("  %s %-11s -> %-11s by %s: %s%n", h.at(), h.from() == null ? "-" : h.from(), h.to(), h.actor(),
+                out.printf("  %s %-11s -> %-11s by %s: %s%n", h.at(), h.from() == null ? "-" : h.from(), h.to(), h.actor(),
                         h.detail() == null ? "" : h.detail());
             }
-            return 0;
+            return buffer.toString(java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 
