@@ -27,7 +27,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -189,11 +191,11 @@ final class MigrationCommand extends CommandGroup {
 
         /** The status as printed: text, or the JSON document with --json. */
         String render(MigrationStatusService service, MigrationStatus s) {
-            java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
-            PrintStream out = new PrintStream(buffer, true, java.nio.charset.StandardCharsets.UTF_8);
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+            PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
             if (json.enabled) {
                 Json.print(out, s);
-                return buffer.toString(java.nio.charset.StandardCharsets.UTF_8);
+                return buffer.toString(StandardCharsets.UTF_8);
             }
             printStatus(out, s);
             out.println("partitions:");
@@ -204,7 +206,7 @@ final class MigrationCommand extends CommandGroup {
                 out.printf("  %s %-11s -> %-11s by %s: %s%n", h.at(), h.from() == null ? "-" : h.from(), h.to(), h.actor(),
                         h.detail() == null ? "" : h.detail());
             }
-            return buffer.toString(java.nio.charset.StandardCharsets.UTF_8);
+            return buffer.toString(StandardCharsets.UTF_8);
         }
     }
 

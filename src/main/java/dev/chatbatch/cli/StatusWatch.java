@@ -5,6 +5,8 @@ import dev.chatbatch.migration.Phase;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.function.Supplier;
 
@@ -59,7 +61,7 @@ final class StatusWatch {
                 out.print(REDRAW + block + String.format(Locale.ROOT, "%n(every %s, Ctrl-C to stop)%n", seconds()));
                 out.flush();
             } else if (!block.equals(shown)) {
-                out.println("== " + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+                out.println("== " + Instant.now().truncatedTo(ChronoUnit.SECONDS));
                 out.print(block);
                 out.flush();
             }
