@@ -39,13 +39,16 @@ class RestMigrations {
         this.planner = planner;
     }
 
+    /** Every spec file is checked first, as by {@code migration list}: a bad one is a 400 naming file and key. */
     @GetMapping
     List<MigrationStatus> list() {
+        status.checkSpecs();
         return status.list();
     }
 
     @GetMapping("/{name}")
     MigrationStatus one(@PathVariable String name) {
+        status.checkSpecs();
         return status.status(name);
     }
 

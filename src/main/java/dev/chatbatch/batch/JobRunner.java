@@ -306,6 +306,9 @@ public class JobRunner {
         try {
             return jobOperator.restart(current);
         } catch (Exception e) {
+            if (BatchRefusals.isRefusal(e)) {
+                throw BatchRefusals.ofRestart(current, e, jobRepository);
+            }
             throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "cannot restart execution " + current.getId() + ": "
                     + DatabaseErrors.describe(e), e);
         }
@@ -317,6 +320,9 @@ public class JobRunner {
         } catch (InvalidJobParametersException e) {
             throw refusal(job, e);
         } catch (Exception e) {
+            if (BatchRefusals.isRefusal(e)) {
+                throw BatchRefusals.ofStart(job.getName(), e);
+            }
             // the database's message, not Spring's: that one carries the INSERT of the job repository
             throw new OperatorException(ExitCode.JOB_FAILED, "job " + job.getName() + " could not start: "
                     + DatabaseErrors.describe(e), e);

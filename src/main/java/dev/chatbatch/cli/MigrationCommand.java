@@ -27,7 +27,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,9 +37,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.function.Consumer;
 
@@ -158,34 +158,55 @@ final class MigrationCommand extends CommandGroup {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = "Phase, progress, rate, ETA, pause/throttle state, partitions and phase history.")
+            description = "Phase, progress, rate, ETA, pause/throttle state, partitions and phase history;"
+                    + " --watch refreshes it until Ctrl-C or a final phase (COMPLETED, ROLLED_BACK).")
     static final class Status extends Named {
         @Mixin
         JsonOption json;
+
+        @Option(names = "--watch", description = "refresh until Ctrl-C or a final phase: redrawn in place on a terminal;"
+                + " otherwise a new block only when something changed")
+        boolean watch;
+
+        @Option(names = "--interval", paramLabel = "S", defaultValue = "2",
+                description = "seconds between refreshes with --watch (default ${DEFAULT-VALUE}, at least 0.1)")
+        double interval;
 
         Status(CliContext cli) {
             super(cli);
         }
 
         @Override
-        public Integer call() {
+        public Integer call() throws InterruptedException {
             MigrationStatusService service = statuses();
             service.checkSpecs();
-            MigrationStatus s = service.status(name);
-            if (json.enabled) {
-                Json.print(out(), s);
+            if (watch) {
+                new StatusWatch(out(), cli.terminal().interactive(), StatusWatch.interval(interval))
+                        .run(() -> render(service, service.status(name)), () -> service.status(name).phase());
                 return 0;
             }
-            printStatus(out(), s);
-            out().println("partitions:");
-            s.partitions().forEach(p -> out().printf("  #%d %,12d/%,d copied %,d rejected %s chunk %d%n", p.partition(),
+            out().print(render(service, service.status(name)));
+            return 0;
+        }
+
+        /** The status as printed: text, or the JSON document with --json. */
+        String render(MigrationStatusService service, MigrationStatus s) {
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+            PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+            if (json.enabled) {
+                Json.print(out, s);
+                return buffer.toString(StandardCharsets.UTF_8);
+            }
+            printStatus(out, s);
+            out.println("partitions:");
+            s.partitions().forEach(p -> out.printf("  #%d %,12d/%,d copied %,d rejected %s chunk %d%n", p.partition(),
                     p.rowsCopied() + p.rowsRejected(), p.rowsTotal(), p.rowsRejected(), p.done() ? "done" : "open", p.chunkSize()));
-            out().println("history:");
+            out.println("history:");
             for (PhaseChange h : service.history(name)) {
-                out().printf("  %s %-11s -> %-11s by %s: %s%n", h.at(), h.from() == null ? "-" : h.from(), h.to(), h.actor(),
+                out.printf("  %s %-11s -> %-11s by %s: %s%n", h.at(), h.from() == null ? "-" : h.from(), h.to(), h.actor(),
                         h.detail() == null ? "" : h.detail());
             }
-            return 0;
+            return buffer.toString(StandardCharsets.UTF_8);
         }
     }
 
@@ -471,42 +492,42 @@ final class MigrationCommand extends CommandGroup {
         MigrationOperations ops = session.bean(MigrationOperations.class);
         MigrationStatusService statuses = session.bean(MigrationStatusService.class);
         JobRunner jobs = session.bean(JobRunner.class);
+        MigrationStatus before = statuses.status(name);
+        long processedAtLaunch = before.rowsCopied() + before.rowsRejected();
         JobExecution execution = ops.launchBackfill(name, actor());
         cli.out().println("backfill " + name + ": execution " + execution.getId() + " started");
-        AtomicReference<MigrationStatus> latest = new AtomicReference<>(statuses.status(name));
         ProgressBar pb = null;
         long lastLine = 0;
         try {
             while (true) {
                 JobExecution current = jobs.execution(execution.getId());
                 MigrationStatus s = statuses.status(name);
-                latest.set(s);
+                String step = BackfillFrame.runningStep(current);
+                // until the copy starts, the total of an earlier phase or run is not this run's
+                boolean counted = step != null && !step.equals("prepare") && s.rowsTotal() > 0;
+                String doing = BackfillFrame.describe(name, s, step, processedAtLaunch);
                 long processed = s.rowsCopied() + s.rowsRejected();
                 if (bar) {
-                    if (pb == null && s.rowsTotal() > 0) {
-                        pb = new ProgressBarBuilder().setTaskName("backfill").setInitialMax(s.rowsTotal())
-                                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).setUnit(" rows", 1)
-                                .setConsumer(new ConsoleProgressBarConsumer(cli.out(), 120))
-                                .setEtaFunction(state -> latest.get().paused() || latest.get().throttleReason() != null ? Optional.empty()
-                                        : Optional.ofNullable(latest.get().etaSeconds()).map(Duration::ofSeconds))
-                                .build();
+                    if (pb == null) {
+                        // from the first frame: what it is doing, an open-ended bar until the rows are counted; the ETA is
+                        // in the phrase (the bar's own would extrapolate from the elapsed time, paused or not)
+                        pb = new ProgressBarBuilder().setTaskName("backfill").setInitialMax(counted ? s.rowsTotal() : -1)
+                                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).setUnit(" rows", 1).hideEta()
+                                .setConsumer(new ConsoleProgressBarConsumer(cli.out(), 120)).build();
+                    } else if (counted && pb.getMax() != s.rowsTotal()) {
+                        pb.maxHint(s.rowsTotal());
                     }
-                    if (pb != null) {
-                        pb.stepTo(processed);
-                        // paused or throttled: the reason, not a rate that no longer holds
-                        pb.setExtraMessage(s.paused() ? " PAUSED (migration resume " + name + ")"
-                                : s.throttleReason() != null ? " throttled: " + throttled(s)
-                                : String.format(" %,.0f rows/s", s.rowsPerSecond()));
-                    }
+                    pb.stepTo(counted ? processed : 0);
+                    pb.setExtraMessage(" " + doing);
                 } else if (System.nanoTime() - lastLine > 2_000_000_000L) {
                     lastLine = System.nanoTime();
-                    cli.out().printf("  %,d/%,d rows (%.1f%%), %,.0f rows/s, ETA %s%s%n", processed, s.rowsTotal(),
-                            s.progressRatio() * 100, s.rowsPerSecond(), s.etaSeconds() == null ? "-" : s.etaSeconds() + " s",
-                            s.paused() ? ", PAUSED" : s.throttleReason() == null ? "" : ", throttled: " + throttled(s));
+                    cli.out().printf("  %,d/%,d rows (%.1f%%): %s%n", processed, s.rowsTotal(), s.progressRatio() * 100, doing);
                 }
                 if (!current.isRunning() && !jobs.isRunning("migration-backfill")) {
-                    if (pb != null) {
+                    if (pb != null && s.rowsTotal() > 0) {
+                        pb.maxHint(s.rowsTotal());
                         pb.stepTo(processed);
+                        pb.setExtraMessage(" ended");
                     }
                     break;
                 }

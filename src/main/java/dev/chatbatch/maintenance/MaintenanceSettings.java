@@ -4,6 +4,8 @@ import dev.chatbatch.OperatorException;
 import dev.chatbatch.batch.JobParameterDefaults;
 import dev.chatbatch.config.ConfigFileException;
 import dev.chatbatch.config.JobsDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Service;
 
@@ -25,6 +27,8 @@ import java.util.Map;
  */
 @Service
 public class MaintenanceSettings implements JobParameterDefaults {
+
+    private static final Logger log = LoggerFactory.getLogger(MaintenanceSettings.class);
 
     static final String CONFIG_PROPERTY = "chatbatch.maintenance.config";
     private static final String FILE_NAME = "maintenance.yml";
@@ -93,8 +97,14 @@ public class MaintenanceSettings implements JobParameterDefaults {
         }
         Path dir = JobsDirectory.resolve(environment.getProperty(JobsDirectory.PROPERTY));
         Path local = dir == null ? null : dir.resolve(FILE_NAME);
-        if (local != null && Files.isReadable(local)) {
+        if (local != null && Files.exists(local)) {
             return MaintenanceConfig.parse(local.toString(), read(local));
+        }
+        if (local != null) {
+            // a jobs directory of migration specs alone is legitimate, but the schedules must not come from
+            // somewhere the operator did not look without a word: one line on stderr (WARN shows in every command)
+            log.warn("{} has no {}: the built-in {} is used for the maintenance schedules and defaults (put a copy there,"
+                    + " or name one with --{}=FILE, to change them)", dir.toAbsolutePath(), FILE_NAME, FILE_NAME, CONFIG_PROPERTY);
         }
         try (InputStream in = MaintenanceSettings.class.getClassLoader().getResourceAsStream(DEFAULT_FILE)) {
             if (in == null) {

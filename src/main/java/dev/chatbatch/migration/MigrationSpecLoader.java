@@ -306,11 +306,41 @@ public class MigrationSpecLoader {
             ps.setString(2, t.name());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
+                    if (field.equals("source") && !t.schema().equals("archive") && exists(c, "archive", t.name())) {
+                        throw archivedSource(err, y, t);
+                    }
                     throw err.at(field, "table " + t.schema() + "." + t.name() + " does not exist");
                 }
             }
         }
         return t;
+    }
+
+    private static boolean exists(Connection c, String schema, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SpecCatalog.TABLE)) {
+            ps.setString(1, schema);
+            ps.setString(2, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /**
+     * The source is gone and archive holds a table of its name: a completed migration moved it there, and the
+     * phase was set back by hand or by rolling back the bookkeeping's schema. Not a spec error: moving v1 back is a
+     * deliberate step, as v2 has taken every write since complete (see {@link CompleteOperation}).
+     */
+    private static OperatorException archivedSource(ConfigFile err, Map<String, Object> y, MigrationSpec.Table t) {
+        String v1 = t.schema() + "." + t.name();
+        String name = String.valueOf(y.get("name"));
+        return new OperatorException(ExitCode.ILLEGAL_TRANSITION, "migration " + name + " cannot go forward from v1: its source "
+                + v1 + " is not there, but archive." + t.name() + " is: a completed migration moved v1 to schema archive, and"
+                + " nothing moves it back (the target " + y.get("target") + " has taken every write since). Nothing was changed."
+                + " To migrate from v1 again, move it back on purpose once it holds what was written to the target since"
+                + " complete (the spec's down mapping): ALTER TABLE archive." + t.name() + " SET SCHEMA " + t.schema()
+                + "; then `chatbatch migration plan " + name + "` shows what start would do (it needs an empty target)"
+                + " (" + err.name() + ")");
     }
 
     static Map<String, Column> columns(Connection c, MigrationSpec.Table t) throws SQLException {

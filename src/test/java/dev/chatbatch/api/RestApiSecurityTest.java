@@ -161,6 +161,24 @@ class RestApiSecurityTest {
         awaitStatus(second, BatchStatus.STOPPED);
     }
 
+    /**
+     * Restarting a stopped execution whose run a restart already completed is a 409 in the operator's words, naming
+     * the REST call to run instead; it used to pass on Spring Batch's "A job instance already exists and is complete
+     * for identifying parameters=…".
+     */
+    @Test
+    void restartingARunThatWasCompletedSaysSoAndWhatToCallInstead() throws Exception {
+        long id = jobs.launch("test-slow", Map.of("iterations", "100", "sleep-ms", "20")).getId();
+        jobs.stop(id);
+        awaitStatus(id, BatchStatus.STOPPED);
+        assertThat(jobs.restart(id).getStatus()).isEqualTo(BatchStatus.COMPLETED);
+
+        Response again = http.post("/api/executions/" + id + "/restart", null, OPERATOR);
+        assertError(again, 409, "/api/executions/" + id + "/restart").contains("execution " + id + " of test-slow cannot be"
+                + " restarted: its run was already completed by execution ", "launch it: `POST /api/jobs/test-slow/executions`")
+                .doesNotContain("job instance", "identifying parameters", "Exception", "chatbatch launch");
+    }
+
     @Test
     void badInputIsA400NamingTheField() {
         Response notNumber = http.get("/api/executions/abc", VIEWER);

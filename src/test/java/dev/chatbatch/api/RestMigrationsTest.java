@@ -16,6 +16,12 @@ import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
 import static dev.chatbatch.testsupport.OpsTestSupport.*;
 import static dev.chatbatch.api.RestApiSecurityTest.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,10 +37,47 @@ class RestMigrationsTest {
     static final TestDatabase.Db DB = OpsTestSupport.database();
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final String M = "/api/migrations/chat-messages-v2";
+    /** A copy of ./jobs, so that a test can break a spec file without touching the real one. */
+    static final Path JOBS = copyOfJobs();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         OpsTestSupport.properties(DB).forEach((k, v) -> registry.add(k, () -> v));
+        registry.add("chatbatch.jobs-dir", JOBS::toString);
+    }
+
+    private static Path copyOfJobs() {
+        try {
+            Path dir = Files.createTempDirectory("chatbatch-jobs");
+            for (String file : List.of("chat-messages-v2.yml", "maintenance.yml")) {
+                Files.copy(Path.of("jobs", file), dir.resolve(file));
+                dir.resolve(file).toFile().deleteOnExit();
+            }
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** GET /api/migrations and /api/migrations/{name} check every spec file as `migration list` and `status` do. */
+    @Test
+    void listingRefusesABadSpecFileNamingFileAndKey() throws Exception {
+        Path spec = JOBS.resolve("chat-messages-v2.yml");
+        String good = Files.readString(spec);
+        Http http = new Http("http://127.0.0.1:" + port);
+        try {
+            Files.writeString(spec, good.replace("ranges: 16", "rangez: 16"));
+            assertError(http.get("/api/migrations", bearer(VIEWER_TOKEN)), 400, "/api/migrations")
+                    .contains(spec + ": unknown key in verify: rangez; known keys: ranges, min_max");
+            assertError(http.get(M, bearer(VIEWER_TOKEN)), 400, M).contains("unknown key in verify: rangez");
+            Files.writeString(spec, good.replace("key: [id]", "key: [id"));
+            assertError(http.get("/api/migrations", bearer(VIEWER_TOKEN)), 400, "/api/migrations").contains(spec.toString())
+                    .doesNotContain("Exception");
+        } finally {
+            Files.writeString(spec, good);
+        }
+        assertThat(http.get("/api/migrations", bearer(VIEWER_TOKEN)).status()).isEqualTo(200);
     }
 
     @LocalServerPort

@@ -197,6 +197,7 @@ class JobCommandsTest {
                 + " and updated_at < now() - interval '6 months' order by id limit 1", String.class);
         long due = jdbc.queryForObject("select count(*) from public.conversations where not is_archived"
                 + " and updated_at < now() - interval '6 months'", Long.class);
+        long id;
         try (Connection blocker = db.dataSource().getConnection()) {
             blocker.setAutoCommit(false);
             try (Statement s = blocker.createStatement()) {
@@ -204,7 +205,7 @@ class JobCommandsTest {
             }
             CompletableFuture<Result> first = CompletableFuture.supplyAsync(
                     () -> cli("launch", "archive-conversations", "chunk-size=5", "lock-timeout=60s"));
-            long id = waitForRunning("archive-conversations");
+            id = waitForRunning("archive-conversations");
 
             Result second = cli("launch", "archive-conversations");
             assertThat(second.code()).isEqualTo(5);
@@ -228,6 +229,14 @@ class JobCommandsTest {
         assertThat(restart.out()).contains("\"status\" : \"COMPLETED\"");
         assertThat(jdbc.queryForObject("select count(*) from public.conversations where not is_archived"
                 + " and updated_at < now() - interval '6 months'", Long.class)).isZero();
+
+        // the stopped run was finished by that restart: restarting it again is refused in the operator's words (it used
+        // to pass on Spring Batch's "A job instance already exists and is complete for identifying parameters=…")
+        Result again = cli("restart", String.valueOf(id));
+        assertThat(again.code()).as(again.err()).isEqualTo(4);
+        assertThat(again.err()).contains("execution " + id + " of archive-conversations cannot be restarted: its run was"
+                + " already completed by execution ", "To run archive-conversations again, launch it: `chatbatch launch"
+                + " archive-conversations`").doesNotContain("job instance", "identifying parameters", "Exception");
     }
 
     @Test

@@ -38,4 +38,24 @@ class AfterCompleteTest {
         assertThat(verify.out().lines().filter(l -> l.contains("chat_messages") && !l.contains("chat_messages_v2")))
                 .as(verify.toString()).noneMatch(l -> l.contains("FAIL") || l.contains("missing"));
     }
+
+    /**
+     * seed writes v1 rows for the migration to carry over: once complete archived v1 it refuses (exit 4) saying why,
+     * and writes nothing (it used to write the platform rows, then fail on a missing public.chat_messages with a raw
+     * SQL error, exit 1).
+     */
+    @Test
+    void seedAfterCompleteRefusesSayingWhyAndWritesNothing() {
+        TestDatabase.Db db = TestDatabase.migrated();
+        JdbcTemplate jdbc = new JdbcTemplate(db.dataSource());
+        jdbc.execute("ALTER TABLE public.chat_messages SET SCHEMA archive");
+
+        CliRun seed = CliRun.on(db, "seed", "--rows", "20", "--bad-rows", "10");
+        assertThat(seed.exitCode()).as(seed.toString()).isEqualTo(4);
+        assertThat(seed.err()).as(seed.toString()).contains("seed writes v1 messages into public.chat_messages",
+                "a completed migration moved v1 to archive.chat_messages", "public.chat_messages_v2", "Nothing was written")
+                .doesNotContain("Exception", "SQL");
+        assertThat(jdbc.queryForObject("SELECT (SELECT count(*) FROM public.tenants) + (SELECT count(*) FROM public.chat_messages_v2)"
+                + " + (SELECT count(*) FROM archive.chat_messages)", Long.class)).isZero();
+    }
 }

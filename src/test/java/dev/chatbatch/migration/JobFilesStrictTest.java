@@ -5,6 +5,9 @@ import dev.chatbatch.config.ConfigFileException;
 import dev.chatbatch.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -44,6 +47,30 @@ class JobFilesStrictTest {
         MigrationTestData.Run launch = cli(db, "--chatbatch.jobs-dir=" + jobs, "launch", "vacuum-analyze", "dry-run=true");
         assertThat(launch.exit()).as(launch.toString()).isEqualTo(2);
         assertThat(launch.err()).as(launch.toString()).contains(jobs.resolve("maintenance.yml").toString(), "public.feedbak");
+    }
+
+    /**
+     * A jobs directory of migration specs alone still runs the maintenance jobs, on the built-in maintenance.yml,
+     * but says so in one line naming the directory (it used to fall back without a word).
+     */
+    @Test
+    void aJobsDirWithoutMaintenanceYmlSaysTheBuiltInCopyIsUsed() {
+        TestDatabase.Db db = TestDatabase.migrated();
+        String dir = MigrationTestData.specCopy("ranges: 16", "ranges: 16");
+        // the log goes to the process's stderr (as in a real run), not to the CLI's own error stream
+        PrintStream original = System.err;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        MigrationTestData.Run launch;
+        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+        try {
+            launch = cli(db, "--chatbatch.jobs-dir=" + dir, "launch", "vacuum-analyze", "dry-run=true");
+        } finally {
+            System.setErr(original);
+        }
+        String stderr = log.toString(StandardCharsets.UTF_8);
+        assertThat(launch.exit()).as(launch.toString()).isZero();
+        assertThat(stderr.lines().filter(l -> l.contains("maintenance.yml")).toList()).as(stderr).singleElement().asString()
+                .contains(Path.of(dir).toAbsolutePath() + " has no maintenance.yml: the built-in maintenance.yml is used");
     }
 
     @Test
