@@ -91,48 +91,82 @@ class Backfill {
         return store.partitions(name).stream().filter(p -> !p.done()).map(MigrationStore.Partition::no).toList();
     }
 
-    /** What one chunk did. */
+    /** What one chunk did; {@code partition} is where the partition stands after it, as its progress row now says. */
     record ChunkResult(long seen, long rejected, long inserted, long rejectsWritten, boolean done, int nextChunkSize,
-                       double seconds) {
+                       double seconds, MigrationStore.Partition partition) {
     }
 
     /**
-     * Copies the next chunk of one partition and records it, in the caller's transaction: a crash at any
-     * instant leaves either both the rows and the progress, or neither. Rows whose mapping or write fails
-     * are quarantined ({@link #copyRange}) and counted as rejected; any other failure stops the partition
-     * with a message naming it, its key range and the database's message ({@link BackfillFailure.ChunkFailed}).
+     * The settings of a chunk's transaction: the spec's timeouts, and {@code synchronous_commit = off}. An
+     * asynchronous commit can be lost in a crash of the database server, but only together with everything the
+     * same transaction wrote: a chunk's rows and its progress row commit as one, and WAL is replayed in order,
+     * so after a crash the progress names exactly the last chunk whose rows survived and the resumed run copies
+     * the lost chunks again. Nothing else waits on these commits (the logical capture flushes the WAL itself
+     * before it reads the slot). {@code work_mem}: the chunk's locked rows stay in memory, not in a temporary file.
      */
-    ChunkResult copyChunk(MigrationSpec spec, MigrationSql sql, int partitionNo) {
-        return copyChunk(spec, sql, partitionNo, 1.0);
+    static TransactionSettings chunkSettings(MigrationSpec spec) {
+        return TransactionSettings.timeouts(spec.timeouts().lockTimeout(), spec.timeouts().statementTimeout())
+                .and("synchronous_commit", "off").and("work_mem", CHUNK_WORK_MEM);
     }
 
-    /** {@link #copyChunk}, the next chunk's size adapted toward {@code targetScale} × the spec's target time (throttle). */
-    ChunkResult copyChunk(MigrationSpec spec, MigrationSql sql, int partitionNo, double targetScale) {
-        MigrationStore.Partition p = store.partition(spec.name(), partitionNo);
+    /** Holds a chunk's locked rows (a few KB each, up to chunk.max_size of them) in memory. */
+    static final String CHUNK_WORK_MEM = "64MB";
+
+    /**
+     * Copies the next chunk of partition {@code p} (as its worker last left it: only the worker writes its
+     * progress row) and records it, in the caller's transaction: a crash at any instant leaves either both the
+     * rows and the progress, or neither. The next chunk's size adapts toward {@code targetScale} × the spec's
+     * target time (the throttle's). With {@code isolated} false the chunk runs as one statement with no
+     * savepoint (the normal path: no extra round trip, no subtransaction); a row-level failure or a lock conflict
+     * then throws {@link Retry}, and the caller runs the chunk again, in a new transaction, with {@code isolated}
+     * true: under a savepoint, failing rows quarantined and lock conflicts retried ({@link #copyRange}). Any other
+     * failure stops the partition with a message naming it, its key range and the database's message
+     * ({@link BackfillFailure.ChunkFailed}).
+     */
+    ChunkResult copyChunk(MigrationSpec spec, MigrationSql sql, MigrationStore.Partition p, double targetScale, boolean isolated,
+                          ChunkProfile profile) {
         if (p.done()) {
-            return new ChunkResult(0, 0, 0, 0, true, p.chunkSize(), 0);
+            return new ChunkResult(0, 0, 0, 0, true, p.chunkSize(), 0, p);
         }
         List<String> from = p.lastKey() != null ? p.lastKey() : p.lowerKey();
         List<String> last = p.upperKey();
         try {
-            TransactionSettings.timeouts(spec.timeouts().lockTimeout(), spec.timeouts().statementTimeout()).apply(jdbc);
+            chunkSettings(spec).apply(jdbc);
+            profile.charge(ChunkProfile.Part.SETTINGS);
             int size = p.chunkSize();
             long t0 = System.nanoTime();
             Statement chunkEnd = sql.backfill().chunkEnd(from, p.upperKey(), size);
             List<String> end = jdbc.query(chunkEnd.sql(), rs -> rs.next() ? MigrationStore.list(rs.getArray(1)) : null,
                     chunkEnd.args());
+            profile.charge(ChunkProfile.Part.CHUNK_END);
             boolean done = end == null;
             last = done ? p.upperKey() : end;
-            Copied c = copyRange(sql, from, last);
+            Copied c = isolated ? copyRange(sql, from, last) : chunk(sql, from, last);
+            profile.charge(ChunkProfile.Part.CHUNK);
             double seconds = (System.nanoTime() - t0) / 1e9;
             int next = adapt(spec.chunk(), size, seconds, spec.chunk().targetSeconds() * targetScale);
-            store.recordChunk(spec.name(), partitionNo, last, c.seen() - c.rejected(), c.rejected(), done, next);
-            return new ChunkResult(c.seen(), c.rejected(), c.inserted(), c.rejectsWritten(), done, next, seconds);
+            long copied = c.seen() - c.rejected();
+            store.recordChunk(spec.name(), p.no(), last, copied, c.rejected(), done, next);
+            profile.charge(ChunkProfile.Part.PROGRESS);
+            MigrationStore.Partition after = new MigrationStore.Partition(p.no(), p.lowerKey(), p.upperKey(),
+                    last == null ? p.lastKey() : last, p.rowsTotal(), p.rowsCopied() + copied, p.rowsRejected() + c.rejected(),
+                    done, next, p.updatedAt());
+            return new ChunkResult(c.seen(), c.rejected(), c.inserted(), c.rejectsWritten(), done, next, seconds, after);
         } catch (DataAccessException e) {
             if (BackfillFailure.connectionLost(e)) {
                 throw e; // named as a lost connection by BackfillFailure, as before
             }
-            throw new BackfillFailure.ChunkFailed(spec.name(), partitionNo, from, last, e);
+            if (!isolated && (rowLevel(e) || DatabaseErrors.lockConflict(e))) {
+                throw new Retry(e);
+            }
+            throw new BackfillFailure.ChunkFailed(spec.name(), p.no(), from, last, e);
+        }
+    }
+
+    /** A chunk copied without a savepoint failed on a row or a lock: its transaction is rolled back and the chunk run isolated. */
+    static final class Retry extends RuntimeException {
+        Retry(DataAccessException cause) {
+            super(cause.getMessage(), cause, false, false);
         }
     }
 

@@ -25,6 +25,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import javax.sql.DataSource;
 import java.util.LinkedHashMap;
@@ -119,9 +120,14 @@ class BackfillJobConfiguration {
         }, tm).build();
     }
 
+    /**
+     * A worker's step has no transaction of its own: the worker commits each chunk in a transaction of its own
+     * and returns to Spring Batch between slices of chunks ({@link BackfillWorker}).
+     */
     @Bean
-    Step migrationBackfillPartitionStep(JobRepository repository, PlatformTransactionManager tm, Tasklet migrationBackfillWorker) {
-        return new StepBuilder(JOB + "-partition", repository).tasklet(migrationBackfillWorker, tm).build();
+    Step migrationBackfillPartitionStep(JobRepository repository, Tasklet migrationBackfillWorker) {
+        return new StepBuilder(JOB + "-partition", repository).tasklet(migrationBackfillWorker, new ResourcelessTransactionManager())
+                .build();
     }
 
     /** One worker step per partition that is not done yet (the partitions were fixed by prepare). */
@@ -141,10 +147,10 @@ class BackfillJobConfiguration {
 
     @Bean
     @StepScope
-    Tasklet migrationBackfillWorker(Backfill backfill, MigrationStore store, DataSource dataSource,
+    Tasklet migrationBackfillWorker(Backfill backfill, MigrationStore store, DataSource dataSource, PlatformTransactionManager tm,
                                     @Value("#{jobParameters['migration']}") String migration,
                                     @Value("#{stepExecutionContext['partition']}") Integer partition) {
-        return new BackfillWorker(backfill, store, new JdbcTemplate(dataSource), migration, partition);
+        return new BackfillWorker(backfill, store, new JdbcTemplate(dataSource), new TransactionTemplate(tm), migration, partition);
     }
 
     /** Partitions run on their own threads; more than 12 are refused by the spec loader (pool of 16 connections). */
@@ -171,90 +177,147 @@ class BackfillJobConfiguration {
     }
 
     /**
-     * Copies one partition: a chunk per call, so Spring Batch commits (and can stop) between chunks. Before
-     * each chunk the {@link Throttle} says go, slow down (a smaller chunk target, then a pause bounded by the
-     * floor rate) or stop (wait and check again); a stop on a level relative to the run's baseline that lasts
-     * longer than {@code throttle.critical_timeout} fails the partition ({@link Throttle.CriticalLoad}).
+     * Copies one partition, each chunk in a transaction of its own, a slice of chunks ({@link #SLICE_NANOS}) per
+     * call: Spring Batch records the counts and sees a stop request between slices, so its bookkeeping is paid
+     * once a slice, not once a chunk. Before each chunk the {@link Throttle} says go, slow down (a smaller chunk
+     * target, then a pause bounded by the floor rate) or stop (wait and check again); a stop on a level relative
+     * to the run's baseline that lasts longer than {@code throttle.critical_timeout} fails the partition
+     * ({@link Throttle.CriticalLoad}). The worker keeps its partition's progress between chunks: it is the only
+     * writer of that row, so what it keeps is what the row says.
      */
     static final class BackfillWorker implements Tasklet {
         /** How often a changing reason (its level moves) is written while the signal and action stay the same. */
         private static final long REWRITE_NANOS = 2_000_000_000L;
+        /** How long one call copies before handing back to Spring Batch (a stop is seen within about this). */
+        static final long SLICE_NANOS = 1_000_000_000L;
         private final Backfill backfill;
         private final MigrationStore store;
         /** For the throttle's reads of pg_stat_activity and the spec's throttle query; joins the chunk's transaction. */
         private final JdbcTemplate jdbc;
+        private final TransactionTemplate tx;
         private final String migration;
         private final int partition;
+        private final ChunkProfile profile = new ChunkProfile();
         private MigrationSpec spec;
         private MigrationSql sql;
         private Throttle throttle;
         private int partitions;
+        private MigrationStore.Partition progress;
         private String lastReason;
         private String lastKey;
         private long lastWritten;
         private long stoppedSince;
         private long pauseMillis;
 
-        BackfillWorker(Backfill backfill, MigrationStore store, JdbcTemplate jdbc, String migration, int partition) {
+        BackfillWorker(Backfill backfill, MigrationStore store, JdbcTemplate jdbc, TransactionTemplate tx, String migration,
+                       int partition) {
             this.backfill = backfill;
             this.store = store;
             this.jdbc = jdbc;
+            this.tx = tx;
             this.migration = migration;
             this.partition = partition;
         }
 
+        /** A pass that copied nothing: paused, or the throttle says stop. */
+        private static final Backfill.ChunkResult WAIT = new Backfill.ChunkResult(0, 0, 0, 0, false, 0, 0, null);
+
+        /** What one pass of the loop did. */
+        private enum Outcome { COPIED, WAITED, FINISHED }
+
         @Override
         public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
-            if (pauseMillis > 0) {
-                // before this transaction's first statement: the wait holds no snapshot and no lock
-                long pause = pauseMillis;
-                pauseMillis = 0;
-                Thread.sleep(pause);
-            }
             if (spec == null) {
+                profile.start();
                 spec = backfill.spec(migration);
                 sql = new MigrationSql(spec);
                 throttle = new Throttle(spec.throttle(), store.state(migration).baseline());
                 partitions = Math.max(1, backfill.openPartitions(migration).size());
+                progress = store.partition(migration, partition);
+                profile.start();
+            } else {
+                profile.charge(ChunkProfile.Part.BATCH);
             }
-            // FOR KEY SHARE on the state row: rollback/cutover (FOR UPDATE) wait for this chunk, and the
-            // next chunk sees their phase; pause and throttle updates do not wait.
-            Phase phase = store.lockPhaseShared(migration);
-            if (phase != Phase.BACKFILLING) {
-                return RepeatStatus.FINISHED;
-            }
-            MigrationStore.State state = store.state(migration);
-            if (state.paused()) {
-                stoppedSince = 0;
-                pauseMillis = 500;
-                return RepeatStatus.CONTINUABLE;
-            }
-            Throttle.Level level = throttle.level(jdbc);
-            record(level);
-            if (level != null && level.action() == Throttle.Action.STOP) {
-                long now = System.nanoTime();
-                if (!level.measured()) {
-                    stoppedSince = 0; // a level the operator set holds for as long as it says so
-                } else if (stoppedSince == 0) {
-                    stoppedSince = now;
-                } else if (now - stoppedSince > spec.throttle().criticalTimeout().toNanos()) {
-                    throw new Throttle.CriticalLoad(migration, level, spec.throttle().criticalTimeout());
+            long until = System.nanoTime() + SLICE_NANOS;
+            do {
+                if (pauseMillis > 0) {
+                    // between two transactions: the wait holds no snapshot and no lock
+                    long pause = pauseMillis;
+                    pauseMillis = 0;
+                    Thread.sleep(pause);
+                    profile.charge(ChunkProfile.Part.PAUSE);
                 }
-                pauseMillis = spec.throttle().sleepMillis();
-                return RepeatStatus.CONTINUABLE;
+                Outcome o;
+                try {
+                    o = chunk(contribution, false);
+                } catch (Backfill.Retry retry) {
+                    o = chunk(contribution, true); // rolled back: again under a savepoint, failing rows quarantined
+                }
+                if (o == Outcome.FINISHED) {
+                    profile.log(partition);
+                    return RepeatStatus.FINISHED;
+                }
+            } while (System.nanoTime() < until);
+            return RepeatStatus.CONTINUABLE;
+        }
+
+        /** One chunk, or one check that says wait, in a transaction of its own. */
+        private Outcome chunk(StepContribution contribution, boolean isolated) {
+            Backfill.ChunkResult r;
+            try {
+                r = tx.execute(status -> {
+                    // FOR KEY SHARE on the state row: rollback/cutover (FOR UPDATE) wait for this chunk, and the
+                    // next chunk sees their phase; pause and throttle updates do not wait.
+                    MigrationStore.Gate gate = store.lockPhaseShared(migration);
+                    profile.charge(ChunkProfile.Part.GATE);
+                    if (gate.phase() != Phase.BACKFILLING) {
+                        return null;
+                    }
+                    if (gate.paused()) {
+                        stoppedSince = 0;
+                        pauseMillis = 500;
+                        return WAIT;
+                    }
+                    Throttle.Level level = throttle.level(jdbc);
+                    record(level);
+                    profile.charge(ChunkProfile.Part.THROTTLE);
+                    if (level != null && level.action() == Throttle.Action.STOP) {
+                        long now = System.nanoTime();
+                        if (!level.measured()) {
+                            stoppedSince = 0; // a level the operator set holds for as long as it says so
+                        } else if (stoppedSince == 0) {
+                            stoppedSince = now;
+                        } else if (now - stoppedSince > spec.throttle().criticalTimeout().toNanos()) {
+                            throw new Throttle.CriticalLoad(migration, level, spec.throttle().criticalTimeout());
+                        }
+                        pauseMillis = spec.throttle().sleepMillis();
+                        return WAIT;
+                    }
+                    stoppedSince = 0;
+                    Backfill.ChunkResult c = backfill.copyChunk(spec, sql, progress, Throttle.targetScale(level), isolated, profile);
+                    Double chunkBaseline = throttle.chunkTimed(c.seconds(), c.seen());
+                    if (chunkBaseline != null) {
+                        store.recordChunkBaseline(migration, chunkBaseline);
+                    }
+                    if (level != null) {
+                        pauseMillis = Throttle.pauseMillis(level.overload(), c.seconds(), c.seen(),
+                                spec.throttle().floorRowsPerSecond(), partitions);
+                    }
+                    return c;
+                });
+            } finally {
+                profile.charge(ChunkProfile.Part.COMMIT);
             }
-            stoppedSince = 0;
-            Backfill.ChunkResult r = backfill.copyChunk(spec, sql, partition, Throttle.targetScale(level));
-            Double chunkBaseline = throttle.chunkTimed(r.seconds(), r.seen());
-            if (chunkBaseline != null) {
-                store.recordChunkBaseline(migration, chunkBaseline);
+            if (r == null) {
+                return Outcome.FINISHED;
             }
-            if (level != null) {
-                pauseMillis = Throttle.pauseMillis(level.overload(), r.seconds(), r.seen(), spec.throttle().floorRowsPerSecond(),
-                        partitions);
+            if (r == WAIT) {
+                return Outcome.WAITED;
             }
+            progress = r.partition();
+            profile.chunk(r.seen());
             contribution.incrementWriteCount(r.inserted() + r.rejectsWritten());
-            return r.done() ? RepeatStatus.FINISHED : RepeatStatus.CONTINUABLE;
+            return r.done() ? Outcome.FINISHED : Outcome.COPIED;
         }
 
         /**

@@ -14,8 +14,8 @@ final class BackfillStatements {
 
     /**
      * A chunk that failed on a row-level error is retried in parts, each under this savepoint, until the
-     * failing rows are isolated (see {@link Backfill}). Set before every chunk: one round trip, and only a
-     * rollback to it costs anything.
+     * failing rows are isolated (see {@link Backfill}). Set only when a chunk runs again after such a failure
+     * (and by repair and plan, which copy through {@link Backfill#copyRange}): the normal path has no savepoint.
      */
     static final String SAVEPOINT = "SAVEPOINT cbm_chunk";
     static final String ROLLBACK_TO_SAVEPOINT = "ROLLBACK TO SAVEPOINT cbm_chunk";

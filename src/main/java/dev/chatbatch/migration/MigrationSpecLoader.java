@@ -669,7 +669,7 @@ public class MigrationSpecLoader {
         Map<String, Object> ix = map(y.get("indexes"), "indexes", err);
         MigrationSpec.Indexes d = MigrationSpec.Indexes.DEFAULT;
         Object deferValue = ix.get("defer");
-        String defer = deferValue == null ? "auto" : String.valueOf(deferValue).toLowerCase(Locale.ROOT);
+        String defer = deferValue == null ? "false" : String.valueOf(deferValue).toLowerCase(Locale.ROOT);
         if (!List.of("auto", "true", "false").contains(defer)) {
             throw err.at("indexes.defer", "'" + deferValue + "' must be auto (when v2 is empty at start and v1 holds at least"
                     + " indexes.min_rows rows), true or false");

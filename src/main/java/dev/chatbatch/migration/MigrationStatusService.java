@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Status of migrations from the persisted bookkeeping: cheap (a few indexed reads), safe to poll from
@@ -28,10 +30,19 @@ public class MigrationStatusService {
         this.capture = capture;
     }
 
+    /**
+     * The spec's SQL by migration and recorded spec hash: loading a spec checks it against the catalog (dozens of
+     * statements), too much for a progress line polled every second while the indexes are rebuilt.
+     */
+    private final Map<String, MigrationSql> targets = new ConcurrentHashMap<>();
+
     /** The target table, for the progress of a running index build: only while one is recorded as building. */
-    private MigrationSql target(String name) {
+    private MigrationSql target(String name, String specHash) {
         try {
-            return indexes.recorded(name).stream().anyMatch(o -> "building".equals(o.state())) ? new MigrationSql(specs.load(name)) : null;
+            if (indexes.recorded(name).stream().noneMatch(o -> "building".equals(o.state()))) {
+                return null;
+            }
+            return targets.computeIfAbsent(name + "\u0000" + specHash, k -> new MigrationSql(specs.load(name)));
         } catch (RuntimeException e) {
             return null; // a spec that no longer loads: status without the build's progress
         }
@@ -99,7 +110,7 @@ public class MigrationStatusService {
         MigrationStatus.Throttling throttling = new MigrationStatus.Throttling(backfilling ? state.throttleSignal() : null,
                 backfilling ? state.throttleAction() : null, backfilling ? state.throttleSince() : null, state.baseline());
         return new MigrationStatus(name, phase, total, copied, rejected, Math.round(rate * 10) / 10.0, eta, state.paused(),
-                throttle, Math.round(ratio * 10000) / 10000.0, partitions, throttling, indexes.status(name, target(name)),
+                throttle, Math.round(ratio * 10000) / 10000.0, partitions, throttling, indexes.status(name, target(name, state.specHash())),
                 capture.status(name, phase));
     }
 

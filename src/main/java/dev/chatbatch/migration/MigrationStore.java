@@ -95,14 +95,18 @@ class MigrationStore {
         return jdbc.queryForObject(STATE_LOCK, MigrationStore::state, name);
     }
 
-    private static final String STATE_PHASE_KEY_SHARE = "SELECT phase FROM chatbatch.migration_state WHERE name = ? FOR KEY SHARE";
+    private static final String STATE_PHASE_KEY_SHARE = "SELECT phase, paused FROM chatbatch.migration_state WHERE name = ? FOR KEY SHARE";
+
+    /** The phase and whether the backfill is paused, as a chunk reads them. */
+    record Gate(Phase phase, boolean paused) {
+    }
 
     /**
-     * The phase, with a FOR KEY SHARE lock on the state row for the caller's transaction (a backfill chunk):
-     * rollback and cutover ({@link #lock}) wait for it, pause and throttle updates do not.
+     * The phase and the pause flag, with a FOR KEY SHARE lock on the state row for the caller's transaction (a
+     * backfill chunk): rollback and cutover ({@link #lock}) wait for it, pause and throttle updates do not.
      */
-    Phase lockPhaseShared(String name) {
-        return Phase.valueOf(jdbc.queryForObject(STATE_PHASE_KEY_SHARE, String.class, name));
+    Gate lockPhaseShared(String name) {
+        return jdbc.queryForObject(STATE_PHASE_KEY_SHARE, (rs, i) -> new Gate(Phase.valueOf(rs.getString(1)), rs.getBoolean(2)), name);
     }
 
     private static final String STATE_NAMES = "SELECT name FROM chatbatch.migration_state ORDER BY name";

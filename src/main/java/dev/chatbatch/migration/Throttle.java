@@ -68,6 +68,12 @@ final class Throttle {
             SELECT coalesce(max(extract(epoch FROM greatest(replay_lag, flush_lag, write_lag))), 0)
               FROM pg_stat_replication""";
 
+    /**
+     * Both measured signals in one round trip. A chunk's transaction reads them first, so its pg_stat_activity
+     * snapshot is fresh without clearing it.
+     */
+    private static final String BUSY_AND_LAG = "SELECT (" + BUSY_BACKENDS + "), (" + REPLICATION_LAG + ")";
+
     /** What the throttle does before the next chunk. */
     enum Action { SLOW, STOP }
 
@@ -253,7 +259,9 @@ final class Throttle {
     }
 
     private Level evaluate(JdbcTemplate jdbc) {
-        long busy = busy(jdbc);
+        double[] read = jdbc.queryForObject(BUSY_AND_LAG, (rs, i) -> new double[]{rs.getLong(1), rs.getDouble(2)});
+        long busy = (long) read[0];
+        double lag = read[1];
         samples[sampled++ % SAMPLES] = busy;
         if (settings.maxActiveBackends() > 0 && busy > settings.maxActiveBackends()) {
             return new Level("max_active_backends", Action.STOP, 1, false, "database load: " + busy
@@ -266,8 +274,7 @@ final class Throttle {
                 return new Level("throttle_query", Action.STOP, 1, false, back);
             }
         }
-        Double lag = jdbc.queryForObject(REPLICATION_LAG, Double.class);
-        if (lag != null && lag > settings.maxReplicationLagSeconds()) {
+        if (lag > settings.maxReplicationLagSeconds()) {
             return new Level("replication_lag", Action.STOP, 1, false, String.format(Locale.ROOT, "replication lag %.1f s > %.1f s",
                     lag, settings.maxReplicationLagSeconds()));
         }

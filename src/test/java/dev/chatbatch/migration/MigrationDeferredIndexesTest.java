@@ -39,7 +39,7 @@ class MigrationDeferredIndexesTest {
         TestDatabase.Db db = TestDatabase.migrated();
         DataSource ds = db.dataSource();
         MigrationTestData.seed(ds, 8_000, 100);
-        String jobs = "--chatbatch.jobs-dir=" + MigrationTestData.specCopy("min_rows: 100000", "min_rows: 5000");
+        String jobs = "--chatbatch.jobs-dir=" + MigrationTestData.specCopy("  defer: false", "  defer: true");
         String before = definitions(ds);
         assertThat(before).contains("chat_messages_v2_metadata_idx", "FOREIGN KEY (conversation_id)");
 

@@ -195,7 +195,7 @@ class MigrationSpecGuardTest {
         cases.put(with(shipped, "max_replication_lag_seconds: 30", "max_replication_lag_seconds: 1e400"),
                 List.of("throttle.max_replication_lag_seconds", "0.1", "86400"));
         cases.put(with(shipped, "ranges: 16", "ranges: 1025"), List.of("verify.ranges", "1", "1024"));
-        cases.put(with(shipped, "defer: auto", "defer: sometimes"), List.of("indexes.defer", "'sometimes'", "auto", "true or false"));
+        cases.put(with(shipped, "defer: false", "defer: sometimes"), List.of("indexes.defer", "'sometimes'", "auto", "true or false"));
         cases.put(with(shipped, "min_rows: 100000", "min_rows: -1"), List.of("indexes.min_rows", "from 0 to"));
         cases.put(with(shipped, "parallel: 2", "parallel: 17"), List.of("indexes.parallel", "from 0 to 16"));
         cases.put(with(shipped, "maintenance_work_mem: 256MB", "maintenance_work_mem: lots"),
