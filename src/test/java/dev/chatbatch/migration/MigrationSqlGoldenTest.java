@@ -225,7 +225,6 @@ class MigrationSqlGoldenTest {
         k.add("drops", "installed triggers", mirror.installedTriggers());
         k.add("drops", "trigger on source", mirror.dropTrigger(names.name(ObjectNames.UP), spec.source().name()));
         k.add("drops", "trigger on target", mirror.dropTrigger(names.name(ObjectNames.DOWN), spec.target().name()));
-        k.add("drops", "disable trigger on source", mirror.disableTrigger(names.name(ObjectNames.UP), spec.source().name()));
         k.add("drops", "function up", mirror.dropFunction(ObjectNames.UP));
         List<String> fns = mirror.dropFunctions();
         for (int i = 0; i < fns.size(); i++) {
