@@ -160,7 +160,7 @@ class MigrationSqlGoldenTest {
         Kinds k = new Kinds();
         k.add("names", "prefix", names.prefix());
         k.add("names", "like pattern", names.likePattern());
-        k.add("names", "replication slot", names.replicationSlot());
+        k.add("names", "replication slot", names.replicationSlot(16384));
         k.add("names", "publication", names.publication());
         k.add("tiles", "tiles", sql.keys().tiles(4));
         for (boolean lower : List.of(false, true)) {
