@@ -56,6 +56,10 @@ class LogicalCaptureFailuresTest {
         Process serve = serve(db, jobs, dir.resolve("serve.log"));
         try {
             await(() -> count(ds, SLOT_ACTIVE) == 1, 120, "serve reads the slot", dir.resolve("serve.log"));
+            // one change applied first, so the applier is past loading the spec (which reads v2) before v2 is locked
+            MigrationTestData.exec(ds, "UPDATE public.chat_messages SET content = 'warm-up'"
+                    + " WHERE id = (SELECT id FROM public.chat_messages ORDER BY id LIMIT 1)");
+            await(() -> MigrationTestData.mappingDifferences(ds) == 0, 60, "the warm-up change applied", dir.resolve("serve.log"));
             try (Connection locker = ds.getConnection(); java.sql.Statement st = locker.createStatement()) {
                 locker.setAutoCommit(false);
                 st.execute("LOCK TABLE public.chat_messages_v2 IN SHARE MODE"); // the applier's batch waits in its transaction
