@@ -9,9 +9,6 @@ DROP TRIGGER IF EXISTS "cbm_generic_orders_up" ON "generic"."orders"
 -- trigger on target
 DROP TRIGGER IF EXISTS "cbm_generic_orders_down" ON "generic"."orders_v2"
 
--- disable trigger on source
-ALTER TABLE "generic"."orders" DISABLE TRIGGER "cbm_generic_orders_up"
-
 -- function up
 DROP FUNCTION IF EXISTS chatbatch."cbm_generic_orders_up"
 

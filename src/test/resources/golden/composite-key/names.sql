@@ -5,7 +5,7 @@ cbm_generic_orders
 cbm\_generic\_orders\_%
 
 -- replication slot
-cbm_generic_orders_slot
+cbm_generic_orders_slot_16384
 
 -- publication
 "cbm_generic_orders_pub"

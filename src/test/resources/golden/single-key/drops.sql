@@ -9,9 +9,6 @@ DROP TRIGGER IF EXISTS "cbm_chat_messages_v2_up" ON "public"."chat_messages"
 -- trigger on target
 DROP TRIGGER IF EXISTS "cbm_chat_messages_v2_down" ON "public"."chat_messages_v2"
 
--- disable trigger on source
-ALTER TABLE "public"."chat_messages" DISABLE TRIGGER "cbm_chat_messages_v2_up"
-
 -- function up
 DROP FUNCTION IF EXISTS chatbatch."cbm_chat_messages_v2_up"
 

@@ -5,7 +5,7 @@ cbm_chat_messages_v2
 cbm\_chat\_messages\_v2\_%
 
 -- replication slot
-cbm_chat_messages_v2_slot
+cbm_chat_messages_v2_slot_16384
 
 -- publication
 "cbm_chat_messages_v2_pub"

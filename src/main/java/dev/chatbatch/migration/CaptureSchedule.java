@@ -11,9 +11,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * In {@code serve} only: applies the logical capture of every migration every
- * {@code chatbatch.capture.interval} (default 2s) on one daemon thread, so a slot is consumed while nobody
- * runs a migration command (the CLI's one-shot commands apply it themselves where it matters).
+ * In {@code serve} only: every {@code chatbatch.capture.interval} (default 2s) makes sure each capturing
+ * migration has a follower applying its slot as changes commit ({@link CaptureApplier#followAll}), so a slot is
+ * consumed while nobody runs a migration command (the CLI's one-shot commands apply it themselves where it matters).
  */
 @Component
 @ConditionalOnWebApplication
@@ -36,7 +36,7 @@ class CaptureSchedule implements SmartLifecycle {
             return t;
         });
         long millis = Math.max(200, interval.toMillis());
-        executor.scheduleWithFixedDelay(applier::applyAll, millis, millis, TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(applier::followAll, 0, millis, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -46,6 +46,7 @@ class CaptureSchedule implements SmartLifecycle {
             e.shutdownNow();
             executor = null;
         }
+        applier.stopAll();
     }
 
     @Override

@@ -73,7 +73,7 @@ final class CutoverOperation implements ReversibleOperation {
         locks.lock(ctx.jdbc(), ctx.sql().mirror(), wait);
         long locked = System.nanoTime();
         // logical capture: what committed before the lock is applied under it, so the checks below see it
-        LogicalCapture.Applied drained = capture.drainInTransaction(ctx.jdbc(), spec, ctx.sql());
+        LogicalCapture.Applied drained = capture.drainInTransaction(ctx.jdbc(), spec, ctx.sql(), locks.budget());
         logical = LogicalCapture.slotExists(ctx.jdbc(), ctx.sql());
         locks.bound(ctx.jdbc());
         // the tail since verify, with both tables locked: counts must still balance ...

@@ -98,7 +98,7 @@ final class DualWriteOperation implements ReversibleOperation {
         if (LogicalCapture.slotExists(ctx.jdbc(), ctx.sql())) { // start created it: v1 keeps only its TRUNCATE guard
             ctx.sql().mirror().installTruncateGuard().forEach(ctx.jdbc()::execute);
             return "logical capture installed (publication " + ctx.sql().names().name("pub") + " and replication slot "
-                    + ctx.sql().names().replicationSlot() + " on " + spec.source().qualified() + ", applied into "
+                    + LogicalCapture.slot(ctx.jdbc(), ctx.sql().names()) + " on " + spec.source().qualified() + ", applied into "
                     + spec.target().qualified() + " after each write commits)";
         }
         ctx.sql().mirror().installDualWrite().forEach(ctx.jdbc()::execute);

@@ -4,6 +4,8 @@ import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
 import dev.chatbatch.db.DatabaseErrors;
 import dev.chatbatch.db.TransactionSettings;
+import org.postgresql.replication.LogSequenceNumber;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -14,23 +16,31 @@ import org.springframework.transaction.support.TransactionTemplate;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * The {@code logical} capture mode: v1's changes reach v2 after the application's transaction, read from a
  * logical replication slot (pgoutput, over a publication of v1 alone), instead of inside it (the dual-write
  * triggers of the {@code trigger} mode). Names of slot and publication come from {@link ObjectNames}.
  *
- * <p>The applier reads the slot with {@code pg_logical_slot_peek_binary_changes} and decodes only the keys
- * ({@link PgOutputKeys}), chosen over the streaming replication protocol because it needs no replication
- * connection, no feedback thread and no state between calls: each batch is peek, re-sync, commit, advance.
- * Every changed key is re-synced from v1's CURRENT row with the spec's mapping ({@link BackfillStatements#resyncClear}
- * then {@link BackfillStatements#resync}: upsert, removal when gone or rejected, rule rejects; a row whose mapping
- * fails is quarantined like the backfill does). The slot's position is advanced only after the batch has
- * committed, so a crash at any instant re-applies the batch, which is harmless: a re-sync writes the current
- * row whatever it did before.
+ * <p>The applier reads the slot as a stream ({@link SlotStream}, pgjdbc's replication API): the server decodes
+ * each change once, as it is written, and sends each transaction whole when it commits; only keys are decoded
+ * ({@link PgOutputKeys}). Every changed key is re-synced from v1's CURRENT row with the spec's mapping
+ * ({@link BackfillStatements#resyncClear} then {@link BackfillStatements#resync}: upsert, removal when gone or
+ * rejected, rule rejects; a row whose mapping fails is quarantined like the backfill does), a batch of
+ * transactions at a time. The slot's position is confirmed to the server only after the batch has committed,
+ * so a crash at any instant (of the applier, its connection or the server) re-applies the batch from the last
+ * confirmed position, which is harmless: a re-sync writes the current row whatever it did before.
+ *
+ * <p>One session reads a slot at a time (the server refuses a second). An applier runs in {@code serve} and in a
+ * backfill run; a command that must see everything applied first ({@link #drain}: verify, repair, cutover)
+ * reads the slot itself when nobody does, and otherwise waits, bounded, until the reader's confirmed position
+ * reaches the WAL position taken when the drain began. Cutover, which applies under its write lock on both
+ * tables where no other applier could write v2, takes the slot over instead ({@link #drainInTransaction}).
  *
  * <p>Why a backfill chunk and a re-sync of the same key cannot leave a stale row in v2. Both write the mapping
  * of the row as they read it, at a moment when they hold it FOR SHARE (no change to it can commit meanwhile).
@@ -39,15 +49,22 @@ import java.util.Map;
  * the applier re-syncs the key in a transaction that starts after that commit — any read it makes sees the
  * final row, and nothing commits to the key afterwards. A chunk that copied the key earlier wrote an older
  * version that this re-sync overwrites; a chunk copying it later reads the final row too (and, its INSERT being
- * DO NOTHING, can only leave what the re-sync wrote when the row is the same). Two appliers at once (serve and a
- * backfill) both re-sync from the current row, and the slot only ever moves forward
- * ({@code greatest(target, confirmed_flush_lsn)}), so neither can undo the other.
+ * DO NOTHING, can only leave what the re-sync wrote when the row is the same). The applier receives a
+ * transaction only after it committed, so its re-sync transaction starts after that commit. Appliers one after
+ * the other (serve, a backfill, a drain) each start from the last confirmed position, and confirm only what
+ * they applied, so none skips a change; re-applying one twice writes the current row twice.
  */
 @Component
 public class LogicalCapture {
 
-    /** Changes per peek: a batch is one transaction of re-syncs. */
+    /** Most changes in one batch: a batch is one transaction of re-syncs. */
     static final int BATCH_CHANGES = 5000;
+    /** How long a following applier gathers transactions before it applies them as one batch. */
+    static final long APPLY_DELAY_MILLIS = 200;
+    /** How long a drain waits for another session reading the slot to confirm the drain's position. */
+    static final Duration DRAIN_WAIT = Duration.ofSeconds(30);
+    /** A drain reading the slot itself gives up when the server sends nothing for this long. */
+    static final Duration STALL = Duration.ofSeconds(60);
 
     /** Why logical decoding may or may not be used here: wal_level, the right to replicate, free slots. */
     private static final String CAPABILITY = """
@@ -55,24 +72,38 @@ public class LogicalCapture {
                    (SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user) AS may_replicate,
                    current_setting('max_replication_slots')::int AS max_slots,
                    (SELECT count(*) FROM pg_replication_slots)::int AS used_slots,
-                   (SELECT relreplident FROM pg_class WHERE oid = CAST(? AS regclass))::text AS replica_identity""";
+                   (SELECT relreplident FROM pg_class WHERE oid = CAST(? AS regclass))::text AS replica_identity,
+                   current_user AS role""";
 
+    /** The database's oid: part of the slot's name, as slots are named across the whole server. */
+    private static final String DATABASE_OID = "SELECT oid FROM pg_database WHERE datname = current_database()";
     private static final String SLOT_EXISTS = "SELECT count(*) FROM pg_replication_slots WHERE slot_name = ?";
     private static final String CREATE_SLOT = "SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput')";
     private static final String DROP_SLOT = "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?";
-    private static final String PEEK = """
-            SELECT lsn::text, data FROM pg_logical_slot_peek_binary_changes(?, CAST(? AS pg_lsn), ?,
-                   'proto_version', '1', 'publication_names', ?)""";
-    /** Never backwards: another applier may have confirmed further already. */
-    private static final String ADVANCE = """
-            SELECT pg_replication_slot_advance(slot_name, greatest(CAST(? AS pg_lsn), confirmed_flush_lsn))
-              FROM pg_replication_slots WHERE slot_name = ?""";
     /**
-     * The WAL position up to which every committed transaction is flushed, so a peek sees it. Committing a
-     * transaction with an xid under synchronous_commit = on flushes the WAL before it (commits made with
-     * synchronous_commit = off may still be in memory otherwise).
+     * The session reading the slot, if any, and whether its confirmed position reached the one given; the
+     * reader is described for an error message.
      */
-    private static final String FLUSH_POSITION = "SELECT pg_current_xact_id()::text, pg_current_wal_lsn()::text";
+    private static final String READER = """
+            SELECT s.active_pid, s.confirmed_flush_lsn >= CAST(? AS pg_lsn) AS reached, s.confirmed_flush_lsn::text,
+                   coalesce(a.application_name, '') AS application_name, coalesce(host(a.client_addr), 'local') AS client
+              FROM pg_replication_slots s LEFT JOIN pg_stat_activity a ON a.pid = s.active_pid
+             WHERE s.slot_name = ?""";
+    /** Ends the session reading the slot (cutover's take-over, and drop): its reader reconnects or stops. */
+    private static final String END_READER = """
+            SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots
+             WHERE slot_name = ? AND active_pid IS NOT NULL AND active_pid <> pg_backend_pid()""";
+    /**
+     * The WAL position after every transaction committed so far: the insert position, taken in a transaction
+     * with an xid, whose commit under synchronous_commit = on flushes the WAL up to and past it (commits made
+     * with synchronous_commit = off are flushed with it), so the walsender can decode everything before it.
+     */
+    private static final String FLUSH_POSITION = "SELECT pg_current_xact_id()::text, pg_current_wal_insert_lsn()::text";
+    /**
+     * The applier's writes into v2 are mirror writes: should a v2 → v1 mirror be on when one commits (an apply
+     * that waited on cutover's lock), it must not write them back into v1 (the loop guard of {@link MirrorBodies}).
+     */
+    private static final String MARK_MIRRORING = "SELECT set_config('" + ObjectNames.MIRRORING_SETTING + "', ?, true)";
 
     /**
      * The slot's lag: WAL bytes not yet confirmed, WAL the slot keeps on disk, whether a session reads it now,
@@ -87,7 +118,10 @@ public class LogicalCapture {
     /** Waiting longer than this with nobody reading the slot is warned about. */
     static final double UNCONSUMED_SECONDS = 60;
 
-    /** The first waiting transaction's messages (its Begin first); parameters: slot, publication. */
+    /**
+     * The first waiting transaction's messages (its Begin first), for status only, when nobody reads the slot;
+     * parameters: slot, publication.
+     */
     private static final String OLDEST_WAITING = """
             SELECT data FROM pg_logical_slot_peek_binary_changes(?, NULL, 1, 'proto_version', '1', 'publication_names', ?)
              WHERE get_byte(data, 0) = 66""";
@@ -96,27 +130,37 @@ public class LogicalCapture {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final TransactionTemplate flushTx;
+    private final SlotStream.Target target;
 
-    LogicalCapture(DataSource dataSource, PlatformTransactionManager tm) {
+    LogicalCapture(DataSource dataSource, PlatformTransactionManager tm,
+                   @Value("${spring.datasource.url:}") String url,
+                   @Value("${spring.datasource.username:}") String user,
+                   @Value("${spring.datasource.password:}") String password) {
         this.dataSource = dataSource;
         this.jdbc = new JdbcTemplate(dataSource);
         this.tx = new TransactionTemplate(tm);
         this.flushTx = new TransactionTemplate(tm);
         // its own short transaction even inside cutover's: only a commit of its own flushes the WAL
         this.flushTx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.target = url.isEmpty() ? null : new SlotStream.Target(url, user.isEmpty() ? null : user, password);
     }
 
     /** The mode start chose and why, for its output and the phase history. */
     public record Decision(boolean logical, String reason) {
     }
 
-    /** What applying did. */
-    public record Applied(long batches, long transactions, long changes, long keys) {
-        Applied plus(Applied o) {
-            return new Applied(batches + o.batches, transactions + o.transactions, changes + o.changes, keys + o.keys);
+    /** What applying did; {@code by} names another session that applied it instead (drain), else null. */
+    public record Applied(long batches, long transactions, long changes, long keys, String by) {
+        static final Applied NONE = new Applied(0, 0, 0, 0, null);
+
+        Applied plus(PgOutputKeys.Decoded d) {
+            return new Applied(batches + 1, transactions + d.transactions(), changes + d.changes(), keys + d.keys().size(), by);
         }
 
         String describe() {
+            if (by != null) {
+                return "captured changes applied by " + by;
+            }
             return changes + " captured change(s) of " + transactions + " transaction(s) applied (" + keys + " key(s) re-synced)";
         }
     }
@@ -141,7 +185,8 @@ public class LogicalCapture {
             missing.add("wal_level is " + c.get("wal_level") + " (set wal_level = logical in postgresql.conf and restart the server)");
         }
         if (!Boolean.TRUE.equals(c.get("may_replicate"))) {
-            missing.add("the role may not replicate (ALTER ROLE <role> REPLICATION, or run as a role that may)");
+            missing.add("role " + c.get("role") + " lacks the REPLICATION privilege (ALTER ROLE " + c.get("role")
+                    + " REPLICATION, or run as a role that has it)");
         }
         if (((Number) c.get("used_slots")).intValue() >= ((Number) c.get("max_slots")).intValue()) {
             missing.add("all " + c.get("max_slots") + " replication slots are in use (raise max_replication_slots and restart,"
@@ -169,8 +214,14 @@ public class LogicalCapture {
 
     /** {@link #installed}, through the caller's template (inside an action's transaction). */
     static boolean slotExists(JdbcTemplate j, MigrationSql sql) {
-        Integer n = j.queryForObject(SLOT_EXISTS, Integer.class, sql.names().replicationSlot());
+        Integer n = j.queryForObject(SLOT_EXISTS, Integer.class, slot(j, sql.names()));
         return n != null && n > 0;
+    }
+
+    /** This migration's slot in this database ({@link ObjectNames#replicationSlot}). */
+    static String slot(JdbcTemplate j, ObjectNames names) {
+        Long oid = j.queryForObject(DATABASE_OID, Long.class);
+        return names.replicationSlot(oid == null ? 0 : oid);
     }
 
     /**
@@ -180,6 +231,7 @@ public class LogicalCapture {
      */
     void create(MigrationSpec spec, MigrationSql sql) {
         drop(sql);
+        String slot = slot(jdbc, sql.names());
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             try (var s = c.createStatement()) {
@@ -187,7 +239,7 @@ public class LogicalCapture {
                         + " WITH (publish = 'insert, update, delete')");
             }
             try (var ps = c.prepareStatement(CREATE_SLOT)) {
-                ps.setString(1, sql.names().replicationSlot());
+                ps.setString(1, slot);
                 ps.executeQuery().close();
             }
         } catch (SQLException e) {
@@ -197,11 +249,26 @@ public class LogicalCapture {
         }
     }
 
-    /** Drops the slot and the publication if present (rollback, complete, after cutover); returns what was dropped. */
+    /**
+     * Drops the slot and the publication if present (rollback, complete, after cutover); returns what was
+     * dropped. A session reading the slot (an applier) is ended first: an active slot cannot be dropped.
+     */
     List<String> drop(MigrationSql sql) {
         List<String> dropped = new ArrayList<>();
-        if (!jdbc.queryForList(DROP_SLOT, sql.names().replicationSlot()).isEmpty()) {
-            dropped.add("replication slot " + sql.names().replicationSlot());
+        String slot = slot(jdbc, sql.names());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                jdbc.queryForList(END_READER, slot);
+                if (!jdbc.queryForList(DROP_SLOT, slot).isEmpty()) {
+                    dropped.add("replication slot " + slot);
+                }
+                break;
+            } catch (DataAccessException e) {
+                if (!"55006".equals(DatabaseErrors.sqlState(e)) || attempt >= 50) {
+                    throw e;
+                }
+                pause(20L * attempt); // the ended reader still holds the slot for a moment
+            }
         }
         Integer pubs = jdbc.queryForObject("SELECT count(*) FROM pg_publication WHERE pubname = ?", Integer.class,
                 sql.names().name("pub"));
@@ -214,54 +281,155 @@ public class LogicalCapture {
 
     /**
      * Applies everything captured up to now (the WAL position when called), batch by batch, each committed
-     * before the slot moves past it. Nothing to do when the migration has no slot. A slot another session
-     * reads at this instant (another applier) is waited for briefly, then left to it.
+     * before the slot's position is confirmed past it. Nothing to do when the migration has no slot. When
+     * another session reads the slot (the applier of serve or of a backfill run), that session applies: the
+     * drain waits until its confirmed position reaches this drain's, at most {@link #DRAIN_WAIT}, and then
+     * refuses naming it.
      */
     public Applied drain(MigrationSpec spec, MigrationSql sql) {
+        String slot = slot(jdbc, sql.names());
         if (!installed(sql)) {
-            return new Applied(0, 0, 0, 0);
+            return Applied.NONE;
         }
-        String target = flushedPosition();
-        Applied total = new Applied(0, 0, 0, 0);
-        for (int busy = 0; ; ) {
-            PgOutputKeys.Decoded d;
-            try {
-                d = peek(jdbc, spec.key(), sql, target, BATCH_CHANGES);
-            } catch (DataAccessException e) {
-                if ("55006".equals(DatabaseErrors.sqlState(e)) && ++busy < 50) { // object_in_use: another applier
-                    pause(100);
-                    continue;
+        LogSequenceNumber position = LogSequenceNumber.valueOf(flushedPosition());
+        long deadline = System.nanoTime() + DRAIN_WAIT.toNanos();
+        while (true) {
+            try (SlotStream s = open(spec, sql, slot)) {
+                return consume(s, spec, sql, position, null, () -> false);
+            } catch (SQLException e) {
+                if (!"55006".equals(e.getSQLState())) {
+                    throw readFailure(spec, slot, e);
                 }
-                throw e;
             }
-            if (d.lastCommitLsn() == null) {
-                advance(sql, target);
-                return total;
+            // another session reads the slot: it applies
+            List<Map<String, Object>> readers = jdbc.queryForList(READER, position.asString(), slot);
+            if (readers.isEmpty()) {
+                return Applied.NONE; // dropped meanwhile (rollback)
             }
-            tx.executeWithoutResult(status -> {
-                TransactionSettings.timeouts(spec.timeouts().lockTimeout(), spec.timeouts().statementTimeout()).apply(jdbc);
-                resync(jdbc, sql, d);
-            });
-            advance(sql, d.lastCommitLsn());
-            total = total.plus(new Applied(1, d.transactions(), d.changes(), d.keys().size()));
+            Map<String, Object> r = readers.get(0);
+            String who = "pid " + r.get("active_pid") + " (application_name '" + r.get("application_name") + "', " + r.get("client") + ")";
+            if (Boolean.TRUE.equals(r.get("reached"))) {
+                return new Applied(0, 0, 0, 0, "the applier reading replication slot " + slot + ", " + who);
+            }
+            if (r.get("active_pid") != null && System.nanoTime() > deadline) {
+                throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "the captured changes of " + spec.name() + " up to "
+                        + position.asString() + " are not applied yet: replication slot " + slot + " is read by " + who
+                        + ", whose confirmed position is still " + r.get("confirmed_flush_lsn") + " after "
+                        + DRAIN_WAIT.toSeconds() + " s. If that is `chatbatch serve`, its log says why it does not apply;"
+                        + " stop it, or end that session (SELECT pg_terminate_backend(" + r.get("active_pid") + ")), and run"
+                        + " this again: it then applies the changes itself");
+            }
+            pause(50);
         }
     }
 
     /**
-     * Inside the caller's transaction (cutover, holding the write lock on v1, so nothing new commits there):
-     * applies everything captured up to now, without advancing the slot — the slot is dropped once the
-     * cutover has committed, and kept as it was if it rolls back.
+     * Inside the caller's transaction (cutover, holding the write lock on v1 and v2, so nothing new commits on
+     * v1 and no other applier could write v2): applies everything captured up to now, without confirming — the
+     * slot is dropped once the cutover has committed, and kept as it was if it rolls back. A session reading the
+     * slot is ended and the slot read here; its applier finds the slot gone, or reconnects after a rollback.
+     * Gives up after {@code budget}.
      */
-    Applied drainInTransaction(JdbcTemplate inTx, MigrationSpec spec, MigrationSql sql) {
-        if (!installed(sql)) {
-            return new Applied(0, 0, 0, 0);
+    Applied drainInTransaction(JdbcTemplate inTx, MigrationSpec spec, MigrationSql sql, Duration budget) {
+        String slot = slot(inTx, sql.names());
+        if (!slotExists(inTx, sql)) {
+            return Applied.NONE;
         }
-        String target = flushedPosition();
-        PgOutputKeys.Decoded d = peek(inTx, spec.key(), sql, target, 0);
-        if (d.lastCommitLsn() != null) {
-            resync(inTx, sql, d);
+        LogSequenceNumber position = LogSequenceNumber.valueOf(flushedPosition());
+        List<Map<String, Object>> readers = jdbc.queryForList(READER, position.asString(), slot);
+        if (readers.isEmpty() || Boolean.TRUE.equals(readers.get(0).get("reached"))) {
+            return Applied.NONE; // every change before the lock is applied and committed already
         }
-        return new Applied(1, d.transactions(), d.changes(), d.keys().size());
+        long deadline = System.nanoTime() + budget.toNanos();
+        while (true) {
+            jdbc.queryForList(END_READER, slot);
+            try (SlotStream s = open(spec, sql, slot)) {
+                return consume(s, spec, sql, position, inTx, () -> System.nanoTime() > deadline);
+            } catch (SQLException e) {
+                if (!"55006".equals(e.getSQLState()) || System.nanoTime() > deadline) {
+                    throw readFailure(spec, slot, e);
+                }
+            }
+            pause(20); // the ended reader lets go of the slot
+        }
+    }
+
+    /**
+     * The applier of serve and of a backfill run: reads the slot as changes commit and applies them in batches
+     * (at most {@link #BATCH_CHANGES} changes, gathered for at most {@link #APPLY_DELAY_MILLIS}) until
+     * {@code stop} says so. Throws when the slot cannot be read (another session reads it: SQLSTATE 55006;
+     * the connection or the server went away), leaving the unconfirmed rest in the slot for the next reader.
+     */
+    Applied follow(MigrationSpec spec, MigrationSql sql, BooleanSupplier stop, Runnable opened) throws SQLException {
+        String slot = slot(jdbc, sql.names());
+        try (SlotStream s = open(spec, sql, slot)) {
+            opened.run();
+            return consume(s, spec, sql, null, null, stop);
+        }
+    }
+
+    /**
+     * Reads and applies batch after batch until {@code until} is reached (null: until {@code stop}). Each batch
+     * is re-synced in a transaction of its own, then confirmed; with {@code inTx}, in that transaction, and
+     * never confirmed.
+     */
+    private Applied consume(SlotStream s, MigrationSpec spec, MigrationSql sql, LogSequenceNumber until, JdbcTemplate inTx,
+                            BooleanSupplier stop) throws SQLException {
+        Applied total = Applied.NONE;
+        long lastProgress = System.nanoTime();
+        long received = 0;
+        while (true) {
+            PgOutputKeys.Decoded d = s.read(BATCH_CHANGES, APPLY_DELAY_MILLIS, until);
+            if (d.transactions() > 0) {
+                if (inTx != null) {
+                    resync(inTx, spec, sql, d);
+                } else {
+                    tx.executeWithoutResult(status -> {
+                        TransactionSettings.timeouts(spec.timeouts().lockTimeout(), spec.timeouts().statementTimeout()).apply(jdbc);
+                        resync(jdbc, spec, sql, d);
+                    });
+                }
+                total = total.plus(d);
+            }
+            if (inTx == null) {
+                s.confirm(d);
+            }
+            if (until != null && s.reached(until)) {
+                return total;
+            }
+            if (stop.getAsBoolean() || Thread.currentThread().isInterrupted()) {
+                if (until != null) {
+                    throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "the captured changes of " + spec.name() + " up to "
+                            + until.asString() + " were not all read in time from replication slot " + s.slot());
+                }
+                return total;
+            }
+            if (d.transactions() > 0 || s.received() != received) {
+                received = s.received();
+                lastProgress = System.nanoTime();
+            } else if (until != null && System.nanoTime() - lastProgress > STALL.toNanos()) {
+                throw new OperatorException(ExitCode.ILLEGAL_TRANSITION, "replication slot " + s.slot() + " sent nothing for "
+                        + STALL.toSeconds() + " s before reaching " + until.asString() + " (it is at "
+                        + LogSequenceNumber.valueOf(received).asString() + "); run this again");
+            }
+        }
+    }
+
+    private SlotStream open(MigrationSpec spec, MigrationSql sql, String slot) throws SQLException {
+        SlotStream.Target t = target;
+        if (t == null) { // a context without spring.datasource.url: the pool's own URL and user
+            try (Connection c = dataSource.getConnection()) {
+                t = new SlotStream.Target(c.getMetaData().getURL(), c.getMetaData().getUserName(), null);
+            }
+        }
+        return SlotStream.open(t, slot, sql.names().name("pub"), spec.key());
+    }
+
+    /** A failure to read the slot, as the operator sees it (the connection lost: a server restart, say). */
+    private static OperatorException readFailure(MigrationSpec spec, String slot, SQLException e) {
+        String state = e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")";
+        return new OperatorException(ExitCode.ILLEGAL_TRANSITION, "cannot read replication slot " + slot + " of " + spec.name()
+                + ": " + e.getMessage() + state + "; nothing unapplied is lost (the slot keeps it), run this again", e);
     }
 
     /**
@@ -271,8 +439,9 @@ public class LogicalCapture {
      */
     MigrationStatus.Capture status(String migration, Phase phase) {
         ObjectNames names = new ObjectNames(migration);
+        String slot = slot(jdbc, names);
         List<Lag> rows = jdbc.query(LAG, (rs, i) -> new Lag(true, rs.getBoolean(1), rs.getLong(2), rs.getLong(3), rs.getString(4)),
-                names.replicationSlot());
+                slot);
         boolean migrating = phase.ordinal() >= Phase.DUAL_WRITE.ordinal() && phase.ordinal() < Phase.CUT_OVER.ordinal();
         if (rows.isEmpty()) {
             return migrating ? new MigrationStatus.Capture("trigger", 0, null, 0, false, null) : MigrationStatus.Capture.NONE;
@@ -282,7 +451,7 @@ public class LogicalCapture {
         if (!lag.active()) {
             try {
                 List<Double> ages = jdbc.query(OLDEST_WAITING, (rs, i) -> PgOutputKeys.beginAgeSeconds(rs.getBytes(1)),
-                        names.replicationSlot(), names.name("pub"));
+                        slot, names.name("pub"));
                 seconds = ages.stream().filter(java.util.Objects::nonNull).findFirst().orElse(0.0);
             } catch (DataAccessException e) {
                 seconds = null; // an applier took the slot meanwhile
@@ -290,11 +459,11 @@ public class LogicalCapture {
         }
         String warning = null;
         if (!migrating) {
-            warning = "replication slot " + names.replicationSlot() + " of migration " + migration + " (phase " + phase
+            warning = "replication slot " + slot + " of migration " + migration + " (phase " + phase
                     + ") keeps " + mb(lag.retainedBytes()) + " of WAL and nothing will ever read it: drop it"
-                    + " (SELECT pg_drop_replication_slot('" + names.replicationSlot() + "')) before it fills the disk";
+                    + " (SELECT pg_drop_replication_slot('" + slot + "')) before it fills the disk";
         } else if (!lag.active() && seconds != null && seconds > UNCONSUMED_SECONDS) {
-            warning = "replication slot " + names.replicationSlot() + " keeps " + mb(lag.retainedBytes()) + " of WAL and its oldest"
+            warning = "replication slot " + slot + " keeps " + mb(lag.retainedBytes()) + " of WAL and its oldest"
                     + " change has waited " + Math.round(seconds) + " s: nobody applies it. Run `chatbatch serve` (which applies"
                     + " it every few seconds) or `chatbatch migration verify " + migration + "`, or `chatbatch migration rollback "
                     + migration + "`; a slot nobody reads keeps WAL until the disk is full";
@@ -306,22 +475,13 @@ public class LogicalCapture {
         return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1048576.0);
     }
 
-    private static PgOutputKeys.Decoded peek(JdbcTemplate j, List<String> key, MigrationSql sql, String target, int changes) {
-        List<String> lsns = new ArrayList<>();
-        List<byte[]> data = new ArrayList<>();
-        j.query(PEEK, rs -> {
-            lsns.add(rs.getString(1));
-            data.add(rs.getBytes(2));
-        }, sql.names().replicationSlot(), target, changes == 0 ? null : changes, sql.names().name("pub"));
-        return new PgOutputKeys(key).decode(lsns, data);
-    }
-
     /** Re-syncs the decoded keys in the caller's transaction, quarantining a key whose mapping fails. */
-    private static void resync(JdbcTemplate j, MigrationSql sql, PgOutputKeys.Decoded d) {
+    private static void resync(JdbcTemplate j, MigrationSpec spec, MigrationSql sql, PgOutputKeys.Decoded d) {
         List<List<String>> keys = new ArrayList<>(d.keys());
         if (keys.isEmpty()) {
             return;
         }
+        j.queryForList(MARK_MIRRORING, spec.name());
         Statement clear = sql.backfill().resyncClear(keys);
         j.queryForMap(clear.sql(), clear.args());
         j.execute(BackfillStatements.SAVEPOINT);
@@ -359,24 +519,6 @@ public class LogicalCapture {
             TransactionSettings.of("synchronous_commit", "on").apply(jdbc);
             return jdbc.queryForObject(FLUSH_POSITION, (rs, i) -> rs.getString(2));
         });
-    }
-
-    /**
-     * Confirms {@code lsn}. The slot may be read by another session at this instant (an applier, status): then
-     * tried again briefly, and otherwise left (the batch was committed; the next round re-applies it harmlessly).
-     */
-    private void advance(MigrationSql sql, String lsn) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                jdbc.queryForList(ADVANCE, lsn, sql.names().replicationSlot());
-                return;
-            } catch (DataAccessException e) {
-                if (!"55006".equals(DatabaseErrors.sqlState(e)) || attempt >= 20) {
-                    throw e;
-                }
-                pause(50L * attempt);
-            }
-        }
     }
 
     private static void pause(long millis) {

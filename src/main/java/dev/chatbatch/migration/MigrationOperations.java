@@ -157,7 +157,7 @@ public class MigrationOperations {
     /** Applies what the logical capture holds up to now (nothing in trigger mode): before v2 is judged or changed. */
     private String drain(LoadedMigration m) {
         LogicalCapture.Applied applied = capture.drain(m.spec(), m.sql());
-        return applied.batches() == 0 ? "" : "; " + applied.describe() + " first";
+        return applied.batches() == 0 && applied.by() == null ? "" : "; " + applied.describe() + " first";
     }
 
     /** Checks that a backfill may start now (exit 4 otherwise), before any job is launched. */

@@ -286,7 +286,12 @@ public class MigrationSpecLoader {
         }
 
         String mode = f.triggerMode().name().toLowerCase(Locale.ROOT);
-        String hash = hash(source.qualified(), target.qualified(), key, up, rejects, down, versionColumn, mode);
+        // switch_window changes what complete leaves behind, so a spec edited there is a changed spec; its
+        // default adds nothing, so specs without the section keep the hash they were started with
+        String hash = f.switchWindow().equals(MigrationSpec.SwitchWindow.DEFAULT)
+                ? hash(source.qualified(), target.qualified(), key, up, rejects, down, versionColumn, mode)
+                : hash(source.qualified(), target.qualified(), key, up, rejects, down, versionColumn, mode,
+                "switch_window.compat_view=" + f.switchWindow().compatView());
         return new MigrationSpec(file, f.name(), source, target, List.copyOf(key), List.copyOf(keyTypes), up,
                 List.copyOf(rejects), down, targetTypes, sourceCols.values().stream()
                 .collect(LinkedHashMap::new, (mm, col) -> mm.put(col.name(), col.type()), Map::putAll),

@@ -200,16 +200,6 @@ final class MirrorStatements {
         return Statement.of(LOCK_BLOCKERS, rows.source(), rows.target());
     }
 
-    /**
-     * Switches off one trigger found by {@link #installedTriggers} without dropping it: DISABLE TRIGGER takes
-     * SHARE ROW EXCLUSIVE like {@link #lockTables}, where DROP TRIGGER needs ACCESS EXCLUSIVE, which reads
-     * queue behind. The disabled trigger is dropped by rollback or complete.
-     */
-    String disableTrigger(String trigger, String table) {
-        String qualified = table.equals(spec.source().name()) ? rows.source() : rows.target();
-        return "ALTER TABLE " + qualified + " DISABLE TRIGGER " + Identifiers.quote("trigger", trigger);
-    }
-
     /** v1, before the dual write is installed. */
     String lockSource() {
         return "LOCK TABLE " + rows.source() + " IN SHARE ROW EXCLUSIVE MODE";

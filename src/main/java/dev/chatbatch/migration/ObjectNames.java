@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The one naming function of the objects a migration installs: every trigger and function (and the
- * logical-replication slot and publication a later version may create) is {@code cbm_<name>_<suffix>},
+ * logical-replication slot and publication) is {@code cbm_<name>_<suffix>},
  * {@code <name>} being the migration's name with '-' as '_' ({@link MigrationSpec#NAME} keeps it short
  * and plain). The catalog is searched with {@link #likePattern()}, so a name outside this scheme is never
  * taken for one of the migration's.
@@ -86,9 +86,13 @@ final class ObjectNames {
         return Identifiers.quote("trigger", name(suffix));
     }
 
-    /** The name a logical-replication slot of this migration would have (slot names are plain [a-z0-9_]). */
-    String replicationSlot() {
-        return name(SLOT);
+    /**
+     * The name of this migration's logical-replication slot in the database with oid {@code databaseOid} (slot
+     * names are plain [a-z0-9_]). Slots are named across the whole server, unlike publications, so two databases
+     * of one server migrating with the same spec name need the database in it.
+     */
+    String replicationSlot(long databaseOid) {
+        return name(SLOT + "_" + databaseOid);
     }
 
     /** The name a publication of this migration would have, quoted. */

@@ -10,10 +10,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads the keys of changed rows out of pgoutput messages (protocol version 1, as returned by
- * {@code pg_logical_slot_peek_binary_changes}): only Relation, Insert, Update, Delete and Commit matter; every
- * other message is skipped. Only keys are read, never the rest of a row: the applier re-syncs each key from
- * v1's current row, so what a change wrote does not matter, only that the key changed.
+ * Reads the keys of changed rows out of a stream of pgoutput messages (protocol version 1, as the replication
+ * stream sends them, one message at a time): only Relation, Begin, Insert, Update, Delete and Commit matter;
+ * every other message is skipped. Only keys are read, never the rest of a row: the applier re-syncs each key
+ * from v1's current row, so what a change wrote does not matter, only that the key changed.
+ *
+ * <p>pgoutput sends a transaction whole, when it commits, from Begin to Commit; keys of a transaction whose
+ * Commit has not arrived yet are held apart and handed out ({@link #take}) only with that Commit, so a caller
+ * never applies, nor confirms, part of a transaction. One instance per replication connection: pgoutput
+ * describes a relation once per connection, before its first change.
  *
  * <p>A key-changing UPDATE yields both keys (the old one from the 'K' or 'O' tuple, which pgoutput sends only
  * then, or always under REPLICA IDENTITY FULL); a DELETE yields its key from that tuple. Key values come as
@@ -21,70 +26,106 @@ import java.util.Set;
  */
 final class PgOutputKeys {
 
-    /** What one peek held: the changed keys (spec key order, as text) and the end of the last commit (0 if none). */
-    record Decoded(Set<List<String>> keys, String lastCommitLsn, long transactions, long changes) {
+    /**
+     * Committed transactions taken together: their changed keys (spec key order, as text) and the end of the
+     * last Commit (the position to confirm once they are applied; 0 if none).
+     */
+    record Decoded(Set<List<String>> keys, long lastCommitEnd, long transactions, long changes) {
     }
 
     private final List<String> keyColumns;
     /** relation oid → positions of the key columns in its tuples (spec order); relations pgoutput described. */
     private final Map<Integer, int[]> relations = new HashMap<>();
+    /** Keys of committed transactions not yet taken, and of the open one. */
+    private Set<List<String>> committed = new LinkedHashSet<>();
+    private final Set<List<String>> open = new LinkedHashSet<>();
+    private boolean inTransaction;
+    private long openChanges;
+    private long lastCommitEnd;
+    private long transactions;
+    private long changes;
 
     PgOutputKeys(List<String> keyColumns) {
         this.keyColumns = keyColumns;
     }
 
-    /**
-     * Decodes one peek's rows in order ({@code lsns[i]} belongs to {@code messages[i]}). A relation is described
-     * by a Relation message before its first change in each decoding call, so one instance per peek suffices.
-     */
-    Decoded decode(List<String> lsns, List<byte[]> messages) {
-        Set<List<String>> keys = new LinkedHashSet<>();
-        String last = null;
-        long txs = 0;
-        long changes = 0;
-        for (int i = 0; i < messages.size(); i++) {
-            ByteBuffer b = ByteBuffer.wrap(messages.get(i));
-            char type = (char) b.get();
-            switch (type) {
-                case 'R' -> relation(b);
-                case 'I' -> {
-                    int rel = b.getInt();
-                    expect(b, 'N');
-                    keys.add(tupleKey(rel, b));
-                    changes++;
+    /** Decodes one message ({@code message} positioned at its type byte). */
+    void accept(ByteBuffer b) {
+        char type = (char) b.get();
+        switch (type) {
+            case 'R' -> relation(b);
+            case 'B' -> {
+                inTransaction = true;
+                open.clear();
+                openChanges = 0;
+            }
+            case 'I' -> {
+                int rel = b.getInt();
+                expect(b, 'N');
+                open.add(tupleKey(rel, b));
+                openChanges++;
+            }
+            case 'U' -> {
+                int rel = b.getInt();
+                char t = (char) b.get();
+                if (t == 'K' || t == 'O') {
+                    open.add(tupleKey(rel, b));
+                    t = (char) b.get();
                 }
-                case 'U' -> {
-                    int rel = b.getInt();
-                    char t = (char) b.get();
-                    if (t == 'K' || t == 'O') {
-                        keys.add(tupleKey(rel, b));
-                        t = (char) b.get();
-                    }
-                    if (t != 'N') {
-                        throw new IllegalStateException("pgoutput update message without its new tuple");
-                    }
-                    keys.add(tupleKey(rel, b));
-                    changes++;
+                if (t != 'N') {
+                    throw new IllegalStateException("pgoutput update message without its new tuple");
                 }
-                case 'D' -> {
-                    int rel = b.getInt();
-                    char t = (char) b.get();
-                    if (t != 'K' && t != 'O') {
-                        throw new IllegalStateException("pgoutput delete message without the old key");
-                    }
-                    keys.add(tupleKey(rel, b));
-                    changes++;
+                open.add(tupleKey(rel, b));
+                openChanges++;
+            }
+            case 'D' -> {
+                int rel = b.getInt();
+                char t = (char) b.get();
+                if (t != 'K' && t != 'O') {
+                    throw new IllegalStateException("pgoutput delete message without the old key");
                 }
-                case 'C' -> {
-                    last = lsns.get(i);
-                    txs++;
-                }
-                default -> {
-                    // Begin, Origin, Type, Truncate (refused on v1 by its guard trigger), Message: no key in them
-                }
+                open.add(tupleKey(rel, b));
+                openChanges++;
+            }
+            case 'C' -> {
+                b.get(); // flags
+                b.getLong(); // the commit record's position
+                lastCommitEnd = b.getLong(); // the end of the commit record: confirming it skips this transaction
+                committed.addAll(open);
+                changes += openChanges;
+                transactions++;
+                open.clear();
+                openChanges = 0;
+                inTransaction = false;
+            }
+            default -> {
+                // Origin, Type, Truncate (refused on v1 by its guard trigger), Message: no key in them
             }
         }
-        return new Decoded(keys, last, txs, changes);
+    }
+
+    /** Whether a transaction's Begin arrived and its Commit not yet. */
+    boolean inTransaction() {
+        return inTransaction;
+    }
+
+    /** Changes of the committed transactions not taken yet. */
+    long pendingChanges() {
+        return changes;
+    }
+
+    /** Committed transactions not taken yet. */
+    long pendingTransactions() {
+        return transactions;
+    }
+
+    /** Hands out the committed transactions' keys and forgets them (the open transaction stays). */
+    Decoded take() {
+        Decoded d = new Decoded(committed, lastCommitEnd, transactions, changes);
+        committed = new LinkedHashSet<>();
+        transactions = 0;
+        changes = 0;
+        return d;
     }
 
     private void relation(ByteBuffer b) {

@@ -41,23 +41,6 @@ record PhaseContext(String name, MigrationSpec spec, MigrationSql sql, Migration
         return dropped;
     }
 
-    /**
-     * Disables this migration's triggers with the given name suffixes (as found in the catalog) without
-     * dropping them (see {@link MirrorStatements#disableTrigger}); returns the triggers disabled.
-     */
-    List<String> disable(List<String> triggerSuffixes) {
-        List<String> disabled = new ArrayList<>();
-        List<String> names = triggerSuffixes.stream().map(sql.names()::name).toList();
-        Statement installed = sql.mirror().installedTriggers();
-        jdbc().query(installed.sql(), rs -> {
-            if (names.contains(rs.getString(1))) {
-                disabled.add(rs.getString(1) + " on " + rs.getString(2));
-                jdbc().execute(sql.mirror().disableTrigger(rs.getString(1), rs.getString(2)));
-            }
-        }, installed.args());
-        return disabled;
-    }
-
     /** Drops every trigger and function of this migration, whichever operation installed it. */
     List<String> dropAll() {
         List<String> dropped = new ArrayList<>();

@@ -55,10 +55,12 @@
  *       of other clients, chunk time per row) and the operator's levels (throttle query, replication lag), with
  *       the queries it runs; a critical level lasting longer than its timeout fails the run.</li>
  *   <li>{@code LogicalCapture} ({@code capture.mode} logical): publication and pgoutput slot, the applier that
- *       re-syncs every changed key from v1's current row and advances the slot only after committing (why a chunk
- *       and a re-sync cannot leave a stale row is in its class comment), the capture's status and lag;
- *       {@code PgOutputKeys} decodes the changed keys; {@code CaptureApplier} runs it beside a backfill run and
- *       {@code CaptureSchedule} every few seconds in {@code serve} (web only).</li>
+ *       re-syncs every changed key from v1's current row and confirms the slot's position only after committing
+ *       (why a chunk and a re-sync cannot leave a stale row is in its class comment), the drains of verify,
+ *       repair and cutover (with another session reading the slot), the capture's status and lag;
+ *       {@code SlotStream} reads the slot over a replication connection, {@code PgOutputKeys} decodes the
+ *       changed keys; {@code CaptureApplier} follows the slot beside a backfill run and, through
+ *       {@code CaptureSchedule}, for every capturing migration in {@code serve} (web only).</li>
  * </ul>
  *
  * <p>Depends on {@code db}, {@code batch}, {@code config} (a bad spec's refusal, the duration grammar) and the

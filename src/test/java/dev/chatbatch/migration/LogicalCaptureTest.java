@@ -18,6 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LogicalCaptureTest {
 
+    /** The migration's slot name in the test's database, as an SQL expression: it carries the database's oid. */
+    static final String SLOT = "('cbm_chat_messages_v2_slot_' || (SELECT oid FROM pg_database WHERE datname = current_database()))";
+
     static String logicalSpec(String mode) {
         return "--chatbatch.jobs-dir=" + MigrationTestData.specCopy("\ntimeouts:", "\ncapture:\n  mode: " + mode + "\n\ntimeouts:");
     }
@@ -38,7 +41,7 @@ class LogicalCaptureTest {
             assertThat(start.out()).contains("capture: logical");
             // the application's writes are not mirrored in its transaction: only the TRUNCATE guard is on v1
             assertThat(count(ds, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'cbm_chat_messages_v2_up%'")).isZero();
-            assertThat(count(ds, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'cbm_chat_messages_v2_slot'")).isOne();
+            assertThat(count(ds, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = " + SLOT)).isOne();
             backfill = cli(db, jobs, "migration", "backfill", NAME, "--no-progress");
             Thread.sleep(500);
         }
@@ -127,10 +130,10 @@ class LogicalCaptureTest {
         assertThat(count(ds, "SELECT count(*) FROM pg_publication")).isZero();
 
         // a slot of the migration that nothing will read any more is warned about loudly
-        MigrationTestData.exec(ds, "SELECT pg_create_logical_replication_slot('cbm_chat_messages_v2_slot', 'pgoutput')");
+        MigrationTestData.exec(ds, "SELECT pg_create_logical_replication_slot(" + SLOT + ", 'pgoutput')");
         MigrationTestData.Run orphan = cli(db, jobs, "migration", "status", NAME);
-        assertThat(orphan.out()).contains("WARNING: replication slot cbm_chat_messages_v2_slot of migration chat-messages-v2"
-                + " (phase ROLLED_BACK) keeps");
-        MigrationTestData.exec(ds, "SELECT pg_drop_replication_slot('cbm_chat_messages_v2_slot')");
+        assertThat(orphan.out()).contains("WARNING: replication slot " + MigrationTestData.string(ds, "SELECT " + SLOT)
+                + " of migration chat-messages-v2 (phase ROLLED_BACK) keeps");
+        MigrationTestData.exec(ds, "SELECT pg_drop_replication_slot(" + SLOT + ")");
     }
 }

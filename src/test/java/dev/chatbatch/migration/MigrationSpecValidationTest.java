@@ -46,6 +46,16 @@ class MigrationSpecValidationTest {
     }
 
     @Test
+    void theHashCoversSwitchWindowButNotItsDefault(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("ok.yml"), shipped);
+        String plain = loader(dir).load("chat-messages-v2").hash();
+        Files.writeString(dir.resolve("ok.yml"), shipped.replace("switch_window:\n  compat_view: false\n", ""));
+        assertThat(loader(dir).load("chat-messages-v2").hash()).as("without the section (its default)").isEqualTo(plain);
+        Files.writeString(dir.resolve("ok.yml"), shipped.replace("  compat_view: false", "  compat_view: true"));
+        assertThat(loader(dir).load("chat-messages-v2").hash()).as("compat_view changes what complete leaves").isNotEqualTo(plain);
+    }
+
+    @Test
     void unknownColumnIsRefusedNamingFileAndField(@TempDir Path dir) throws Exception {
         String msg = refusal(dir, shipped.replace("  token_count: coalesce", "  tokens: coalesce"));
         assertThat(msg).contains("bad.yml", "up.tokens", "does not exist in public.chat_messages_v2");

@@ -160,7 +160,7 @@ class MigrationSqlGoldenTest {
         Kinds k = new Kinds();
         k.add("names", "prefix", names.prefix());
         k.add("names", "like pattern", names.likePattern());
-        k.add("names", "replication slot", names.replicationSlot());
+        k.add("names", "replication slot", names.replicationSlot(16384));
         k.add("names", "publication", names.publication());
         k.add("tiles", "tiles", sql.keys().tiles(4));
         for (boolean lower : List.of(false, true)) {
@@ -225,7 +225,6 @@ class MigrationSqlGoldenTest {
         k.add("drops", "installed triggers", mirror.installedTriggers());
         k.add("drops", "trigger on source", mirror.dropTrigger(names.name(ObjectNames.UP), spec.source().name()));
         k.add("drops", "trigger on target", mirror.dropTrigger(names.name(ObjectNames.DOWN), spec.target().name()));
-        k.add("drops", "disable trigger on source", mirror.disableTrigger(names.name(ObjectNames.UP), spec.source().name()));
         k.add("drops", "function up", mirror.dropFunction(ObjectNames.UP));
         List<String> fns = mirror.dropFunctions();
         for (int i = 0; i < fns.size(); i++) {
