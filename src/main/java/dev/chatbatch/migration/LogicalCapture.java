@@ -1,5 +1,6 @@
 package dev.chatbatch.migration;
 
+import dev.chatbatch.ReadOnlyBean;
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
 import dev.chatbatch.db.DatabaseErrors;
@@ -43,6 +44,7 @@ import java.util.Map;
  * backfill) both re-sync from the current row, and the slot only ever moves forward
  * ({@code greatest(target, confirmed_flush_lsn)}), so neither can undo the other.
  */
+@ReadOnlyBean
 @Component
 public class LogicalCapture {
 
