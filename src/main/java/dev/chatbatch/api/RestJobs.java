@@ -5,7 +5,7 @@ import dev.chatbatch.FieldException;
 import dev.chatbatch.batch.ExecutionSummary;
 import dev.chatbatch.batch.JobRunner;
 import dev.chatbatch.schedule.ScheduleView;
-import dev.chatbatch.schedule.Schedules;
+import dev.chatbatch.schedule.ScheduleViews;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.http.HttpStatus;
@@ -50,9 +50,9 @@ class RestJobs {
     private static final int HISTORY = 50;
 
     private final JobRunner jobs;
-    private final Schedules schedules;
+    private final ScheduleViews schedules;
 
-    RestJobs(JobRunner jobs, Schedules schedules) {
+    RestJobs(JobRunner jobs, ScheduleViews schedules) {
         this.jobs = jobs;
         this.schedules = schedules;
     }

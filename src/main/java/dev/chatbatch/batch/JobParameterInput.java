@@ -22,7 +22,7 @@ public final class JobParameterInput {
     }
 
     /** The job a migration's own command launches, after checking the phase and recording who asked. */
-    static final String BACKFILL_JOB = "migration-backfill";
+    public static final String BACKFILL_JOB = "migration-backfill";
 
     /** Parameters the runner sets itself (the launch's instance, the scheduler's fire time): never taken from input. */
     static final List<String> INTERNAL_PARAMETERS = List.of(JobRunner.RUN_AT, "trigger");

@@ -1,14 +1,12 @@
 package dev.chatbatch.batch;
 
 import dev.chatbatch.ExitCode;
-import dev.chatbatch.NotFoundException;
 import dev.chatbatch.FieldException;
 import dev.chatbatch.OperatorException;
 import dev.chatbatch.db.DatabaseErrors;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
@@ -17,20 +15,17 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.core.task.TaskExecutor;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
 import javax.sql.DataSource;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.function.Function;
@@ -61,29 +56,28 @@ public class JobRunner {
     private final DataSource dataSource;
     private final TaskExecutor background = new SimpleAsyncTaskExecutor("chatbatch-job-");
     private final List<JobParameterDefaults> defaults;
+    private final JobCatalog catalog;
+    private final Executions executions;
     /** Jobs whose run lock this process holds right now (for a graceful stop of {@code serve}). */
     private final Set<String> runningHere = ConcurrentHashMap.newKeySet();
 
     public JobRunner(List<Job> jobs, JobOperator jobOperator, JobRepository jobRepository, DataSource dataSource,
-                     ObjectProvider<JobParameterDefaults> defaults) {
+                     ObjectProvider<JobParameterDefaults> defaults, JobCatalog catalog, Executions executions) {
         this.jobs = jobs.stream().collect(Collectors.toMap(Job::getName, Function.identity(), (a, b) -> a, TreeMap::new));
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
         this.dataSource = dataSource;
         this.defaults = defaults.orderedStream().toList();
+        this.catalog = catalog;
+        this.executions = executions;
     }
 
     public Set<String> jobNames() {
-        return new TreeSet<>(jobs.keySet());
+        return catalog.names();
     }
 
     public Job job(String name) {
-        Job job = jobs.get(name);
-        if (job == null) {
-            throw new NotFoundException("unknown job '" + name + "'; launchable jobs: "
-                    + String.join(", ", JobParameterInput.launchable(jobs.keySet())));
-        }
-        return job;
+        return jobs.get(catalog.require(name));
     }
 
     /** Runs the job now in the calling thread and returns the finished execution. */
@@ -190,64 +184,22 @@ public class JobRunner {
     }
 
     public JobExecution execution(long executionId) {
-        JobExecution execution;
-        try {
-            execution = jobRepository.getJobExecution(executionId);
-        } catch (org.springframework.dao.EmptyResultDataAccessException e) {
-            execution = null; // Spring Batch 6's JDBC DAO throws instead of returning null
-        }
-        if (execution == null) {
-            throw new NotFoundException("no job execution with id " + executionId + "; list them with `chatbatch executions`");
-        }
-        return execution;
+        return executions.execution(executionId);
     }
 
     /** The summary of an execution as the job repository has it now, with its steps. */
     public ExecutionSummary summary(long executionId) {
-        return ExecutionSummary.of(execution(executionId));
+        return executions.summary(executionId);
     }
 
-    /** The newest executions, of one job or of all, newest first. */
+    /** The newest executions, of one job or of all, newest first ({@link Executions#newest}). */
     public List<JobExecution> executions(String jobNameOrNull, int limit) {
-        List<String> names = jobNameOrNull == null ? new ArrayList<>(jobs.keySet()) : List.of(job(jobNameOrNull).getName());
-        List<JobExecution> all = new ArrayList<>();
-        for (String name : names) {
-            for (JobInstance instance : jobRepository.getJobInstances(name, 0, limit)) {
-                all.addAll(jobRepository.getJobExecutions(instance));
-            }
-        }
-        all.sort(Comparator.comparing(JobExecution::getId).reversed());
-        return all.size() > limit ? all.subList(0, limit) : all;
+        return executions.newest(jobNameOrNull, null, limit);
     }
 
-    /** The newest execution ids, optionally of one job and one status: the primary key walked backwards. */
-    private static final String NEWEST_IDS = """
-            SELECT e.job_execution_id
-              FROM chatbatch.batch_job_execution e
-              JOIN chatbatch.batch_job_instance i ON i.job_instance_id = e.job_instance_id
-             WHERE (CAST(? AS text) IS NULL OR i.job_name = ?)
-               AND (CAST(? AS text) IS NULL OR e.status = ?)
-             ORDER BY e.job_execution_id DESC
-             LIMIT ?
-            """;
-
-    /**
-     * The newest executions, of one job or of all, of one status or of any, newest first: one query for
-     * the ids, then each execution from the job repository (the console's list stays fast with tens of
-     * thousands of executions, where {@link #executions} walks every job's instances).
-     */
+    /** The newest executions, of one job or of all, of one status or of any, newest first ({@link Executions#newest}). */
     public List<JobExecution> newestExecutions(String jobNameOrNull, String statusOrNull, int limit) {
-        String name = jobNameOrNull == null ? null : job(jobNameOrNull).getName();
-        List<Long> ids = new JdbcTemplate(dataSource).queryForList(NEWEST_IDS, Long.class, name, name, statusOrNull,
-                statusOrNull, limit);
-        List<JobExecution> out = new ArrayList<>();
-        for (Long id : ids) {
-            JobExecution execution = jobRepository.getJobExecution(id);
-            if (execution != null) {
-                out.add(execution);
-            }
-        }
-        return out;
+        return executions.newest(jobNameOrNull, statusOrNull, limit);
     }
 
     /** True when the job runs in this or any other process. */

@@ -23,7 +23,12 @@ public final class AppSession implements AutoCloseable {
         /** A command that does its work and exits: no web server, no scheduler. */
         COMMAND,
         /** {@code serve}: web server, REST API, actuator and the Quartz scheduler. */
-        SERVE
+        SERVE,
+        /**
+         * A command that only reads ({@code migration list|status}, {@code jobs}, {@code executions}): the
+         * small context of {@link ReadOnlyApplication}, which starts in a fraction of the full one's time.
+         */
+        READ_ONLY
     }
 
     /**
@@ -36,10 +41,12 @@ public final class AppSession implements AutoCloseable {
     static final String WITH_STACK_TRACES = "%wEx";
     static final String WITHOUT_STACK_TRACES = "%nopex";
 
+    private final Mode mode;
     private final DatabaseTarget target;
     private final ConfigurableApplicationContext context;
 
-    private AppSession(DatabaseTarget target, ConfigurableApplicationContext context) {
+    private AppSession(Mode mode, DatabaseTarget target, ConfigurableApplicationContext context) {
+        this.mode = mode;
         this.target = target;
         this.context = context;
     }
@@ -52,7 +59,8 @@ public final class AppSession implements AutoCloseable {
                 mode == Mode.SERVE ? WITH_STACK_TRACES : WITHOUT_STACK_TRACES));
         DatabaseTarget target = DatabaseTarget.resolve(springProperties, fileProperties, embeddedMode);
         try {
-            SpringApplication app = new SpringApplication(ChatbatchApplication.class);
+            SpringApplication app = new SpringApplication(mode == Mode.READ_ONLY ? ReadOnlyApplication.class
+                    : ChatbatchApplication.class);
             app.setBannerMode(Banner.Mode.OFF);
             app.setLogStartupInfo(false);
             app.setRegisterShutdownHook(mode == Mode.SERVE);
@@ -79,7 +87,7 @@ public final class AppSession implements AutoCloseable {
             if (target.password() != null) {
                 args.add("--spring.datasource.password=" + target.password());
             }
-            return new AppSession(target, app.run(args.toArray(String[]::new)));
+            return new AppSession(mode, target, app.run(args.toArray(String[]::new)));
         } catch (RuntimeException e) {
             target.close();
             throw e;
@@ -88,6 +96,10 @@ public final class AppSession implements AutoCloseable {
 
     public <T> T bean(Class<T> type) {
         return context.getBean(type);
+    }
+
+    Mode mode() {
+        return mode;
     }
 
     public DatabaseTarget target() {

@@ -58,6 +58,11 @@ public final class CliContext implements AutoCloseable {
         return session(AppSession.Mode.COMMAND, DatabaseTarget.EmbeddedMode.PERSISTENT);
     }
 
+    /** {@link #session()} for a command that only reads: the small context of {@link AppSession.Mode#READ_ONLY}. */
+    AppSession readOnlySession() {
+        return session(AppSession.Mode.READ_ONLY, DatabaseTarget.EmbeddedMode.PERSISTENT);
+    }
+
     public AppSession session(AppSession.Mode mode, DatabaseTarget.EmbeddedMode embeddedMode) {
         AppSession open = sessionForSchemaWork(mode, embeddedMode);
         if (!schemaChecked) {
@@ -75,6 +80,9 @@ public final class CliContext implements AutoCloseable {
     public AppSession sessionForSchemaWork(AppSession.Mode mode, DatabaseTarget.EmbeddedMode embeddedMode) {
         if (session == null) {
             session = AppSession.open(mode, embeddedMode, springArgs, springProperties, fileProperties());
+        } else if (session.mode() != mode) {
+            // one command, one context: a read-only one lacks the beans of the others
+            throw new IllegalStateException("this command's application is already open as " + session.mode() + ", not " + mode);
         }
         return session;
     }

@@ -1,6 +1,7 @@
 package dev.chatbatch.cli;
 
 import dev.chatbatch.batch.ExecutionSummary;
+import dev.chatbatch.batch.Executions;
 import dev.chatbatch.batch.JobRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,9 +42,8 @@ final class ExecutionsCommand implements Callable<Integer> {
         if (limit < 1 || limit > JobRunner.MAX_LISTED) {
             throw new ParameterException(spec.commandLine(), "--limit is " + limit + ": use 1.." + JobRunner.MAX_LISTED);
         }
-        JobRunner runner = cli.session().bean(JobRunner.class);
-        List<ExecutionSummary> rows = runner.executions(job, limit).stream()
-                .map(e -> runner.summary(e.getId()).forOperators())
+        List<ExecutionSummary> rows = cli.readOnlySession().bean(Executions.class).newest(job, null, limit).stream()
+                .map(e -> ExecutionSummary.of(e).forOperators())
                 .toList();
         json.print(cli.out(), rows, table -> ExecutionPrinter.table(cli.out(), table));
         return 0;

@@ -1,9 +1,10 @@
 package dev.chatbatch.cli;
 
 import dev.chatbatch.batch.ExecutionSummary;
-import dev.chatbatch.batch.JobRunner;
+import dev.chatbatch.batch.Executions;
+import dev.chatbatch.batch.JobCatalog;
 import dev.chatbatch.schedule.ScheduleView;
-import dev.chatbatch.schedule.Schedules;
+import dev.chatbatch.schedule.ScheduleViews;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -33,14 +34,13 @@ final class JobsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        AppSession session = cli.session();
-        JobRunner runner = session.bean(JobRunner.class);
-        Map<String, ScheduleView> schedules = session.bean(Schedules.class).describeByJob();
+        AppSession session = cli.readOnlySession();
+        Executions executions = session.bean(Executions.class);
+        Map<String, ScheduleView> schedules = session.bean(ScheduleViews.class).describeByJob();
         List<Row> rows = new ArrayList<>();
-        for (String job : runner.jobNames()) {
+        for (String job : session.bean(JobCatalog.class).names()) {
             ScheduleView s = schedules.get(job);
-            ExecutionSummary last = runner.executions(job, 1).stream()
-                    .map(e -> runner.summary(e.getId())).findFirst().orElse(null);
+            ExecutionSummary last = executions.newest(job, null, 1).stream().map(ExecutionSummary::of).findFirst().orElse(null);
             rows.add(new Row(job, s == null ? null : s.cron(), s == null ? null : s.timeZone(), s != null && s.enabled(),
                     s == null ? null : s.nextFireTime(), last == null ? null : last.id(), last == null ? null : last.status(),
                     last == null ? null : last.startTime(), last == null ? null : last.rowsAffected()));

@@ -121,6 +121,11 @@ final class MigrationCommand extends CommandGroup {
             return session().bean(MigrationStatusService.class);
         }
 
+        /** The status service in the read-only context: for list and status, which need nothing else. */
+        MigrationStatusService readOnlyStatuses() {
+            return cli.readOnlySession().bean(MigrationStatusService.class);
+        }
+
         PrintStream out() {
             return cli.out();
         }
@@ -146,8 +151,9 @@ final class MigrationCommand extends CommandGroup {
 
         @Override
         public Integer call() {
-            statuses().checkSpecs();
-            List<MigrationStatus> all = statuses().list();
+            MigrationStatusService service = readOnlyStatuses();
+            service.checkSpecs();
+            List<MigrationStatus> all = service.list();
             json.print(out(), all, list -> {
                 out().printf("%-24s %-12s %12s %12s %10s %7s%n", "NAME", "PHASE", "TOTAL", "COPIED", "REJECTED", "DONE");
                 list.forEach(s -> out().printf("%-24s %-12s %,12d %,12d %,10d %6.1f%%%n", s.name(), s.phase(), s.rowsTotal(),
@@ -178,7 +184,7 @@ final class MigrationCommand extends CommandGroup {
 
         @Override
         public Integer call() throws InterruptedException {
-            MigrationStatusService service = statuses();
+            MigrationStatusService service = readOnlyStatuses();
             service.checkSpecs();
             if (watch) {
                 new StatusWatch(out(), cli.terminal().interactive(), StatusWatch.interval(interval))

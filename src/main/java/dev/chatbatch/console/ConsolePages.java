@@ -10,7 +10,7 @@ import dev.chatbatch.migration.Phase;
 import dev.chatbatch.migration.PhaseChange;
 import dev.chatbatch.migration.VerifyReport;
 import dev.chatbatch.schedule.ScheduleView;
-import dev.chatbatch.schedule.Schedules;
+import dev.chatbatch.schedule.ScheduleViews;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
@@ -61,9 +61,9 @@ class ConsolePages {
 
     private final MigrationStatusService migrations;
     private final JobRunner jobs;
-    private final Schedules schedules;
+    private final ScheduleViews schedules;
 
-    ConsolePages(MigrationStatusService migrations, JobRunner jobs, Schedules schedules) {
+    ConsolePages(MigrationStatusService migrations, JobRunner jobs, ScheduleViews schedules) {
         this.migrations = migrations;
         this.jobs = jobs;
         this.schedules = schedules;

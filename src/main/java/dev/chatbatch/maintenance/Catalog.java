@@ -1,5 +1,6 @@
 package dev.chatbatch.maintenance;
 
+import dev.chatbatch.ReadOnlyBean;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /** What the database has: used to refuse unknown tables and views before a job starts. */
+@ReadOnlyBean
 @Component
 class Catalog {
 

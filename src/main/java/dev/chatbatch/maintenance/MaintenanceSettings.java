@@ -1,5 +1,6 @@
 package dev.chatbatch.maintenance;
 
+import dev.chatbatch.ReadOnlyBean;
 import dev.chatbatch.OperatorException;
 import dev.chatbatch.batch.JobParameterDefaults;
 import dev.chatbatch.config.ConfigFileException;
@@ -25,6 +26,7 @@ import java.util.Map;
  * it), then kept. Supplies the jobs' parameter defaults to {@link dev.chatbatch.batch.JobRunner},
  * after checking the tables and views they name against the database (exit 2 naming file and field).
  */
+@ReadOnlyBean
 @Service
 public class MaintenanceSettings implements JobParameterDefaults {
 

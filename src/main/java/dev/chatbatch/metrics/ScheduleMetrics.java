@@ -1,7 +1,7 @@
 package dev.chatbatch.metrics;
 
 import dev.chatbatch.schedule.ScheduleView;
-import dev.chatbatch.schedule.Schedules;
+import dev.chatbatch.schedule.ScheduleViews;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -18,7 +18,7 @@ import java.util.TimeZone;
 /**
  * {@code chatbatch_job_schedule_period_seconds{job}}: how often an enabled scheduled job should succeed
  * (the time between the next two fires of its cron, from {@code jobs/maintenance.yml} via
- * {@link Schedules}). The "scheduled job missed" alert compares the age of the last success with it;
+ * {@link ScheduleViews}). The "scheduled job missed" alert compares the age of the last success with it;
  * unscheduled or disabled jobs have no such series and never raise that alert.
  * {@code chatbatch_job_next_fire_timestamp_seconds{job}}: when Quartz fires the enabled job next (the
  * dashboard's "Next scheduled fire").
@@ -27,11 +27,11 @@ import java.util.TimeZone;
 @ConditionalOnWebApplication
 class ScheduleMetrics implements MeterBinder, RefreshingMetrics {
 
-    private final Schedules schedules;
+    private final ScheduleViews schedules;
     private volatile LiveGauge period;
     private volatile LiveGauge nextFire;
 
-    ScheduleMetrics(Schedules schedules) {
+    ScheduleMetrics(ScheduleViews schedules) {
         this.schedules = schedules;
     }
 

@@ -1,5 +1,6 @@
 package dev.chatbatch.migration;
 
+import dev.chatbatch.ReadOnlyBean;
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
 import dev.chatbatch.db.DatabaseErrors;
@@ -35,6 +36,7 @@ import java.util.Map;
  * step first looks at the catalog, so a run killed at any point resumes: an INVALID index a killed build left is
  * dropped and built again, a NOT VALID foreign key is validated.
  */
+@ReadOnlyBean
 @Component
 class DeferredIndexes {
 

@@ -1,5 +1,6 @@
 package dev.chatbatch.migration;
 
+import dev.chatbatch.ReadOnlyBean;
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
 import dev.chatbatch.db.DatabaseErrors;
@@ -54,6 +55,7 @@ import java.util.function.BooleanSupplier;
  * the other (serve, a backfill, a drain) each start from the last confirmed position, and confirm only what
  * they applied, so none skips a change; re-applying one twice writes the current row twice.
  */
+@ReadOnlyBean
 @Component
 public class LogicalCapture {
 

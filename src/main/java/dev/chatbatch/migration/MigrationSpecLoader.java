@@ -1,5 +1,6 @@
 package dev.chatbatch.migration;
 
+import dev.chatbatch.ReadOnlyBean;
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.NotFoundException;
 import dev.chatbatch.OperatorException;
@@ -51,6 +52,7 @@ import java.util.stream.Stream;
  * transaction that is rolled back), and numbers and durations are within their ranges. A bad spec is
  * refused with its file, the field and the reason (exit 2).
  */
+@ReadOnlyBean
 @Component
 public class MigrationSpecLoader {
 

@@ -1,5 +1,6 @@
 package dev.chatbatch.migration;
 
+import dev.chatbatch.ReadOnlyBean;
 import org.springframework.stereotype.Service;
 
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Status of migrations from the persisted bookkeeping: cheap (a few indexed reads), safe to poll from
  * the CLI progress bar, the REST API and the metrics scrape, in any process.
  */
+@ReadOnlyBean
 @Service
 public class MigrationStatusService {
 

@@ -1,5 +1,6 @@
 package dev.chatbatch.migration;
 
+import dev.chatbatch.ReadOnlyBean;
 import dev.chatbatch.Json;
 import dev.chatbatch.NotFoundException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -23,6 +24,7 @@ import java.util.Optional;
  * here, from any process. Its template joins the caller's transaction, so a write here commits or rolls back
  * with the work it describes.
  */
+@ReadOnlyBean
 @Component
 class MigrationStore {
 

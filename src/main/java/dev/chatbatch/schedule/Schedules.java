@@ -3,7 +3,6 @@ package dev.chatbatch.schedule;
 import dev.chatbatch.maintenance.JobSchedule;
 import dev.chatbatch.maintenance.MaintenanceConfig;
 import dev.chatbatch.maintenance.MaintenanceSettings;
-import org.quartz.CronExpression;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.CronTrigger;
 import org.quartz.JobBuilder;
@@ -17,20 +16,17 @@ import org.quartz.TriggerBuilder;
 import org.quartz.TriggerKey;
 import org.springframework.stereotype.Service;
 
-import java.text.ParseException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TimeZone;
 
 /**
  * The Quartz side of {@code jobs/maintenance.yml}. {@link #install()} makes the clustered store match
  * the file: a durable job and a cron trigger per enabled job, no trigger for a disabled one. A trigger
  * whose cron, zone and misfire policy are unchanged is left as it is, so its next fire time survives
- * a restart and a missed fire is caught up once (see the package documentation).
+ * a restart and a missed fire is caught up once (see the package documentation). What operators see of
+ * the schedules is {@link ScheduleViews}'.
  */
 @Service
 public class Schedules {
@@ -122,46 +118,6 @@ public class Schedules {
     private static Installed installed(JobSchedule schedule, Installed.Outcome outcome, Trigger trigger) {
         Instant next = trigger == null || trigger.getNextFireTime() == null ? null : trigger.getNextFireTime().toInstant();
         return new Installed(schedule.job(), outcome, schedule.cron(), schedule.timeZone().toString(), next);
-    }
-
-    /** Every maintenance job's schedule: the installed trigger's next fire time, or the cron's next time. */
-    public List<ScheduleView> describe() {
-        List<ScheduleView> views = new ArrayList<>();
-        for (JobSchedule s : settings.config().jobs().values()) {
-            Trigger trigger;
-            try {
-                trigger = scheduler.getTrigger(TriggerKey.triggerKey(s.job(), GROUP));
-            } catch (SchedulerException e) {
-                trigger = null;
-            }
-            Instant next = null;
-            if (trigger != null && trigger.getNextFireTime() != null) {
-                next = trigger.getNextFireTime().toInstant();
-            } else if (s.enabled()) {
-                next = cronNext(s);
-            }
-            views.add(new ScheduleView(s.job(), s.cron(), s.timeZone().getId(), s.enabled(), s.enabled() ? next : null,
-                    trigger != null));
-        }
-        return views;
-    }
-
-    /** {@link #describe()} keyed by job, in the order of {@code jobs/maintenance.yml}. */
-    public Map<String, ScheduleView> describeByJob() {
-        Map<String, ScheduleView> byJob = new LinkedHashMap<>();
-        describe().forEach(view -> byJob.put(view.job(), view));
-        return byJob;
-    }
-
-    private static Instant cronNext(JobSchedule s) {
-        try {
-            CronExpression cron = new CronExpression(s.cron());
-            cron.setTimeZone(TimeZone.getTimeZone(s.timeZone()));
-            Date next = cron.getNextValidTimeAfter(new Date());
-            return next == null ? null : next.toInstant();
-        } catch (ParseException e) {
-            return null; // validated at load
-        }
     }
 
     /** Stops firing (serve's graceful stop): running jobs go on until they are stopped. */

@@ -1,5 +1,6 @@
 package dev.chatbatch.schema;
 
+import dev.chatbatch.ReadOnlyBean;
 import dev.chatbatch.ExitCode;
 import dev.chatbatch.OperatorException;
 import org.flywaydb.core.Flyway;
@@ -23,6 +24,7 @@ import java.util.stream.Collectors;
  * {@code U<n>__*.sql} newest first, each in one transaction together with the removal of its history
  * row, so Flyway's view of the schema never disagrees with the catalog.
  */
+@ReadOnlyBean
 @Service
 public class SchemaService {
 
