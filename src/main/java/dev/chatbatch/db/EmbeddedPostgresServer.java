@@ -15,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -81,11 +82,54 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
         try {
             started.close();
+            // pg_ctl's stop may return while the old postmaster still finishes its shutdown checkpoint and
+            // its walsenders flush to a slow logical reader; a start before it is gone fails on the lock file
+            Path lock = dataDir.resolve("postmaster.pid");
+            long deadline = System.nanoTime() + RESTART_WAIT.toNanos();
+            while (Files.exists(lock) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
             started = start(dataDir, true, port, fast);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not restart the embedded PostgreSQL in " + dataDir, e);
+            throw new UncheckedIOException("could not restart the embedded PostgreSQL in " + dataDir
+                    + " (log: " + logFile(dataDir) + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restarting the embedded PostgreSQL", e);
         }
     }
+
+    /**
+     * A crash and restart of a persistent server this process started: immediate shutdown (SIGQUIT to the
+     * postmaster: every process ends at once, no shutdown checkpoint, crash recovery at the next start),
+     * then a start on the same data directory and port. Unlike a fast shutdown it does not wait for logical
+     * walsenders to have their last changes confirmed by a reader. For tests of what a crash does.
+     */
+    public void restartImmediate() {
+        if (started == null) {
+            throw new IllegalStateException("this process attached to another process's server; only its owner restarts it");
+        }
+        Path lock = dataDir.resolve("postmaster.pid");
+        try {
+            String pid = Files.readAllLines(lock).get(0).trim();
+            new ProcessBuilder("kill", "-QUIT", pid).inheritIO().start().waitFor();
+            long deadline = System.nanoTime() + RESTART_WAIT.toNanos();
+            while (Files.exists(lock) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            started.close(); // its stop finds no server; it releases the data directory's lock for the new start
+            started = start(dataDir, true, port, fast);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not restart the embedded PostgreSQL in " + dataDir
+                    + " (log: " + logFile(dataDir) + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restarting the embedded PostgreSQL", e);
+        }
+    }
+
+    /** How long a restart waits for the old server to be gone and for the new one to accept connections. */
+    private static final Duration RESTART_WAIT = Duration.ofSeconds(60);
 
     private static EmbeddedPostgres start(Path dataDir, boolean persistent, int port, boolean fast) throws IOException {
         Files.createDirectories(dataDir);
@@ -93,6 +137,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 .setDataDirectory(dataDir)
                 .setCleanDataDirectory(!persistent)
                 .setPort(port)
+                .setPGStartupWait(RESTART_WAIT)
                 .setServerConfig("max_connections", "200")
                 .setServerConfig("shared_buffers", "256MB")
                 .setServerConfig("max_worker_processes", "8")

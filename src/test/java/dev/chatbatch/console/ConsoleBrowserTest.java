@@ -240,8 +240,9 @@ class ConsoleBrowserTest {
         click(By.cssSelector("button[data-action=cutover]"));
         waitFor(ExpectedConditions.alertIsPresent()).accept();
         phaseBecomes("CUT_OVER");
-        assertThat(browser.findElement(By.cssSelector(".history")).getAttribute("textContent"))
-                .contains("VERIFIED", "CUT_OVER", "api:olga");
+        // read through waitFor: the live refresh may replace the element between finding and reading it
+        String history = waitFor(d -> d.findElement(By.cssSelector(".history")).getAttribute("textContent"));
+        assertThat(history).contains("VERIFIED", "CUT_OVER", "api:olga");
         shot("migrations-cut-over");
         browser.manage().window().setSize(new Dimension(390, 844));
         shot("migrations-phone-width");

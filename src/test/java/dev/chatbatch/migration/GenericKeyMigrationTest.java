@@ -271,11 +271,10 @@ class GenericKeyMigrationTest {
                 + phaseAt.formatted("BACKFILLING") + " AND " + phaseAt.formatted("BACKFILLED")))
                 .as("inserts while backfilling").isPositive();
 
-        // both partitions ran, each in several chunks (one commit of its worker step per chunk)
+        // both partitions ran, each in several chunks: more than five of the (at most 100-row) chunks each
+        // (a worker step commits a slice of chunks per Spring Batch call, so its commit count says less)
         assertThat(count(ds, "SELECT count(*) FROM chatbatch.migration_partitions WHERE migration = '" + c.name()
-                + "' AND done AND rows_copied > 100")).isEqualTo(2);
-        assertThat(count(ds, "SELECT min(commit_count) FROM chatbatch.batch_step_execution WHERE step_name LIKE '%partition:%'"
-                + " AND job_execution_id = (SELECT max(job_execution_id) FROM chatbatch.batch_step_execution)")).isGreaterThan(5);
+                + "' AND done AND rows_copied > 100 AND rows_copied + rows_rejected > 5 * chunk_size")).isEqualTo(2);
         assertThat(count(ds, "SELECT count(*) FROM chatbatch.batch_step_execution WHERE step_name LIKE '%partition:%'"
                 + " AND job_execution_id = (SELECT max(job_execution_id) FROM chatbatch.batch_step_execution)")).isEqualTo(2);
 

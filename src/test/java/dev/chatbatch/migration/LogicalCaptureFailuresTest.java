@@ -101,8 +101,14 @@ class LogicalCaptureFailuresTest {
             Process serve = serve(db, jobs, dir.resolve("serve.log"));
             try {
                 await(() -> count(ds, SLOT_ACTIVE) == 1, 120, "serve reads the slot", dir.resolve("serve.log"));
+                // the applier may read the slot before serve's start-up (schema check, schedules) is over;
+                // a server gone during start-up ends serve, which is not what this test is about
+                Path log = dir.resolve("serve.log");
+                await(() -> readable(log).contains("serving on http://"), 120, "serve is up", log);
                 MigrationTestData.exec(ds, WRITES.split(";\n"));
-                server.restartFast();
+                // a crash: a fast shutdown waits for the walsender's reader to confirm its last changes,
+                // which the applier confirms only after applying them over a connection the shutdown refuses
+                server.restartImmediate();
                 MigrationTestData.exec(ds, "UPDATE public.chat_messages SET content = 'after restart' WHERE id IN"
                         + " (SELECT id FROM public.chat_messages ORDER BY id OFFSET 100 LIMIT 10)");
                 // the applier reconnects by itself and applies what was written before and after the restart
@@ -159,6 +165,14 @@ class LogicalCaptureFailuresTest {
         cmd.addAll(List.of(jobsDir, "--server.port=0", "--chatbatch.capture.interval=200ms", "serve"));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    }
+
+    private static String readable(Path log) {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (java.io.IOException e) {
+            return "";
+        }
     }
 
     private static void await(BooleanSupplier condition, int seconds, String what, Path log) throws Exception {
