@@ -503,6 +503,7 @@ final class MigrationCommand extends CommandGroup {
         JobExecution execution = ops.launchBackfill(name, actor());
         cli.out().println("backfill " + name + ": execution " + execution.getId() + " started");
         ProgressBar pb = null;
+        FramesAfterFirstMessage frames = null;
         long lastLine = 0;
         try {
             while (true) {
@@ -519,12 +520,13 @@ final class MigrationCommand extends CommandGroup {
                         // in the phrase (the bar's own would extrapolate from the elapsed time, paused or not)
                         pb = new ProgressBarBuilder().setTaskName("backfill").setInitialMax(counted ? s.rowsTotal() : -1)
                                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).setUnit(" rows", 1).hideEta()
-                                .setConsumer(new ConsoleProgressBarConsumer(cli.out(), 120)).build();
+                                .setConsumer(frames = new FramesAfterFirstMessage(new ConsoleProgressBarConsumer(cli.out(), 120))).build();
                     } else if (counted && pb.getMax() != s.rowsTotal()) {
                         pb.maxHint(s.rowsTotal());
                     }
                     pb.stepTo(counted ? processed : 0);
                     pb.setExtraMessage(" " + doing);
+                    frames.ready();
                 } else if (System.nanoTime() - lastLine > 2_000_000_000L) {
                     lastLine = System.nanoTime();
                     cli.out().printf("  %,d/%,d rows (%.1f%%): %s%n", processed, s.rowsTotal(), s.progressRatio() * 100, doing);
@@ -723,6 +725,40 @@ final class MigrationCommand extends CommandGroup {
         /** Whether {@code phase} is {@code until} or past it in the workflow (ROLLED_BACK starts over). */
         private static boolean reached(Phase phase, Phase until) {
             return phase != Phase.ROLLED_BACK && phase.ordinal() >= until.ordinal();
+        }
+    }
+
+    /**
+     * The bar's consumer, silent until the command has set the bar's first message: the bar draws a frame as
+     * soon as it is built, before it can be told what the run is doing, and that frame would say nothing.
+     */
+    private static final class FramesAfterFirstMessage implements me.tongfei.progressbar.ProgressBarConsumer {
+        private final ConsoleProgressBarConsumer console;
+        private volatile boolean ready;
+
+        FramesAfterFirstMessage(ConsoleProgressBarConsumer console) {
+            this.console = console;
+        }
+
+        void ready() {
+            ready = true;
+        }
+
+        @Override
+        public int getMaxRenderedLength() {
+            return console.getMaxRenderedLength();
+        }
+
+        @Override
+        public void accept(String frame) {
+            if (ready) {
+                console.accept(frame);
+            }
+        }
+
+        @Override
+        public void close() {
+            console.close();
         }
     }
 }
