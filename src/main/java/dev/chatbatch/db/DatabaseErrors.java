@@ -3,6 +3,8 @@ package dev.chatbatch.db;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
+import org.springframework.transaction.TransactionSystemException;
+
 import java.sql.SQLException;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -24,7 +26,9 @@ public final class DatabaseErrors {
     private static final Pattern LOST = Pattern.compile("terminating connection|Connection is closed"
             + "|connection has been closed|I/O error occurred|Connection refused|Connection is not available"
             + "|the database system is (shutting down|starting up|in recovery mode)"
-            + "|DataAccessResourceFailureException|CannotGetJdbcConnectionException|CannotCreateTransactionException",
+            + "|DataAccessResourceFailureException|CannotGetJdbcConnectionException|CannotCreateTransactionException"
+            // Spring's words for a rollback the server did not take: on PostgreSQL only a dead connection refuses one
+            + "|JDBC rollback failed",
             Pattern.CASE_INSENSITIVE);
     /** How a stack trace's first line starts: the exception's class name, whatever it is called. */
     private static final Pattern LEADING_CLASS = Pattern.compile("^(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*:\\s*");
@@ -85,6 +89,11 @@ public final class DatabaseErrors {
         }
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (mentionsLostConnection(t.getMessage())) {
+                return true;
+            }
+            // a rollback that failed after the work failed hides the work's exception from the cause chain
+            if (t instanceof TransactionSystemException failedRollback && failedRollback.getApplicationException() != null
+                    && connectionLost(failedRollback.getApplicationException())) {
                 return true;
             }
         }
