@@ -26,9 +26,7 @@ public final class DatabaseErrors {
     private static final Pattern LOST = Pattern.compile("terminating connection|Connection is closed"
             + "|connection has been closed|I/O error occurred|Connection refused|Connection is not available"
             + "|the database system is (shutting down|starting up|in recovery mode)"
-            + "|DataAccessResourceFailureException|CannotGetJdbcConnectionException|CannotCreateTransactionException"
-            // Spring's words for a rollback the server did not take: on PostgreSQL only a dead connection refuses one
-            + "|JDBC rollback failed",
+            + "|DataAccessResourceFailureException|CannotGetJdbcConnectionException|CannotCreateTransactionException",
             Pattern.CASE_INSENSITIVE);
     /** How a stack trace's first line starts: the exception's class name, whatever it is called. */
     private static final Pattern LEADING_CLASS = Pattern.compile("^(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*:\\s*");

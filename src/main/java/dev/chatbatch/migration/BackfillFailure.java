@@ -8,6 +8,7 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +47,7 @@ public final class BackfillFailure {
                 execution.getStepExecutions().stream().map(StepExecution::getExitStatus).map(ExitStatus::getExitDescription))
                 .filter(d -> d != null && !d.isBlank()).toList();
         for (String d : descriptions) {
-            lost |= DatabaseErrors.mentionsLostConnection(d);
+            lost |= DatabaseErrors.mentionsLostConnection(d) || d.contains(TransactionSystemException.class.getName());
             d.lines().map(CHUNK_FAILED::matcher).filter(Matcher::find).forEach(m -> chunks.add(m.group(1)));
         }
         String run = "execution " + execution.getId() + " ended " + execution.getStatus();
@@ -167,7 +168,9 @@ public final class BackfillFailure {
             return true;
         }
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof DataAccessResourceFailureException || t instanceof CannotCreateTransactionException) {
+            // a chunk's rollback the server did not take: on PostgreSQL only a connection gone refuses a rollback
+            if (t instanceof DataAccessResourceFailureException || t instanceof CannotCreateTransactionException
+                    || t instanceof TransactionSystemException) {
                 return true;
             }
         }
