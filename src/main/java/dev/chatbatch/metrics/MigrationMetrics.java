@@ -74,7 +74,7 @@ class MigrationMetrics implements MeterBinder, RefreshingMetrics {
         paused = new LiveGauge(registry, "chatbatch.migration.paused", "1 while an operator paused the migration");
         throttled = new LiveGauge(registry, "chatbatch.migration.throttled", "1 while the backfill is throttled, with the reason");
         throttleSignal = new LiveGauge(registry, "chatbatch.migration.throttle.signal",
-                "1 for the throttle signal acting now (busy_backends, chunk_time, replication_lag, throttle_query), with its action");
+                "1 for the throttle signal acting now (busy_backends, chunk_time, sharing, replication_lag, throttle_query), with its action");
         throttleBaseline = new LiveGauge(registry, "chatbatch.migration.throttle.baseline",
                 "The throttle's baseline measured when the backfill run started, per signal");
         throttleThreshold = new LiveGauge(registry, "chatbatch.migration.throttle.threshold",

@@ -300,7 +300,7 @@ class BackfillJobConfiguration {
                         store.recordChunkBaseline(migration, chunkBaseline);
                     }
                     if (level != null) {
-                        pauseMillis = Throttle.pauseMillis(level.overload(), c.seconds(), c.seen(),
+                        pauseMillis = Throttle.pauseMillis(level.pauseRatio(), c.seconds(), c.seen(),
                                 spec.throttle().floorRowsPerSecond(), partitions);
                     }
                     return c;

@@ -76,18 +76,31 @@ public record MigrationSpec(String file, String name, Table source, Table target
      * @param floorRowsPerSecond slowing down never pauses the whole backfill below this rate
      * @param criticalTimeout    how long a critical level may last before the run fails
      */
+    /**
+     * @param niceRatio while other clients are busy, each partition pauses this many times its chunk's time after
+     *                  the chunk (gh-ost's nice-ratio): the application keeps most of the machine (0: off)
+     */
     public record Throttle(int maxActiveBackends, String query, double maxReplicationLagSeconds, long sleepMillis,
-                           double loadMargin, double criticalFactor, double floorRowsPerSecond, Duration criticalTimeout) {
+                           double loadMargin, double criticalFactor, double floorRowsPerSecond, Duration criticalTimeout,
+                           double niceRatio) {
 
         public static final double DEFAULT_LOAD_MARGIN = 0.2;
         public static final double DEFAULT_CRITICAL_FACTOR = 2.0;
         public static final double DEFAULT_FLOOR_ROWS_PER_SECOND = 1000;
         public static final Duration DEFAULT_CRITICAL_TIMEOUT = Duration.ofMinutes(10);
+        public static final double DEFAULT_NICE_RATIO = 1.0;
 
         /** The settings of before the relative thresholds, the new ones at their defaults. */
         public Throttle(int maxActiveBackends, String query, double maxReplicationLagSeconds, long sleepMillis) {
             this(maxActiveBackends, query, maxReplicationLagSeconds, sleepMillis, DEFAULT_LOAD_MARGIN, DEFAULT_CRITICAL_FACTOR,
                     DEFAULT_FLOOR_ROWS_PER_SECOND, DEFAULT_CRITICAL_TIMEOUT);
+        }
+
+        /** The settings of before the nice ratio, which is at its default. */
+        public Throttle(int maxActiveBackends, String query, double maxReplicationLagSeconds, long sleepMillis,
+                        double loadMargin, double criticalFactor, double floorRowsPerSecond, Duration criticalTimeout) {
+            this(maxActiveBackends, query, maxReplicationLagSeconds, sleepMillis, loadMargin, criticalFactor, floorRowsPerSecond,
+                    criticalTimeout, DEFAULT_NICE_RATIO);
         }
     }
 

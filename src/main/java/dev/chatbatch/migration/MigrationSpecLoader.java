@@ -64,7 +64,7 @@ public class MigrationSpecLoader {
             "verify", List.of("ranges", "min_max"),
             "chunk", List.of("size", "min_size", "max_size", "target_seconds"),
             "throttle", List.of("load_margin", "critical_factor", "floor_rows_per_second", "critical_timeout",
-                    "max_active_backends", "query", "max_replication_lag_seconds", "sleep_millis"),
+                    "max_active_backends", "query", "max_replication_lag_seconds", "sleep_millis", "nice_ratio"),
             "timeouts", List.of("lock_timeout", "statement_timeout", "cutover_lock_budget"),
             "indexes", List.of("defer", "min_rows", "parallel", "maintenance_work_mem", "concurrently"),
             "capture", List.of("mode"),
@@ -656,7 +656,8 @@ public class MigrationSpecLoader {
                 doubleValue(th, "floor_rows_per_second", MigrationSpec.Throttle.DEFAULT_FLOOR_ROWS_PER_SECOND, 1, 10_000_000,
                         "throttle.floor_rows_per_second", err),
                 duration(th, "throttle", "critical_timeout", MigrationSpec.Throttle.DEFAULT_CRITICAL_TIMEOUT,
-                        new DurationRange(Duration.ofSeconds(1), Duration.ofHours(24)), err));
+                        new DurationRange(Duration.ofSeconds(1), Duration.ofHours(24)), err),
+                doubleValue(th, "nice_ratio", MigrationSpec.Throttle.DEFAULT_NICE_RATIO, 0, 20, "throttle.nice_ratio", err));
 
         Map<String, Object> to = map(y.get("timeouts"), "timeouts", err);
         MigrationSpec.Timeouts timeouts = new MigrationSpec.Timeouts(

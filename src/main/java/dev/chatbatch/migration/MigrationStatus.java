@@ -39,7 +39,7 @@ public record MigrationStatus(String name, Phase phase, long rowsTotal, long row
     }
 
     /**
-     * @param signal   the signal acting now ({@code busy_backends}, {@code chunk_time}, {@code replication_lag},
+     * @param signal   the signal acting now ({@code busy_backends}, {@code chunk_time}, {@code sharing}, {@code replication_lag},
      *                 {@code throttle_query}, {@code max_active_backends}), null when none
      * @param action   {@code slow} (smaller chunks, pauses, at least the floor rate) or {@code stop}, null when none
      * @param since    when this signal and action began

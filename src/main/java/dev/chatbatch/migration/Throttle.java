@@ -27,6 +27,12 @@ import java.util.Locale;
  * (pg_stat_replication, only where replicas exist) and the deprecated absolute
  * {@code max_active_backends}.
  *
+ * <p>Sharing: while other clients are busy (at least one busy backend on average) and no other signal slows it
+ * more, each partition pauses {@code throttle.nice_ratio} times its chunk's time after the chunk (gh-ost's
+ * nice-ratio). The relative levels let the backfill run at full speed on a database that is as busy as when it
+ * started, and a busy application's short statements then queue behind the copy for the CPU; the pause keeps the
+ * copy's share of the machine bounded whatever the baseline. On a database nobody else uses it never applies.
+ *
  * <p>Checked at most every 200 ms per partition (the queries cost well under a millisecond); the busy
  * level is the mean of the last samples, as one pg_stat_activity snapshot is noisy.
  */
@@ -83,8 +89,15 @@ final class Throttle {
      * @param overload 0..1 between the slow and the critical level (SLOW), 1 for STOP
      * @param measured true for a level relative to the run's own baseline (a STOP of it is bounded by the
      *                 critical timeout), false for one the operator set
+     * @param pauseRatio for SLOW: the pause after a chunk, in multiples of the chunk's time
      */
-    record Level(String signal, Action action, double overload, boolean measured, String reason) {
+    record Level(String signal, Action action, double overload, boolean measured, String reason, double pauseRatio) {
+
+        /** A level whose pause follows its overload: up to {@link #MAX_PAUSE_RATIO} times the chunk's time. */
+        Level(String signal, Action action, double overload, boolean measured, String reason) {
+            this(signal, action, overload, measured, reason,
+                    action == Action.SLOW ? MAX_PAUSE_RATIO * Math.max(0, Math.min(1, overload)) : 0);
+        }
     }
 
     private final MigrationSpec.Throttle settings;
@@ -160,12 +173,29 @@ final class Throttle {
     }
 
     /**
-     * The pause after a chunk of {@code rows} rows that took {@code seconds}, at {@code overload} (0..1): up to
-     * {@link #MAX_PAUSE_RATIO} times the chunk's time, but never so long that this partition falls below its
-     * share of the floor rate.
+     * Sharing the database with other clients: with {@code busy} busy backends of theirs (at least one) and a nice
+     * ratio above 0, {@code slower} (the level of another signal, or null) pauses at least {@code niceRatio} times
+     * the chunk's time; null when the database is otherwise idle or the ratio is 0. A STOP stays as it is.
      */
-    static long pauseMillis(double overload, double seconds, long rows, double floorRowsPerSecond, int partitions) {
-        double want = MAX_PAUSE_RATIO * Math.max(0, Math.min(1, overload)) * seconds;
+    static Level sharing(Level slower, double busy, double niceRatio) {
+        if (niceRatio <= 0 || busy < 1 || (slower != null && (slower.action() == Action.STOP || slower.pauseRatio() >= niceRatio))) {
+            return slower;
+        }
+        if (slower != null) {
+            return new Level(slower.signal(), slower.action(), slower.overload(), slower.measured(), slower.reason(), niceRatio);
+        }
+        return new Level("sharing", Action.SLOW, 0, true, String.format(Locale.ROOT,
+                "sharing the database: %.1f busy backends of other clients; pausing %.1f × each chunk's time after it"
+                + " (throttle.nice_ratio)", busy, niceRatio), niceRatio);
+    }
+
+    /**
+     * The pause after a chunk of {@code rows} rows that took {@code seconds}, at {@code ratio} times the chunk's
+     * time (a level's {@link Level#pauseRatio}), but never so long that this partition falls below its share of
+     * the floor rate.
+     */
+    static long pauseMillis(double ratio, double seconds, long rows, double floorRowsPerSecond, int partitions) {
+        double want = Math.max(0, ratio) * seconds;
         double share = floorRowsPerSecond / Math.max(1, partitions);
         double most = rows / share - seconds;
         return Math.round(1000 * Math.max(0, Math.min(want, most)));
@@ -278,19 +308,20 @@ final class Throttle {
             return new Level("replication_lag", Action.STOP, 1, false, String.format(Locale.ROOT, "replication lag %.1f s > %.1f s",
                     lag, settings.maxReplicationLagSeconds()));
         }
-        if (baseline == null) {
-            return null;
-        }
         double sum = 0;
         int n = Math.min(sampled, SAMPLES);
         for (int i = 0; i < n; i++) {
             sum += samples[i];
         }
-        Level load = busyLevel(baseline, sum / n);
-        if (load != null) {
-            return load;
+        double busyMean = sum / n;
+        if (baseline == null) {
+            return sharing(null, busyMean, settings.niceRatio());
         }
-        return chunksTimed > BASELINE_CHUNKS ? chunkLevel(baseline, chunkEwma) : null;
+        Level load = busyLevel(baseline, busyMean);
+        if (load == null && chunksTimed > BASELINE_CHUNKS) {
+            load = chunkLevel(baseline, chunkEwma);
+        }
+        return sharing(load, busyMean, settings.niceRatio());
     }
 
     /**

@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The throttle relative to the load measured when the backfill starts: with writer sessions inserting,
  * updating and deleting v1 rows for the whole run, the shipped thresholds let the backfill finish and the
- * result is exact (the shipped {@code max_active_backends: 2} of before held it forever); a load far above
+ * result is exact (the shipped {@code max_active_backends: 2} of before held it forever), sharing the database
+ * with them ({@code nice_ratio}: signal {@code sharing} while they are busy); a load far above
  * the baseline (the critical level) stops the copy, {@code status} names the signal, the baseline and the
  * thresholds, and once it lasts longer than {@code critical_timeout} the run fails (exit 1) saying how to
  * resume, which then finishes exactly.
@@ -66,7 +67,13 @@ class MigrationLoadThrottleTest {
             MigrationTestData.Run start = cli(db, jobs, "migration", "start", NAME);
             assertThat(start.exit()).as(start.toString()).isZero();
             opsBefore = writers.ops.get();
-            backfill = cli(db, jobs, "migration", "backfill", NAME, "--no-progress");
+            CompletableFuture<MigrationTestData.Run> running = CompletableFuture.supplyAsync(
+                    () -> cli(db, jobs, "migration", "backfill", NAME, "--no-progress"));
+            // the writers are busy: the copy shares the database, pausing nice_ratio x each chunk's time
+            awaitSignal(ds, running, "sharing");
+            assertThat(MigrationTestData.string(ds, "SELECT throttle_reason FROM chatbatch.migration_state WHERE name = ?", NAME))
+                    .contains("busy backends of other clients", "throttle.nice_ratio");
+            backfill = running.get(120, TimeUnit.SECONDS);
             opsAfter = writers.ops.get();
             Thread.sleep(300);
         }

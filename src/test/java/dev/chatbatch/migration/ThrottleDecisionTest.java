@@ -84,20 +84,49 @@ class ThrottleDecisionTest {
 
     @Test
     void pausesNeverTakeThePartitionBelowItsShareOfTheFloorRate() {
-        // full overload: 4x the chunk's time when the floor allows it
-        assertThat(Throttle.pauseMillis(1, 0.5, 50_000, 1000, 2)).isEqualTo(2000);
-        assertThat(Throttle.pauseMillis(0.25, 0.5, 50_000, 1000, 2)).isEqualTo(500);
+        // a full overload pauses 4x the chunk's time, a quarter of it 1x
+        assertThat(new Throttle.Level("busy_backends", Throttle.Action.SLOW, 1, true, "r").pauseRatio()).isEqualTo(4);
+        assertThat(new Throttle.Level("busy_backends", Throttle.Action.SLOW, 0.25, true, "r").pauseRatio()).isEqualTo(1);
+        assertThat(new Throttle.Level("busy_backends", Throttle.Action.STOP, 1, true, "r").pauseRatio()).isZero();
+        assertThat(Throttle.pauseMillis(4, 0.5, 50_000, 1000, 2)).isEqualTo(2000);
+        assertThat(Throttle.pauseMillis(1, 0.5, 50_000, 1000, 2)).isEqualTo(500);
         // 5000 rows in 0.5 s, floor 1000 rows/s over 2 partitions = 500 rows/s each: at most 10 s per chunk in all
-        assertThat(Throttle.pauseMillis(1, 0.5, 5_000, 1000, 2)).isEqualTo(2000);
-        assertThat(Throttle.pauseMillis(1, 0.5, 1_000, 1000, 2)).isEqualTo(1500);
+        assertThat(Throttle.pauseMillis(4, 0.5, 5_000, 1000, 2)).isEqualTo(2000);
+        assertThat(Throttle.pauseMillis(4, 0.5, 1_000, 1000, 2)).isEqualTo(1500);
         // a chunk already slower than the floor allows: no pause at all
-        assertThat(Throttle.pauseMillis(1, 3, 1_000, 1000, 2)).isZero();
+        assertThat(Throttle.pauseMillis(4, 3, 1_000, 1000, 2)).isZero();
         assertThat(Throttle.pauseMillis(0, 0.5, 50_000, 1000, 2)).isZero();
         // rate kept: rows / (chunk + pause) >= floor / partitions
-        for (double overload = 0; overload <= 1; overload += 0.1) {
-            long pause = Throttle.pauseMillis(overload, 0.2, 300, 1000, 4);
+        for (double ratio = 0; ratio <= 20; ratio += 0.5) {
+            long pause = Throttle.pauseMillis(ratio, 0.2, 300, 1000, 4);
             assertThat(300 / (0.2 + pause / 1000.0)).isGreaterThanOrEqualTo(250 - 1e-6);
         }
+    }
+
+    @Test
+    void whileOtherClientsAreBusyEveryChunkIsFollowedByTheNiceRatiosPause() {
+        // an otherwise idle database, or the ratio off: nothing to share
+        assertThat(Throttle.sharing(null, 0.8, 1.0)).isNull();
+        assertThat(Throttle.sharing(null, 3, 0)).isNull();
+        // other clients busy, no other signal: the sharing level, pausing nice_ratio x the chunk's time, chunks as large
+        Throttle.Level sharing = Throttle.sharing(null, 3, 1.5);
+        assertThat(sharing.signal()).isEqualTo("sharing");
+        assertThat(sharing.action()).isEqualTo(Throttle.Action.SLOW);
+        assertThat(sharing.pauseRatio()).isEqualTo(1.5);
+        assertThat(Throttle.targetScale(sharing)).isEqualTo(1.0);
+        assertThat(sharing.reason()).contains("3.0 busy backends of other clients", "1.5 ×", "throttle.nice_ratio");
+        // another signal that slows less keeps its name and reason but pauses at least the nice ratio
+        Throttle.Level slight = new Throttle.Level("busy_backends", Throttle.Action.SLOW, 0.1, true, "load");
+        Throttle.Level shared = Throttle.sharing(slight, 6, 1.0);
+        assertThat(shared.signal()).isEqualTo("busy_backends");
+        assertThat(shared.reason()).isEqualTo("load");
+        assertThat(shared.pauseRatio()).isEqualTo(1.0);
+        assertThat(shared.overload()).isEqualTo(0.1);
+        // one that slows more, or a stop, is left as it is
+        Throttle.Level heavy = new Throttle.Level("busy_backends", Throttle.Action.SLOW, 0.9, true, "load");
+        assertThat(Throttle.sharing(heavy, 6, 1.0)).isSameAs(heavy);
+        Throttle.Level stop = new Throttle.Level("busy_backends", Throttle.Action.STOP, 1, true, "critical");
+        assertThat(Throttle.sharing(stop, 9, 1.0)).isSameAs(stop);
     }
 
     @Test
@@ -131,7 +160,9 @@ class ThrottleDecisionTest {
     void theSpecKeysAreReadAndGuarded() throws Exception {
         String shipped = Files.readString(Path.of("jobs/chat-messages-v2.yml"));
         MigrationSpec.Throttle t = guard(shipped).throttle();
-        assertThat(t).isEqualTo(new MigrationSpec.Throttle(0, null, 30, 500, 0.2, 2.0, 1000, Duration.ofMinutes(10)));
+        assertThat(t).isEqualTo(new MigrationSpec.Throttle(0, null, 30, 500, 0.2, 2.0, 1000, Duration.ofMinutes(10), 1.0));
+        assertThat(guard(shipped.replace("nice_ratio: 1.0", "nice_ratio: 0")).throttle().niceRatio()).isZero();
+        assertRefused(shipped.replace("nice_ratio: 1.0", "nice_ratio: -1"), "throttle.nice_ratio", "0", "20");
         assertThat(guard(shipped.replace("load_margin: 0.2", "load_margin: 0.5").replace("critical_factor: 2.0", "critical_factor: 3")
                 .replace("floor_rows_per_second: 1000", "floor_rows_per_second: 50").replace("critical_timeout: 10min",
                         "critical_timeout: 30s")).throttle())
