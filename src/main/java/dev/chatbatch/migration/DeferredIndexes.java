@@ -21,6 +21,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The target's secondary indexes and foreign keys that {@code start} removes so the backfill copies into a table
@@ -31,8 +38,10 @@ import java.util.Map;
  * {@code pg_catalog}, so every name in them is schema-qualified and they mean the same whatever the session's
  * search_path. Names from the catalog reach DDL only through {@code format('%I')} in the database.
  *
- * <p>The rebuild builds one object at a time: CREATE INDEX CONCURRENTLY takes a lock that conflicts with itself, so
- * two builds on one table only queue behind each other. Every step is recorded before and after it runs, and each
+ * <p>CREATE INDEX CONCURRENTLY builds one index at a time: its lock conflicts with itself, so two such builds on
+ * one table only queue behind each other. Plain builds (when nothing but an asynchronous capture, or nothing at
+ * all, writes v2: {@code indexes.concurrently}) run {@code indexes.builds} at a time, each on a connection of its
+ * own; the foreign keys follow the indexes. Every step is recorded before and after it runs, and each
  * step first looks at the catalog, so a run killed at any point resumes: an INVALID index a killed build left is
  * dropped and built again, a NOT VALID foreign key is validated.
  */
@@ -224,9 +233,10 @@ class DeferredIndexes {
     }
 
     /**
-     * After the backfill's last chunk, outside any transaction: builds every recorded object that is not done, one at a
-     * time on a connection of its own with the spec's maintenance_work_mem and parallel workers; then ANALYZE.
-     * Returns the detail ("" when nothing was deferred).
+     * After the backfill's last chunk, outside any transaction: builds every recorded object that is not done, on
+     * connections of their own with the spec's maintenance_work_mem and parallel workers (CONCURRENTLY one at a
+     * time, plain ones {@code indexes.builds} at a time, see {@link #concurrently}); then ANALYZE. Returns the
+     * detail ("" when nothing was deferred).
      */
     String rebuild(MigrationSpec spec, MigrationSql sql) {
         List<DeferredObject> objects = recorded(spec.name());
@@ -234,18 +244,119 @@ class DeferredIndexes {
             return "";
         }
         long t0 = System.nanoTime();
-        int built = build(spec, sql, objects, spec.indexes().concurrently(), "run `chatbatch migration backfill " + spec.name()
+        boolean concurrently = concurrently(spec.indexes().concurrently(), LogicalCapture.slotExists(jdbc, sql));
+        int built = build(spec, sql, objects, concurrently, "run `chatbatch migration backfill " + spec.name()
                 + "` again to resume (a half-built index is dropped and built again)");
+        String how = concurrently ? "CREATE INDEX CONCURRENTLY, one at a time"
+                : "plain CREATE INDEX, up to " + spec.indexes().builds() + " at a time";
         String detail = "rebuilt " + built + " of " + objects.size() + " deferred index(es) and foreign key(s) of "
-                + spec.target().qualified() + " in " + Math.round((System.nanoTime() - t0) / 1e8) / 10.0 + " s, then analysed it";
+                + spec.target().qualified() + " in " + Math.round((System.nanoTime() - t0) / 1e8) / 10.0 + " s (" + how
+                + "), then analysed it";
         log.info("{}: {}", spec.name(), detail);
         return detail;
     }
 
-    /** Builds what is not done yet; returns how many objects were built or validated. */
+    /**
+     * Whether the rebuild uses CREATE INDEX CONCURRENTLY: as the spec says, or for {@code auto} unless the migration
+     * captures logically. A plain build's SHARE lock makes every write into v2 wait for it: with the same-transaction
+     * dual write that is the application's writes to v1, with logical capture only the applier's.
+     */
+    static boolean concurrently(MigrationSpec.Indexes.Concurrently setting, boolean logicalCapture) {
+        return switch (setting) {
+            case TRUE -> true;
+            case FALSE -> false;
+            case AUTO -> !logicalCapture;
+        };
+    }
+
+    /**
+     * Builds what is not done yet; returns how many objects were built or validated. CONCURRENTLY: everything in order
+     * on one connection. Plain: the indexes on up to {@code indexes.builds} connections at once, then the rest.
+     */
     private int build(MigrationSpec spec, MigrationSql sql, List<DeferredObject> objects, boolean concurrently, String resume) {
         String target = sql.targetRelation();
-        int built = 0;
+        List<DeferredObject> indexes = objects.stream().filter(DeferredObject::index).toList();
+        int sessions = concurrently ? 1 : Math.min(spec.indexes().builds(), indexes.size());
+        AtomicInteger built = new AtomicInteger();
+        try {
+            List<DeferredObject> rest = objects;
+            if (sessions > 1) {
+                Queue<DeferredObject> queue = new ConcurrentLinkedQueue<>(indexes);
+                ExecutorService pool = Executors.newFixedThreadPool(sessions);
+                try {
+                    List<Future<Void>> builders = new ArrayList<>();
+                    for (int i = 0; i < sessions; i++) {
+                        builders.add(pool.submit(() -> {
+                            onSession(spec, c -> {
+                                for (DeferredObject o = queue.poll(); o != null; o = queue.poll()) {
+                                    built.addAndGet(make(c, spec, target, o, false));
+                                }
+                            });
+                            return null;
+                        }));
+                    }
+                    awaitAll(builders, queue);
+                } finally {
+                    pool.shutdownNow();
+                }
+                rest = objects.stream().filter(o -> !o.index()).toList();
+            }
+            List<DeferredObject> inOrder = rest;
+            onSession(spec, c -> {
+                for (DeferredObject o : inOrder) {
+                    built.addAndGet(make(c, spec, target, o, concurrently));
+                }
+                run(c, generated(c, ANALYZE, target));
+            });
+        } catch (SQLException e) {
+            throw new OperatorException(ExitCode.JOB_FAILED, "rebuilding the deferred indexes of " + spec.target().qualified()
+                    + " stopped: " + DatabaseErrors.message(e) + "; " + resume, e);
+        }
+        return built.get();
+    }
+
+    /** Waits for every builder; the first failure empties the queue (the others finish their build) and is thrown. */
+    private static void awaitAll(List<Future<Void>> builders, Queue<DeferredObject> queue) throws SQLException {
+        SQLException failed = null;
+        for (Future<Void> f : builders) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                queue.clear();
+                SQLException cause = e.getCause() instanceof SQLException s ? s : new SQLException(e.getCause().getMessage(), e.getCause());
+                if (failed == null) {
+                    failed = cause;
+                } else {
+                    failed.addSuppressed(cause);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                queue.clear();
+                throw new SQLException("interrupted while the deferred indexes were built", e);
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
+    /** Builds one object unless it is done and as recorded; returns 1 when it built or validated it. */
+    private int make(Connection c, MigrationSpec spec, String target, DeferredObject o, boolean concurrently) throws SQLException {
+        if ("done".equals(o.state()) && matches(c, target, o)) {
+            return 0;
+        }
+        setState(spec.name(), o.name(), "building");
+        withLockRetries(spec, o, () -> ensure(c, spec, target, o, concurrently));
+        setState(spec.name(), o.name(), "done");
+        return 1;
+    }
+
+    private interface SessionWork {
+        void run(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} on a connection of its own, autocommit, with the build's session settings (reset after). */
+    private void onSession(MigrationSpec spec, SessionWork work) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             try {
@@ -253,16 +364,7 @@ class DeferredIndexes {
                 session(c, "maintenance_work_mem", spec.indexes().maintenanceWorkMem());
                 session(c, "max_parallel_maintenance_workers", String.valueOf(spec.indexes().parallel()));
                 session(c, "statement_timeout", "0");
-                for (DeferredObject o : objects) {
-                    if ("done".equals(o.state()) && matches(c, target, o)) {
-                        continue;
-                    }
-                    setState(spec.name(), o.name(), "building");
-                    withLockRetries(spec, o, () -> ensure(c, spec, target, o, concurrently));
-                    setState(spec.name(), o.name(), "done");
-                    built++;
-                }
-                run(c, generated(c, ANALYZE, target));
+                work.run(c);
             } finally {
                 for (String name : List.of("search_path", "maintenance_work_mem", "max_parallel_maintenance_workers",
                         "statement_timeout", "lock_timeout")) {
@@ -273,11 +375,7 @@ class DeferredIndexes {
                     }
                 }
             }
-        } catch (SQLException e) {
-            throw new OperatorException(ExitCode.JOB_FAILED, "rebuilding the deferred indexes of " + spec.target().qualified()
-                    + " stopped: " + DatabaseErrors.message(e) + "; " + resume, e);
         }
-        return built;
     }
 
     private interface SqlWork {

@@ -145,15 +145,20 @@ public record MigrationSpec(String file, String name, Table source, Table target
     /**
      * The {@code indexes:} section ({@code DeferredIndexes}): at start, v2's secondary indexes and foreign keys
      * are recorded and dropped ({@code defer}: {@code auto} = when v2 is empty and v1 holds at least
-     * {@code minRows} rows; the default {@code false} keeps them, as fast in total as the rebuild), and
-     * rebuilt one at a time after the backfill's last chunk, each build with
-     * {@code maintenanceWorkMem} and {@code parallel} maintenance workers; {@code concurrently} false builds
-     * with a plain CREATE INDEX, which blocks the dual write (so v1's writers) while it runs.
+     * {@code minRows} rows; the default {@code false} keeps them), and rebuilt after the backfill's last chunk,
+     * each build with {@code maintenanceWorkMem} and {@code parallel} maintenance workers. {@code concurrently}:
+     * CREATE INDEX CONCURRENTLY, one at a time (its lock conflicts with itself), which the same-transaction dual
+     * write needs (a plain build blocks it, so v1's writers); or plain builds, {@code builds} at a time, which only
+     * an asynchronous capture (logical: the applier waits, the application writes v1) or nothing at all waits for;
+     * {@code auto} picks plain builds when the migration captures logically.
      */
-    public record Indexes(Defer defer, long minRows, int parallel, String maintenanceWorkMem, boolean concurrently) {
+    public record Indexes(Defer defer, long minRows, int parallel, String maintenanceWorkMem, Concurrently concurrently,
+                          int builds) {
 
-        public static final Indexes DEFAULT = new Indexes(Defer.FALSE, 100_000, 2, "256MB", true);
+        public static final Indexes DEFAULT = new Indexes(Defer.FALSE, 100_000, 2, "256MB", Concurrently.AUTO, 2);
 
         public enum Defer { AUTO, TRUE, FALSE }
+
+        public enum Concurrently { AUTO, TRUE, FALSE }
     }
 }

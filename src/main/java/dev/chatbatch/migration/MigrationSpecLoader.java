@@ -66,7 +66,7 @@ public class MigrationSpecLoader {
             "throttle", List.of("load_margin", "critical_factor", "floor_rows_per_second", "critical_timeout",
                     "max_active_backends", "query", "max_replication_lag_seconds", "sleep_millis", "nice_ratio"),
             "timeouts", List.of("lock_timeout", "statement_timeout", "cutover_lock_budget"),
-            "indexes", List.of("defer", "min_rows", "parallel", "maintenance_work_mem", "concurrently"),
+            "indexes", List.of("defer", "min_rows", "parallel", "maintenance_work_mem", "concurrently", "builds"),
             "capture", List.of("mode"),
             "switch_window", List.of("compat_view"));
     /** Settings of the loader's transaction: bounded waits, and the dual-write triggers' search_path. */
@@ -687,14 +687,17 @@ public class MigrationSpecLoader {
         if (!workMem.matches("[1-9][0-9]{0,6}(kB|MB|GB)")) {
             throw err.at("indexes.maintenance_work_mem", "'" + workMem + "' must be a size such as 64MB, 512MB or 2GB");
         }
-        Object conc = ix.get("concurrently");
-        if (conc != null && !(conc instanceof Boolean)) {
-            throw err.at("indexes.concurrently", "'" + conc + "' must be true or false");
+        Object concValue = ix.get("concurrently");
+        String conc = concValue == null ? "auto" : String.valueOf(concValue).toLowerCase(Locale.ROOT);
+        if (!List.of("auto", "true", "false").contains(conc)) {
+            throw err.at("indexes.concurrently", "'" + concValue + "' must be auto (plain builds when the migration captures"
+                    + " logically, else CONCURRENTLY), true or false");
         }
         return new MigrationSpec.Indexes(MigrationSpec.Indexes.Defer.valueOf(defer.toUpperCase(Locale.ROOT)),
                 intValue(ix, "min_rows", (int) d.minRows(), 0, Integer.MAX_VALUE, "indexes.min_rows", err),
                 intValue(ix, "parallel", d.parallel(), 0, 16, "indexes.parallel", err), workMem,
-                conc == null ? d.concurrently() : (Boolean) conc);
+                MigrationSpec.Indexes.Concurrently.valueOf(conc.toUpperCase(Locale.ROOT)),
+                intValue(ix, "builds", d.builds(), 1, 8, "indexes.builds", err));
     }
 
     /** {@code capture.mode}: auto, logical or trigger; trigger when the section is absent (the mirror specs were written for). */

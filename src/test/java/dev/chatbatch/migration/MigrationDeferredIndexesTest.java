@@ -114,7 +114,8 @@ class MigrationDeferredIndexesTest {
         }
     }
 
-    private static String definitions(DataSource ds) throws Exception {
+    /** v2's indexes (INVALID marked) and constraints, as definitions. */
+    static String definitions(DataSource ds) throws Exception {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.execute("SET search_path = pg_catalog");
             try (ResultSet rs = s.executeQuery(DEFINITIONS)) {

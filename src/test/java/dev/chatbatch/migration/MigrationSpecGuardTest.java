@@ -104,8 +104,10 @@ class MigrationSpecGuardTest {
         f = guard(MINIMAL + "chunk: {size: 3}\n");
         assertThat(f.chunk()).isEqualTo(new MigrationSpec.Chunk(3, 1, 30, 0.5));
         assertThat(guard(MINIMAL).indexes()).isEqualTo(MigrationSpec.Indexes.DEFAULT);
-        assertThat(guard(MINIMAL + "indexes: {defer: false, min_rows: 0, parallel: 0, maintenance_work_mem: 2GB, concurrently: false}\n")
-                .indexes()).isEqualTo(new MigrationSpec.Indexes(MigrationSpec.Indexes.Defer.FALSE, 0, 0, "2GB", false));
+        assertThat(guard(MINIMAL + "indexes: {defer: false, min_rows: 0, parallel: 0, maintenance_work_mem: 2GB, concurrently: false,"
+                + " builds: 3}\n")
+                .indexes()).isEqualTo(new MigrationSpec.Indexes(MigrationSpec.Indexes.Defer.FALSE, 0, 0, "2GB",
+                MigrationSpec.Indexes.Concurrently.FALSE, 3));
     }
 
     @Test
@@ -200,7 +202,9 @@ class MigrationSpecGuardTest {
         cases.put(with(shipped, "parallel: 2", "parallel: 17"), List.of("indexes.parallel", "from 0 to 16"));
         cases.put(with(shipped, "maintenance_work_mem: 256MB", "maintenance_work_mem: lots"),
                 List.of("indexes.maintenance_work_mem", "'lots'", "512MB"));
-        cases.put(with(shipped, "concurrently: true", "concurrently: sure"), List.of("indexes.concurrently", "true or false"));
+        cases.put(with(shipped, "concurrently: auto", "concurrently: sure"), List.of("indexes.concurrently", "'sure'", "auto",
+                "true or false"));
+        cases.put(with(shipped, "builds: 2", "builds: 0"), List.of("indexes.builds", "from 1 to 8"));
         cases.put(MINIMAL + "indexes: 5\n", List.of("indexes", "must be a map"));
         // every case is checked before the assertion, so one run lists all that fail
         List<String> wrong = new ArrayList<>();

@@ -192,15 +192,18 @@ final class MigrationTestData {
         }
     }
 
-    /** A temporary jobs directory holding the shipped spec with one text replaced (which must occur). */
-    static String specCopy(String find, String replace) {
+    /** A temporary jobs directory holding the shipped spec with texts replaced (find, replace, …; each must occur). */
+    static String specCopy(String... findReplace) {
         try {
             String spec = Files.readString(Path.of("jobs", NAME + ".yml"));
-            if (!spec.contains(find)) {
-                throw new IllegalStateException("jobs/" + NAME + ".yml no longer contains '" + find + "'");
+            for (int i = 0; i < findReplace.length; i += 2) {
+                if (!spec.contains(findReplace[i])) {
+                    throw new IllegalStateException("jobs/" + NAME + ".yml no longer contains '" + findReplace[i] + "'");
+                }
+                spec = spec.replace(findReplace[i], findReplace[i + 1]);
             }
             Path dir = Files.createTempDirectory("chatbatch-jobs");
-            Files.writeString(dir.resolve(NAME + ".yml"), spec.replace(find, replace));
+            Files.writeString(dir.resolve(NAME + ".yml"), spec);
             dir.toFile().deleteOnExit();
             dir.resolve(NAME + ".yml").toFile().deleteOnExit();
             return dir.toString();
