@@ -11,6 +11,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.stereotype.Component;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,6 +58,8 @@ class MigrationMetrics implements MeterBinder, RefreshingMetrics {
     private LiveGauge captureLagSeconds;
     private LiveGauge captureRetained;
     private LiveGauge captureUnconsumed;
+    private LiveGauge rebuildObjects;
+    private LiveGauge buildRatio;
 
     MigrationMetrics(MigrationStatusService service) {
         this.service = service;
@@ -91,6 +94,10 @@ class MigrationMetrics implements MeterBinder, RefreshingMetrics {
                 "WAL the server keeps on disk for the logical capture's slot");
         captureUnconsumed = new LiveGauge(registry, "chatbatch.migration.capture.unconsumed",
                 "1 while the capture's slot keeps WAL and nobody applies it");
+        rebuildObjects = new LiveGauge(registry, "chatbatch.migration.index.rebuild.objects",
+                "Indexes and foreign keys of the target deferred at start, by state (deferred, building, done)");
+        buildRatio = new LiveGauge(registry, "chatbatch.migration.index.build.ratio",
+                "The running build of a deferred index, 0..1 of its current phase's blocks (pg_stat_progress_create_index)");
     }
 
     @Override
@@ -119,6 +126,8 @@ class MigrationMetrics implements MeterBinder, RefreshingMetrics {
         Map<Tags, Double> lagSeconds = new HashMap<>();
         Map<Tags, Double> retained = new HashMap<>();
         Map<Tags, Double> unconsumed = new HashMap<>();
+        Map<Tags, Double> rebuilds = new HashMap<>();
+        Map<Tags, Double> builds = new HashMap<>();
         for (MigrationStatus s : fresh.values()) {
             Tags tags = Tags.of("migration", s.name());
             for (Phase p : Phase.values()) {
@@ -155,6 +164,7 @@ class MigrationMetrics implements MeterBinder, RefreshingMetrics {
                 retained.put(tags, (double) c.retainedWalBytes());
                 unconsumed.put(tags, c.warning() == null ? 0.0 : 1.0);
             }
+            rebuild(s.indexes(), tags, rebuilds, builds);
             String name = s.name();
             if (countersRegistered.add(name)) {
                 FunctionCounter.builder("chatbatch.migration.rows", snapshot,
@@ -177,5 +187,21 @@ class MigrationMetrics implements MeterBinder, RefreshingMetrics {
         captureLagSeconds.update(lagSeconds);
         captureRetained.update(retained);
         captureUnconsumed.update(unconsumed);
+        rebuildObjects.update(rebuilds);
+        buildRatio.update(builds);
+    }
+
+    /** The deferred indexes' rebuild: objects per state, and the running build's progress. Nothing when none were deferred. */
+    private static void rebuild(MigrationStatus.IndexRebuild r, Tags tags, Map<Tags, Double> objects, Map<Tags, Double> builds) {
+        if (r == null || r.total() == 0) {
+            return;
+        }
+        for (String state : List.of("deferred", "building", "done")) {
+            objects.put(tags.and("state", state), (double) r.objects().stream().filter(o -> state.equals(o.state())).count());
+        }
+        MigrationStatus.BuildProgress b = r.current();
+        if (b != null && !b.index().isEmpty() && b.blocksTotal() > 0) {
+            builds.put(tags.and("index", b.index()), Math.min(1.0, (double) b.blocksDone() / b.blocksTotal()));
+        }
     }
 }

@@ -6,6 +6,7 @@ import dev.chatbatch.testsupport.OpsTestSupport.Http;
 import dev.chatbatch.schema.Seeder;
 import dev.chatbatch.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -15,6 +16,8 @@ import org.springframework.test.context.DynamicPropertySource;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.stream.Stream;
 
 import static dev.chatbatch.metrics.JobMetricsTest.value;
@@ -43,7 +46,7 @@ class MigrationMetricsTest {
     MetricsRefresher refresher;
 
     @Test
-    void aBackfillOfAnotherRunnerShowsInTheMetrics() {
+    void aBackfillOfAnotherRunnerShowsInTheMetrics(@TempDir Path jobsDir) throws Exception {
         seeder.seed(new Seeder.Request(600, 15, Seeder.Request.defaultConversations(600)), line -> { });
         refresher.refreshAll();
         String before = scrape();
@@ -51,8 +54,18 @@ class MigrationMetricsTest {
         assertThat(value(before, "chatbatch_migration_phase", M + ",phase=\"BACKFILLED\"")).isEqualTo(0.0);
         assertThat(value(before, "chatbatch_migration_progress_ratio", M)).isEqualTo(0.0);
 
-        cli("migration", "start", "chat-messages-v2");
-        cli("migration", "backfill", "chat-messages-v2");
+        assertThat(before).doesNotContain("chatbatch_migration_index_rebuild_objects{");
+        // v2's indexes deferred at start and rebuilt by the backfill: the rebuild's series
+        String spec = Files.readString(Path.of("jobs/chat-messages-v2.yml"));
+        assertThat(spec).contains("  defer: false");
+        Files.writeString(jobsDir.resolve("chat-messages-v2.yml"), spec.replace("  defer: false", "  defer: true"));
+        String jobs = "--chatbatch.jobs-dir=" + jobsDir;
+        cli("migration", "start", "chat-messages-v2", jobs);
+        refresher.refreshAll();
+        String started = scrape();
+        assertThat(value(started, "chatbatch_migration_index_rebuild_objects", M + ",state=\"deferred\"")).isEqualTo(7.0);
+        assertThat(value(started, "chatbatch_migration_index_rebuild_objects", M + ",state=\"done\"")).isEqualTo(0.0);
+        cli("migration", "backfill", "chat-messages-v2", jobs);
         refresher.refreshAll();
 
         String after = scrape();
@@ -68,6 +81,9 @@ class MigrationMetricsTest {
         assertThat(value(after, "chatbatch_migration_paused", M)).isEqualTo(0.0);
         assertThat(value(after, "chatbatch_migration_throttled", M + ",reason=\"none\"")).isEqualTo(0.0);
         assertThat(value(after, "chatbatch_job_last_success_timestamp_seconds", "job=\"migration-backfill\"")).isPositive();
+        assertThat(value(after, "chatbatch_migration_index_rebuild_objects", M + ",state=\"done\"")).isEqualTo(7.0);
+        assertThat(value(after, "chatbatch_migration_index_rebuild_objects", M + ",state=\"deferred\"")).isEqualTo(0.0);
+        assertThat(after).as("no build running").doesNotContain("chatbatch_migration_index_build_ratio{");
     }
 
     private void cli(String... command) {
