@@ -49,7 +49,7 @@ class Backfill {
     void prepare(String name, String actor) throws InterruptedException {
         MigrationSpec spec = specs.load(name);
         // the load before this run copies anything: its throttle's baseline (measured before the row lock)
-        double busy = Throttle.measureBusy(jdbc, Throttle.SAMPLES, 200);
+        double busy = Throttle.measureBusy(jdbc, Throttle.SAMPLES, Throttle.SAMPLE_GAP_MILLIS);
         MigrationStore.State state = store.lock(name);
         Phase phase = state.phase();
         Action.BACKFILL.check(name, phase);

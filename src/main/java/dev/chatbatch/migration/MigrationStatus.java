@@ -51,7 +51,7 @@ public record MigrationStatus(String name, Phase phase, long rowsTotal, long row
     /**
      * The load a backfill run measured when it started, and the thresholds derived from it.
      *
-     * @param busyBackends              mean busy backends of other clients over the first second of the run
+     * @param busyBackends              mean busy backends of other clients in the first half second of the run
      * @param slowAbove                 busy backends above which the backfill slows down
      * @param criticalAt                busy backends at which it stops copying
      * @param chunkMillisPerThousandRows the run's first chunks' time per 1000 rows (null until measured)

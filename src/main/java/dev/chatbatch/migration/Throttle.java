@@ -17,7 +17,7 @@ import java.util.Locale;
  *
  * <p>Signals that mean the application suffers, relative to the load measured when the run starts
  * (pt-online-schema-change's max-load and critical-load): busy backends of other clients (pg_stat_activity,
- * see {@link #BUSY_BACKENDS}; baseline = their mean over the run's first second) and the backfill's own
+ * see {@link #BUSY_BACKENDS}; baseline = their mean over five samples 100 ms apart as the run starts) and the backfill's own
  * chunk time per row (baseline = its first chunks). Above the slow level the backfill takes smaller chunks
  * and pauses between them, but never below the floor rate; at the critical level of busy backends it stops
  * copying, and a critical level lasting longer than {@code throttle.critical_timeout} fails the run
@@ -48,6 +48,8 @@ final class Throttle {
     static final int BASELINE_CHUNKS = 3;
     /** Samples of busy backends the baseline and the current level average over. */
     static final int SAMPLES = 5;
+    /** Between the baseline's samples: each sees a busy client's last 100 ms ({@link #BUSY_BACKENDS}), so together they cover the window. */
+    static final long SAMPLE_GAP_MILLIS = 100;
 
     private static final long INTERVAL_NANOS = 200_000_000L;
     private static final String QUERY_TIMEOUT = "2s";
