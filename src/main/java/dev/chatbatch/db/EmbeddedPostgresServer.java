@@ -78,9 +78,14 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * shutdown took, until the old postmaster was gone.
      */
     public Duration restartFast() {
+        return restartFast(Duration.ZERO);
+    }
+
+    /** {@link #restartFast()}, the server staying down for {@code down} between stop and start. */
+    public Duration restartFast(Duration down) {
         // pg_ctl's stop may return while the old postmaster still finishes its shutdown checkpoint and its
         // walsenders flush to a slow logical reader: the restart waits for it to be gone
-        return restart(() -> started.close());
+        return restart(() -> started.close(), down);
     }
 
     /**
@@ -94,7 +99,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return restart(() -> {
             String pid = Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim();
             new ProcessBuilder("kill", "-QUIT", pid).inheritIO().start().waitFor();
-        });
+        }, Duration.ZERO);
     }
 
     /** How a restart stops the old server. */
@@ -104,9 +109,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /**
      * Stops the server with {@code stop}, waits until its postmaster is gone (a start before that fails on the
-     * data directory's lock file), and starts it again on the same directory and port.
+     * data directory's lock file), leaves it down for {@code down}, and starts it again on the same directory
+     * and port.
      */
-    private Duration restart(Stop stop) {
+    private Duration restart(Stop stop, Duration down) {
         if (started == null) {
             throw new IllegalStateException("this process attached to another process's server; only its owner restarts it");
         }
@@ -120,6 +126,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             }
             Duration stopped = Duration.ofNanos(System.nanoTime() - begin);
             started.close(); // after a stop of its own a no-op; else it releases the lock it holds for the new start
+            Thread.sleep(down.toMillis());
             started = start(dataDir, true, port, fast);
             return stopped;
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.chatbatch.migration;
 
+import dev.chatbatch.db.Backoff;
 import dev.chatbatch.db.DatabaseErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,17 +19,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * backfill runs (started and stopped by the backfill job), and in {@code serve} for every migration that
  * captures ({@code CaptureSchedule} keeps one follower per migration). A follower reads the slot as a stream and
  * applies as changes commit; when it cannot read or apply (another session reads the slot, the connection or the
- * server went away) it closes its stream at once and tries again after {@link #RETRY}, backing off up to
- * {@link #MAX_RETRY} while it keeps failing: the slot keeps what was not confirmed.
+ * server went away) it closes its stream at once and tries again after a pause that grows while it keeps failing
+ * ({@link Backoff}): the slot keeps what was not confirmed.
  */
 @Component
 public class CaptureApplier {
 
     private static final Logger log = LoggerFactory.getLogger(CaptureApplier.class);
-    /** The pause before a follower that could not read the slot tries again; doubled after each failure in a row. */
+    /** The pause before a follower that ended without failing (trigger mode, the slot read elsewhere) looks again. */
     static final Duration RETRY = Duration.ofSeconds(1);
-    /** The longest pause between a failing follower's tries. */
-    static final Duration MAX_RETRY = Duration.ofSeconds(16);
 
     private final LogicalCapture capture;
     private final MigrationSpecLoader specs;
@@ -104,17 +103,12 @@ public class CaptureApplier {
             if (failing.put(name, e.getMessage() == null ? "" : e.getMessage()) == null) {
                 log.warn("cannot apply the captured changes of {}: {}{}; they stay in its replication slot, tried again every"
                         + " {} s at most", name, DatabaseErrors.message(e), DatabaseErrors.connectionLost(e)
-                        ? " (the database is unreachable or restarting: check that PostgreSQL is up)" : "", MAX_RETRY.toSeconds());
+                        ? " (the database is unreachable or restarting: check that PostgreSQL is up)" : "", Backoff.MAX.toSeconds());
             }
             return false;
         }
     }
 
-    /** The pause after {@code failures} failures in a row: {@link #RETRY}, doubled each time, at most {@link #MAX_RETRY}. */
-    static Duration backoff(int failures) {
-        long millis = RETRY.toMillis() << Math.min(Math.max(failures - 1, 0), 16);
-        return Duration.ofMillis(Math.min(millis, MAX_RETRY.toMillis()));
-    }
 
     /** A follower of {@code name} until closed (the backfill job's run, serve). */
     Running background(String name) {
@@ -135,7 +129,7 @@ public class CaptureApplier {
                     boolean[] opened = {false};
                     boolean ok = followOnce(name, () -> stop, () -> opened[0] = true);
                     failures = ok ? 0 : opened[0] ? 1 : failures + 1;
-                    long until = System.nanoTime() + backoff(failures).toNanos();
+                    long until = System.nanoTime() + (failures == 0 ? RETRY : Backoff.after(failures)).toNanos();
                     try {
                         while (!stop && System.nanoTime() < until) {
                             Thread.sleep(50); // in slices, so close() ends a long back-off at once

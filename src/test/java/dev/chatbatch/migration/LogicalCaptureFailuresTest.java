@@ -1,16 +1,14 @@
 package dev.chatbatch.migration;
 
+import dev.chatbatch.testsupport.CliProcess;
 import dev.chatbatch.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.sql.DataSource;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -153,13 +151,8 @@ class LogicalCaptureFailuresTest {
     }
 
     /** {@code serve} in a JVM of its own, its output in {@code log}. */
-    static Process serve(TestDatabase.Db db, String jobsDir, Path log) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "dev.chatbatch.Chatbatch"));
-        cmd.addAll(List.of(db.cliArgs()));
-        cmd.addAll(List.of(jobsDir, "--server.port=0", "--chatbatch.capture.interval=200ms", "serve"));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    static Process serve(TestDatabase.Db db, String jobsDir, Path log) {
+        return CliProcess.start(db, log, jobsDir, "--server.port=0", "--chatbatch.capture.interval=200ms", "serve").process();
     }
 
     static String readable(Path log) {
