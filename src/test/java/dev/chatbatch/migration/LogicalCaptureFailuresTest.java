@@ -94,12 +94,12 @@ class LogicalCaptureFailuresTest {
             try {
                 await(() -> count(ds, SLOT_ACTIVE) == 1, 120, "serve reads the slot", dir.resolve("serve.log"));
                 // the applier may read the slot before serve's start-up (schema check, schedules) is over;
-                // a server gone during start-up ends serve, which is not what this test is about
+                // a server gone during start-up is ServeDatabaseWaitTest's subject, not this one's
                 Path log = dir.resolve("serve.log");
                 await(() -> readable(log).contains("serving on http://"), 120, "serve is up", log);
                 MigrationTestData.exec(ds, WRITES.split(";\n"));
-                // a crash: a fast shutdown waits for the walsender's reader to confirm its last changes,
-                // which the applier confirms only after applying them over a connection the shutdown refuses
+                // a crash: every process ends at once, the walsender's unconfirmed changes stay in the slot
+                // (a fast shutdown with the applier reading is LogicalCaptureShutdownTest's)
                 own.server().restartImmediate();
                 MigrationTestData.exec(ds, "UPDATE public.chat_messages SET content = 'after restart' WHERE id IN"
                         + " (SELECT id FROM public.chat_messages ORDER BY id OFFSET 100 LIMIT 10)");
