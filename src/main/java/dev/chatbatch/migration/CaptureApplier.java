@@ -109,7 +109,6 @@ public class CaptureApplier {
         }
     }
 
-
     /** A follower of {@code name} until closed (the backfill job's run, serve). */
     Running background(String name) {
         Running r = new Running(name);
