@@ -95,6 +95,11 @@ public final class CliContext implements AutoCloseable {
         return fileProperties;
     }
 
+    /** Where the configured database is, for messages (no credentials). */
+    String describeDatabase() {
+        return DatabaseTarget.describeConfigured(springProperties, fileProperties());
+    }
+
     /** A Spring-style property given on the command line, or null. */
     public String property(String key) {
         return springProperties.get(key);

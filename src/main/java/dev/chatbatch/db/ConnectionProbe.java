@@ -37,7 +37,7 @@ public final class ConnectionProbe {
         } catch (SQLException e) {
             throw new OperatorException(ExitCode.USAGE, "cannot connect to PostgreSQL at " + describe(url)
                     + ": " + rootMessage(e) + ". Check that the server is running and reachable, and the URL, user"
-                    + " and password (--spring.datasource.url/username/password or SPRING_DATASOURCE_URL/USERNAME/PASSWORD)");
+                    + " and password (--spring.datasource.url/username/password or SPRING_DATASOURCE_URL/USERNAME/PASSWORD)", e);
         }
     }
 

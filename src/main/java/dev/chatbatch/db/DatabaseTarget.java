@@ -57,6 +57,15 @@ public record DatabaseTarget(String url, String username, String password, Embed
         return new DatabaseTarget(server.jdbcUrl(), EmbeddedPostgresServer.USER, "", server);
     }
 
+    /**
+     * For messages before a target is resolved (or after it failed): where the configured server is, without
+     * credentials, or the embedded server when no URL is configured.
+     */
+    public static String describeConfigured(Map<String, String> cliProperties, Map<String, String> fileProperties) {
+        String url = lookup(cliProperties, fileProperties, "spring.datasource.url");
+        return url == null || url.isBlank() ? "the embedded PostgreSQL" : "PostgreSQL at " + ConnectionProbe.describe(url);
+    }
+
     public boolean isEmbedded() {
         return embedded != null;
     }

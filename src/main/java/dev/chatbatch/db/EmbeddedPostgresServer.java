@@ -74,51 +74,61 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     /**
      * A real restart of a persistent server this process started: fast shutdown ({@code pg_ctl stop -m fast}:
      * sessions terminated, open transactions rolled back), then a start on the same data directory and port,
-     * so clients' URLs stay valid. For tests of what a restart does to a running job.
+     * so clients' URLs stay valid. For tests of what a restart does to a running job. Returns how long the
+     * shutdown took, until the old postmaster was gone.
      */
-    public void restartFast() {
-        if (started == null) {
-            throw new IllegalStateException("this process attached to another process's server; only its owner restarts it");
-        }
-        try {
-            started.close();
-            // pg_ctl's stop may return while the old postmaster still finishes its shutdown checkpoint and
-            // its walsenders flush to a slow logical reader; a start before it is gone fails on the lock file
-            Path lock = dataDir.resolve("postmaster.pid");
-            long deadline = System.nanoTime() + RESTART_WAIT.toNanos();
-            while (Files.exists(lock) && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            started = start(dataDir, true, port, fast);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not restart the embedded PostgreSQL in " + dataDir
-                    + " (log: " + logFile(dataDir) + ")", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while restarting the embedded PostgreSQL", e);
-        }
+    public Duration restartFast() {
+        return restartFast(Duration.ZERO);
+    }
+
+    /** {@link #restartFast()}, the server staying down for {@code down} between stop and start. */
+    public Duration restartFast(Duration down) {
+        // pg_ctl's stop may return while the old postmaster still finishes its shutdown checkpoint and its
+        // walsenders flush to a slow logical reader: the restart waits for it to be gone
+        return restart(() -> started.close(), down);
     }
 
     /**
      * A crash and restart of a persistent server this process started: immediate shutdown (SIGQUIT to the
      * postmaster: every process ends at once, no shutdown checkpoint, crash recovery at the next start),
      * then a start on the same data directory and port. Unlike a fast shutdown it does not wait for logical
-     * walsenders to have their last changes confirmed by a reader. For tests of what a crash does.
+     * walsenders to have their last changes confirmed by a reader. For tests of what a crash does. Returns
+     * how long the shutdown took, until the old postmaster was gone.
      */
-    public void restartImmediate() {
+    public Duration restartImmediate() {
+        return restart(() -> {
+            String pid = Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim();
+            new ProcessBuilder("kill", "-QUIT", pid).inheritIO().start().waitFor();
+        }, Duration.ZERO);
+    }
+
+    /** How a restart stops the old server. */
+    private interface Stop {
+        void stop() throws IOException, InterruptedException;
+    }
+
+    /**
+     * Stops the server with {@code stop}, waits until its postmaster is gone (a start before that fails on the
+     * data directory's lock file), leaves it down for {@code down}, and starts it again on the same directory
+     * and port.
+     */
+    private Duration restart(Stop stop, Duration down) {
         if (started == null) {
             throw new IllegalStateException("this process attached to another process's server; only its owner restarts it");
         }
         Path lock = dataDir.resolve("postmaster.pid");
         try {
-            String pid = Files.readAllLines(lock).get(0).trim();
-            new ProcessBuilder("kill", "-QUIT", pid).inheritIO().start().waitFor();
-            long deadline = System.nanoTime() + RESTART_WAIT.toNanos();
+            long begin = System.nanoTime();
+            stop.stop();
+            long deadline = begin + RESTART_WAIT.toNanos();
             while (Files.exists(lock) && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
-            started.close(); // its stop finds no server; it releases the data directory's lock for the new start
+            Duration stopped = Duration.ofNanos(System.nanoTime() - begin);
+            started.close(); // after a stop of its own a no-op; else it releases the lock it holds for the new start
+            Thread.sleep(down.toMillis());
             started = start(dataDir, true, port, fast);
+            return stopped;
         } catch (IOException e) {
             throw new UncheckedIOException("could not restart the embedded PostgreSQL in " + dataDir
                     + " (log: " + logFile(dataDir) + ")", e);

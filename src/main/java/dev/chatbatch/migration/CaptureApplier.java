@@ -1,5 +1,7 @@
 package dev.chatbatch.migration;
 
+import dev.chatbatch.db.Backoff;
+import dev.chatbatch.db.DatabaseErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -16,14 +18,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * Runs the logical capture's applier ({@link LogicalCapture#follow}) over time: in the background while a
  * backfill runs (started and stopped by the backfill job), and in {@code serve} for every migration that
  * captures ({@code CaptureSchedule} keeps one follower per migration). A follower reads the slot as a stream and
- * applies as changes commit; when it cannot read (another session reads the slot, the connection or the server
- * went away) it tries again after {@link #RETRY}: the slot keeps what was not confirmed.
+ * applies as changes commit; when it cannot read or apply (another session reads the slot, the connection or the
+ * server went away) it closes its stream at once and tries again after a pause that grows while it keeps failing
+ * ({@link Backoff}): the slot keeps what was not confirmed.
  */
 @Component
 public class CaptureApplier {
 
     private static final Logger log = LoggerFactory.getLogger(CaptureApplier.class);
-    /** The pause before a follower that could not read the slot tries again. */
+    /** The pause before a follower that ended without failing (trigger mode, the slot read elsewhere) looks again. */
     static final Duration RETRY = Duration.ofSeconds(1);
 
     private final LogicalCapture capture;
@@ -71,33 +74,38 @@ public class CaptureApplier {
 
     /**
      * Follows migration {@code name}'s slot until {@code stop} (nothing in trigger mode); a failure is logged once
-     * per streak, and a slot another session reads only at debug level (it is applied there).
+     * per streak, and a slot another session reads only at debug level (it is applied there). Returns false when
+     * it failed, true otherwise; {@code opened} is told when the slot was opened.
      */
-    private void followOnce(String name, BooleanSupplier stop) {
+    private boolean followOnce(String name, BooleanSupplier stop, Runnable opened) {
         try {
             MigrationSpec spec = loaded.computeIfAbsent(name, specs::load);
             MigrationSql sql = new MigrationSql(spec);
             if (!capture.installed(sql)) {
-                return;
+                return true;
             }
             capture.follow(spec, sql, stop, () -> {
+                opened.run();
                 if (failing.remove(name) != null) {
                     log.info("capture of {} applies again", name);
                 }
             });
+            return true;
         } catch (SQLException | RuntimeException e) {
             if (stop.getAsBoolean()) {
-                return;
+                return true;
             }
             if (e instanceof SQLException q && "55006".equals(q.getSQLState())) {
                 log.debug("replication slot of {} is read by another session: {}", name, e.getMessage());
-                return;
+                return true;
             }
             loaded.remove(name); // the spec is read again next round, in case it was what changed
             if (failing.put(name, e.getMessage() == null ? "" : e.getMessage()) == null) {
-                log.warn("cannot apply the captured changes of {} (kept in its replication slot, tried again): {}", name,
-                        e.getMessage());
+                log.warn("cannot apply the captured changes of {}: {}{}; they stay in its replication slot, tried again every"
+                        + " {} s at most", name, DatabaseErrors.message(e), DatabaseErrors.connectionLost(e)
+                        ? " (the database is unreachable or restarting: check that PostgreSQL is up)" : "", Backoff.MAX.toSeconds());
             }
+            return false;
         }
     }
 
@@ -115,10 +123,16 @@ public class CaptureApplier {
 
         private Running(String name) {
             this.thread = new Thread(() -> {
+                int failures = 0;
                 while (!stop) {
-                    followOnce(name, () -> stop);
+                    boolean[] opened = {false};
+                    boolean ok = followOnce(name, () -> stop, () -> opened[0] = true);
+                    failures = ok ? 0 : opened[0] ? 1 : failures + 1;
+                    long until = System.nanoTime() + (failures == 0 ? RETRY : Backoff.after(failures)).toNanos();
                     try {
-                        Thread.sleep(RETRY.toMillis());
+                        while (!stop && System.nanoTime() < until) {
+                            Thread.sleep(50); // in slices, so close() ends a long back-off at once
+                        }
                     } catch (InterruptedException e) {
                         return;
                     }

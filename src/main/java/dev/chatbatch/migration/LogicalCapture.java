@@ -9,6 +9,8 @@ import org.postgresql.replication.LogSequenceNumber;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * The {@code logical} capture mode: v1's changes reach v2 after the application's transaction, read from a
@@ -33,7 +36,8 @@ import java.util.function.BooleanSupplier;
  * ({@link PgOutputKeys}). Every changed key is re-synced from v1's CURRENT row with the spec's mapping
  * ({@link BackfillStatements#resyncClear} then {@link BackfillStatements#resync}: upsert, removal when gone or
  * rejected, rule rejects; a row whose mapping fails is quarantined like the backfill does), a batch of
- * transactions at a time. The slot's position is confirmed to the server only after the batch has committed,
+ * transactions at a time, over a connection the reader holds while it reads ({@link #reader}: it never waits for
+ * the pool with its stream open). The slot's position is confirmed to the server only after the batch has committed,
  * so a crash at any instant (of the applier, its connection or the server) re-applies the batch from the last
  * confirmed position, which is harmless: a re-sync writes the current row whatever it did before.
  *
@@ -130,7 +134,6 @@ public class LogicalCapture {
 
     private final DataSource dataSource;
     private final JdbcTemplate jdbc;
-    private final TransactionTemplate tx;
     private final TransactionTemplate flushTx;
     private final SlotStream.Target target;
 
@@ -140,7 +143,6 @@ public class LogicalCapture {
                    @Value("${spring.datasource.password:}") String password) {
         this.dataSource = dataSource;
         this.jdbc = new JdbcTemplate(dataSource);
-        this.tx = new TransactionTemplate(tm);
         this.flushTx = new TransactionTemplate(tm);
         // its own short transaction even inside cutover's: only a commit of its own flushes the WAL
         this.flushTx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
@@ -296,8 +298,8 @@ public class LogicalCapture {
         LogSequenceNumber position = LogSequenceNumber.valueOf(flushedPosition());
         long deadline = System.nanoTime() + DRAIN_WAIT.toNanos();
         while (true) {
-            try (SlotStream s = open(spec, sql, slot)) {
-                return consume(s, spec, sql, position, null, () -> false);
+            try (Reader r = reader(spec, sql, slot)) {
+                return consume(r.stream(), spec, position, r.applier(spec, sql), true, () -> false);
             } catch (SQLException e) {
                 if (!"55006".equals(e.getSQLState())) {
                     throw readFailure(spec, slot, e);
@@ -345,8 +347,8 @@ public class LogicalCapture {
         long deadline = System.nanoTime() + budget.toNanos();
         while (true) {
             jdbc.queryForList(END_READER, slot);
-            try (SlotStream s = open(spec, sql, slot)) {
-                return consume(s, spec, sql, position, inTx, () -> System.nanoTime() > deadline);
+            try (SlotStream s = open(spec, sql, slot, null)) {
+                return consume(s, spec, position, d -> resync(inTx, spec, sql, d), false, () -> System.nanoTime() > deadline);
             } catch (SQLException e) {
                 if (!"55006".equals(e.getSQLState()) || System.nanoTime() > deadline) {
                     throw readFailure(spec, slot, e);
@@ -359,41 +361,34 @@ public class LogicalCapture {
     /**
      * The applier of serve and of a backfill run: reads the slot as changes commit and applies them in batches
      * (at most {@link #BATCH_CHANGES} changes, gathered for at most {@link #APPLY_DELAY_MILLIS}) until
-     * {@code stop} says so. Throws when the slot cannot be read (another session reads it: SQLSTATE 55006;
-     * the connection or the server went away), leaving the unconfirmed rest in the slot for the next reader.
+     * {@code stop} says so. Throws when the slot cannot be read or a batch cannot be applied (another session
+     * reads the slot: SQLSTATE 55006; the connection or the server went away), closing the stream at once and
+     * leaving the unconfirmed rest in the slot for the next reader.
      */
     Applied follow(MigrationSpec spec, MigrationSql sql, BooleanSupplier stop, Runnable opened) throws SQLException {
         String slot = slot(jdbc, sql.names());
-        try (SlotStream s = open(spec, sql, slot)) {
+        try (Reader r = reader(spec, sql, slot)) {
             opened.run();
-            return consume(s, spec, sql, null, null, stop);
+            return consume(r.stream(), spec, null, r.applier(spec, sql), true, stop);
         }
     }
 
     /**
      * Reads and applies batch after batch until {@code until} is reached (null: until {@code stop}). Each batch
-     * is re-synced in a transaction of its own, then confirmed; with {@code inTx}, in that transaction, and
-     * never confirmed.
+     * is handed to {@code apply} and, with {@code confirm}, confirmed once that returned (committed).
      */
-    private Applied consume(SlotStream s, MigrationSpec spec, MigrationSql sql, LogSequenceNumber until, JdbcTemplate inTx,
-                            BooleanSupplier stop) throws SQLException {
+    private static Applied consume(SlotStream s, MigrationSpec spec, LogSequenceNumber until, Consumer<PgOutputKeys.Decoded> apply,
+                                   boolean confirm, BooleanSupplier stop) throws SQLException {
         Applied total = Applied.NONE;
         long lastProgress = System.nanoTime();
         long received = 0;
         while (true) {
             PgOutputKeys.Decoded d = s.read(BATCH_CHANGES, APPLY_DELAY_MILLIS, until);
             if (d.transactions() > 0) {
-                if (inTx != null) {
-                    resync(inTx, spec, sql, d);
-                } else {
-                    tx.executeWithoutResult(status -> {
-                        TransactionSettings.timeouts(spec.timeouts().lockTimeout(), spec.timeouts().statementTimeout()).apply(jdbc);
-                        resync(jdbc, spec, sql, d);
-                    });
-                }
+                apply.accept(d);
                 total = total.plus(d);
             }
-            if (inTx == null) {
+            if (confirm) {
                 s.confirm(d);
             }
             if (until != null && s.reached(until)) {
@@ -417,9 +412,53 @@ public class LogicalCapture {
         }
     }
 
-    private SlotStream open(MigrationSpec spec, MigrationSql sql, String slot) throws SQLException {
+    /**
+     * A reader of the slot with the pool connection its batches are applied over, taken before the stream is
+     * opened and held while it is read. Why held: the walsender of a server shutting down waits until its reader
+     * has confirmed everything sent or gone, and an apply that asked the pool for a connection then would wait
+     * for the pool's connection timeout (30 s) while the server refuses new sessions, keeping the stream open
+     * and the shutdown waiting; the held connection fails at once when the server ends it, and the reader goes.
+     */
+    private Reader reader(MigrationSpec spec, MigrationSql sql, String slot) throws SQLException {
+        Connection c = dataSource.getConnection();
+        try {
+            return new Reader(open(spec, sql, slot, c), c);
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** {@link #reader}'s stream and connection; closing it closes the stream first, then gives the connection back. */
+    private record Reader(SlotStream stream, Connection connection) implements AutoCloseable {
+
+        /** Applies a batch as one transaction of re-syncs on the held connection, under the spec's timeouts. */
+        Consumer<PgOutputKeys.Decoded> applier(MigrationSpec spec, MigrationSql sql) {
+            SingleConnectionDataSource held = new SingleConnectionDataSource(connection, true);
+            JdbcTemplate j = new JdbcTemplate(held);
+            TransactionTemplate t = new TransactionTemplate(new DataSourceTransactionManager(held));
+            return d -> t.executeWithoutResult(status -> {
+                TransactionSettings.timeouts(spec.timeouts().lockTimeout(), spec.timeouts().statementTimeout()).apply(j);
+                resync(j, spec, sql, d);
+            });
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try {
+                stream.close();
+            } finally {
+                connection.close();
+            }
+        }
+    }
+
+    /** Opens the slot's stream; without spring.datasource.url, at the URL and user of {@code pooled} (or the pool's). */
+    private SlotStream open(MigrationSpec spec, MigrationSql sql, String slot, Connection pooled) throws SQLException {
         SlotStream.Target t = target;
-        if (t == null) { // a context without spring.datasource.url: the pool's own URL and user
+        if (t == null && pooled != null) {
+            t = new SlotStream.Target(pooled.getMetaData().getURL(), pooled.getMetaData().getUserName(), null);
+        } else if (t == null) {
             try (Connection c = dataSource.getConnection()) {
                 t = new SlotStream.Target(c.getMetaData().getURL(), c.getMetaData().getUserName(), null);
             }

@@ -1,7 +1,5 @@
 package dev.chatbatch.cli;
 
-import dev.chatbatch.db.EmbeddedPostgresServer;
-import dev.chatbatch.schema.SchemaService;
 import dev.chatbatch.testsupport.TestContexts;
 import dev.chatbatch.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -19,24 +17,20 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * PostgreSQL restarts while a CLI command runs in a process of its own: the command ends with its own
  * short message naming the lost connection, not with hundreds of lines of Hikari, Spring Batch and
- * Spring stack traces (it printed 348 before). Uses an embedded server of its own, as
- * {@code MigrationRestartTest} does: the shared test server cannot be restarted.
+ * Spring stack traces (it printed 348 before). Uses an embedded server of its own
+ * ({@link TestDatabase#ownServer}): the shared test server cannot be restarted.
  */
 class CliConnectionLossTest {
 
     @Test
     void aServerRestartDuringLaunchPrintsAFewLinesNamingTheCause(@TempDir Path dir) throws Exception {
-        assumeTrue(System.getenv("CHATBATCH_TEST_DB_URL") == null,
-                "CHATBATCH_TEST_DB_URL points the tests at an external server; this test restarts an embedded one of its own");
-        try (EmbeddedPostgresServer server = EmbeddedPostgresServer.startOrAttach(dir.resolve("pgdata"), true, true)) {
-            TestDatabase.Db db = new TestDatabase.Db(EmbeddedPostgresServer.DATABASE, server.jdbcUrl(), EmbeddedPostgresServer.USER, "");
+        try (TestDatabase.OwnServer own = TestDatabase.ownServer(dir)) {
+            TestDatabase.Db db = own.db();
             DataSource ds = db.dataSource();
-            SchemaService.flyway(ds).migrate();
             TestContexts.seed(db, 50, "seed/seed-platform.sql", "seed/seed-maintenance.sql");
             JdbcTemplate jdbc = new JdbcTemplate(ds);
             String due = jdbc.queryForObject("select id::text from public.conversation_sessions where state in"
@@ -63,7 +57,7 @@ class CliConnectionLossTest {
                 }
                 assertThat(waitingOnALock(jdbc)).as("the launch waits on the lock:%n%s%n%s", Files.readString(out),
                         Files.readString(err)).isPositive();
-                server.restartFast();
+                own.server().restartFast();
             } catch (java.sql.SQLException closedByTheRestart) {
                 // the blocker's connection died with the server: nothing to release
             }

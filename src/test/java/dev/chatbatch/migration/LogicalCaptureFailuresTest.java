@@ -1,18 +1,14 @@
 package dev.chatbatch.migration;
 
-import dev.chatbatch.db.EmbeddedPostgresServer;
-import dev.chatbatch.schema.SchemaService;
+import dev.chatbatch.testsupport.CliProcess;
 import dev.chatbatch.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.sql.DataSource;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -20,7 +16,6 @@ import static dev.chatbatch.migration.MigrationTestData.NAME;
 import static dev.chatbatch.migration.MigrationTestData.cli;
 import static dev.chatbatch.migration.MigrationTestData.count;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The logical capture's applier when things fail: SIGKILLed in the middle of a batch (its transaction open,
@@ -33,7 +28,7 @@ class LogicalCaptureFailuresTest {
     /** The migration's applier is waiting for a lock in its batch transaction (its first statement, a DELETE from v2). */
     private static final String APPLIER_WAITING = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
             + " AND wait_event_type = 'Lock' AND query LIKE 'WITH del AS (DELETE FROM %'";
-    private static final String SLOT_ACTIVE = "SELECT count(*) FROM pg_replication_slots WHERE active AND database = current_database()";
+    static final String SLOT_ACTIVE = "SELECT count(*) FROM pg_replication_slots WHERE active AND database = current_database()";
     /** The changes (Insert, Update, Delete messages) the slot holds unconfirmed, read without consuming. */
     private static final String UNCONFIRMED_CHANGES = "SELECT count(*) FROM pg_logical_slot_peek_binary_changes(" + LogicalCaptureTest.SLOT
             + ", NULL, NULL, 'proto_version', '1', 'publication_names', 'cbm_chat_messages_v2_pub') WHERE get_byte(data, 0) IN (73, 85, 68)";
@@ -87,12 +82,9 @@ class LogicalCaptureFailuresTest {
 
     @Test
     void serverRestartWhileTheApplierReadsTheSlotLosesNothing(@TempDir Path dir) throws Exception {
-        assumeTrue(System.getenv("CHATBATCH_TEST_DB_URL") == null,
-                "CHATBATCH_TEST_DB_URL points the tests at an external server; this test restarts an embedded one of its own");
-        try (EmbeddedPostgresServer server = EmbeddedPostgresServer.startOrAttach(dir.resolve("pgdata"), true, true)) {
-            TestDatabase.Db db = new TestDatabase.Db(EmbeddedPostgresServer.DATABASE, server.jdbcUrl(), EmbeddedPostgresServer.USER, "");
+        try (TestDatabase.OwnServer own = TestDatabase.ownServer(dir)) {
+            TestDatabase.Db db = own.db();
             DataSource ds = db.dataSource();
-            SchemaService.flyway(ds).migrate();
             MigrationTestData.seed(ds, 1_000, 10);
             String jobs = LogicalCaptureTest.logicalSpec("logical");
             assertThat(cli(db, jobs, "migration", "start", NAME).exit()).isZero();
@@ -102,13 +94,13 @@ class LogicalCaptureFailuresTest {
             try {
                 await(() -> count(ds, SLOT_ACTIVE) == 1, 120, "serve reads the slot", dir.resolve("serve.log"));
                 // the applier may read the slot before serve's start-up (schema check, schedules) is over;
-                // a server gone during start-up ends serve, which is not what this test is about
+                // a server gone during start-up is ServeDatabaseWaitTest's subject, not this one's
                 Path log = dir.resolve("serve.log");
                 await(() -> readable(log).contains("serving on http://"), 120, "serve is up", log);
                 MigrationTestData.exec(ds, WRITES.split(";\n"));
-                // a crash: a fast shutdown waits for the walsender's reader to confirm its last changes,
-                // which the applier confirms only after applying them over a connection the shutdown refuses
-                server.restartImmediate();
+                // a crash: every process ends at once, the walsender's unconfirmed changes stay in the slot
+                // (a fast shutdown with the applier reading is LogicalCaptureShutdownTest's)
+                own.server().restartImmediate();
                 MigrationTestData.exec(ds, "UPDATE public.chat_messages SET content = 'after restart' WHERE id IN"
                         + " (SELECT id FROM public.chat_messages ORDER BY id OFFSET 100 LIMIT 10)");
                 // the applier reconnects by itself and applies what was written before and after the restart
@@ -152,22 +144,18 @@ class LogicalCaptureFailuresTest {
         }
     }
 
-    private static void assertBalanced(DataSource ds) {
+    static void assertBalanced(DataSource ds) {
         assertThat(MigrationTestData.mappingDifferences(ds)).as("rows of v2 that differ from the SPEC mapping of v1").isZero();
         assertThat(count(ds, "SELECT count(*) FROM public.chat_messages")).isEqualTo(count(ds, "SELECT count(*) FROM"
                 + " public.chat_messages_v2") + count(ds, "SELECT count(*) FROM chatbatch.migration_rejects"));
     }
 
-    private static Process serve(TestDatabase.Db db, String jobsDir, Path log) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "dev.chatbatch.Chatbatch"));
-        cmd.addAll(List.of(db.cliArgs()));
-        cmd.addAll(List.of(jobsDir, "--server.port=0", "--chatbatch.capture.interval=200ms", "serve"));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    /** {@code serve} in a JVM of its own, its output in {@code log}. */
+    static Process serve(TestDatabase.Db db, String jobsDir, Path log) {
+        return CliProcess.start(db, log, jobsDir, "--server.port=0", "--chatbatch.capture.interval=200ms", "serve").process();
     }
 
-    private static String readable(Path log) {
+    static String readable(Path log) {
         try {
             return Files.exists(log) ? Files.readString(log) : "";
         } catch (java.io.IOException e) {
@@ -175,7 +163,7 @@ class LogicalCaptureFailuresTest {
         }
     }
 
-    private static void await(BooleanSupplier condition, int seconds, String what, Path log) throws Exception {
+    static void await(BooleanSupplier condition, int seconds, String what, Path log) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

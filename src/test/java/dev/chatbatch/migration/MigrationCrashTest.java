@@ -1,11 +1,11 @@
 package dev.chatbatch.migration;
 
+import dev.chatbatch.testsupport.CliProcess;
 import dev.chatbatch.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.sql.DataSource;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -103,12 +103,7 @@ class MigrationCrashTest {
         return out;
     }
 
-    static Process backfillProcess(TestDatabase.Db db, String jobsDir, Path log) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "dev.chatbatch.Chatbatch"));
-        cmd.addAll(List.of(db.cliArgs()));
-        cmd.addAll(List.of(jobsDir, "migration", "backfill", NAME, "--no-progress"));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    static Process backfillProcess(TestDatabase.Db db, String jobsDir, Path log) {
+        return CliProcess.start(db, log, jobsDir, "migration", "backfill", NAME, "--no-progress").process();
     }
 }

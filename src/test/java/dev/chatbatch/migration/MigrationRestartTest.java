@@ -1,7 +1,6 @@
 package dev.chatbatch.migration;
 
 import dev.chatbatch.db.EmbeddedPostgresServer;
-import dev.chatbatch.schema.SchemaService;
 import dev.chatbatch.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,7 +14,6 @@ import static dev.chatbatch.migration.MigrationTestData.NAME;
 import static dev.chatbatch.migration.MigrationTestData.cli;
 import static dev.chatbatch.migration.MigrationTestData.count;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A PostgreSQL fast restart ({@code pg_ctl stop -m fast}, then start on the same data directory and
@@ -30,12 +28,9 @@ class MigrationRestartTest {
 
     @Test
     void fastRestartDuringBackfillFailsClearlyAndTheNextRunCompletes(@TempDir Path dir) throws Exception {
-        assumeTrue(System.getenv("CHATBATCH_TEST_DB_URL") == null,
-                "CHATBATCH_TEST_DB_URL points the tests at an external server; this test restarts an embedded one of its own");
-        try (EmbeddedPostgresServer server = EmbeddedPostgresServer.startOrAttach(dir.resolve("pgdata"), true, true)) {
-            TestDatabase.Db db = new TestDatabase.Db(EmbeddedPostgresServer.DATABASE, server.jdbcUrl(), EmbeddedPostgresServer.USER, "");
+        try (TestDatabase.OwnServer own = TestDatabase.ownServer(dir)) {
+            TestDatabase.Db db = own.db();
             DataSource ds = db.dataSource();
-            SchemaService.flyway(ds).migrate();
             MigrationTestData.seed(ds, 10_000, 100);
             long total = 10_100;
             Path jobs = Files.createDirectories(dir.resolve("jobs"));
@@ -56,7 +51,7 @@ class MigrationRestartTest {
             }
             assertThat(p.isAlive()).as("backfill still running at %d of %d rows:%n%s", beforeRestart, total, Files.readString(log)).isTrue();
 
-            server.restartFast();
+            own.server().restartFast();
 
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the backfill process ends after the restart").isTrue();
             String output = Files.readString(log);

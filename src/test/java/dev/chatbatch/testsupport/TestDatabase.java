@@ -2,6 +2,7 @@ package dev.chatbatch.testsupport;
 
 import dev.chatbatch.db.EmbeddedPostgresServer;
 import dev.chatbatch.schema.SchemaService;
+import org.junit.jupiter.api.Assumptions;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import javax.sql.DataSource;
@@ -57,6 +58,33 @@ public final class TestDatabase {
         public String[] cliArgs() {
             return new String[]{"--spring.datasource.url=" + url, "--spring.datasource.username=" + user,
                     "--spring.datasource.password=" + password};
+        }
+    }
+
+    /**
+     * An embedded server of the calling test's own on {@code dir}/pgdata, with the platform schema applied to
+     * its database: for tests that restart or stop the server, which the shared one cannot be. Skips the test
+     * where {@code CHATBATCH_TEST_DB_URL} points the suite at an external server. Closing it stops the server.
+     */
+    public static OwnServer ownServer(Path dir) {
+        Assumptions.assumeTrue(System.getenv("CHATBATCH_TEST_DB_URL") == null,
+                "CHATBATCH_TEST_DB_URL points the tests at an external server; this test restarts an embedded one of its own");
+        EmbeddedPostgresServer server = EmbeddedPostgresServer.startOrAttach(dir.resolve("pgdata"), true, true);
+        try {
+            Db db = new Db(EmbeddedPostgresServer.DATABASE, server.jdbcUrl(), EmbeddedPostgresServer.USER, "");
+            SchemaService.flyway(db.dataSource()).migrate();
+            return new OwnServer(server, db);
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    /** A test's own server ({@link #ownServer}) and its migrated database. */
+    public record OwnServer(EmbeddedPostgresServer server, Db db) implements AutoCloseable {
+        @Override
+        public void close() {
+            server.close();
         }
     }
 
