@@ -1,55 +1,64 @@
 package dev.chatbatch.schema;
 
-import org.springframework.core.io.Resource;
-import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import java.util.zip.CRC32;
 
 /**
  * This build's platform migrations ({@code db/migration/V<n>__<description>.sql}) as Flyway resolves them:
  * version, description and checksum, without Flyway. What {@link SchemaService#requireCurrentFromHistory()}
  * compares the history table with.
+ *
+ * <p>The build computes them once ({@link #main}, run by Maven after the resources are copied) into
+ * {@link #INDEX}, one {@code <checksum> <script>} line per script: a command then reads one small resource
+ * instead of listing and reading every script. A test holds the index equal to Flyway's own view. Public only
+ * for that build step, which calls {@link #main} from outside the package.
  */
-final class MigrationScripts {
+public final class MigrationScripts {
 
     static final String LOCATION = "db/migration";
+    static final String INDEX = "schema/platform-migrations.txt";
     private static final Pattern NAME = Pattern.compile("V(\\d+)__(.+)\\.sql");
 
     /** One script: what Flyway writes to the history table's version, description, script and checksum. */
     record Script(int version, String description, String script, int checksum) {
+        static Script of(String script, int checksum) {
+            Matcher m = NAME.matcher(script);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("not a migration script name: " + script);
+            }
+            return new Script(Integer.parseInt(m.group(1)), m.group(2).replace('_', ' '), script, checksum);
+        }
     }
 
     private MigrationScripts() {
     }
 
-    /** Every platform migration of this build, by version. */
+    /** Every platform migration of this build, by version, from the index the build wrote. */
     static List<Script> platform() {
-        try {
-            Resource[] resources = new PathMatchingResourcePatternResolver().getResources("classpath:" + LOCATION + "/V*.sql");
-            List<Script> scripts = new ArrayList<>();
-            for (Resource resource : resources) {
-                Matcher m = NAME.matcher(String.valueOf(resource.getFilename()));
-                if (m.matches()) {
-                    try (InputStream in = resource.getInputStream()) {
-                        scripts.add(new Script(Integer.parseInt(m.group(1)), m.group(2).replace('_', ' '), m.group(), checksum(in)));
-                    }
-                }
-            }
-            scripts.sort(Comparator.comparingInt(Script::version));
-            return scripts;
+        InputStream in = MigrationScripts.class.getClassLoader().getResourceAsStream(INDEX);
+        if (in == null) {
+            throw new IllegalStateException(INDEX + " is missing from this build: build with Maven (mvn package), which writes it");
+        }
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            return reader.lines().filter(line -> !line.isBlank()).map(line -> {
+                int space = line.indexOf(' ');
+                return Script.of(line.substring(space + 1), Integer.parseInt(line.substring(0, space)));
+            }).sorted(Comparator.comparingInt(Script::version)).toList();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the migration scripts in " + LOCATION, e);
+            throw new UncheckedIOException("cannot read " + INDEX, e);
         }
     }
 
@@ -68,5 +77,22 @@ final class MigrationScripts {
             crc.update(line.getBytes(StandardCharsets.UTF_8));
         }
         return (int) crc.getValue();
+    }
+
+    /** Writes {@link #INDEX} for the scripts in {@code <classes>/db/migration}: the build's step, {@code args[0]} is the classes directory. */
+    public static void main(String[] args) throws IOException {
+        Path classes = Path.of(args[0]);
+        List<Script> scripts = new ArrayList<>();
+        try (Stream<Path> files = Files.list(classes.resolve(LOCATION))) {
+            for (Path file : files.filter(f -> NAME.matcher(f.getFileName().toString()).matches()).toList()) {
+                try (InputStream in = Files.newInputStream(file)) {
+                    scripts.add(Script.of(file.getFileName().toString(), checksum(in)));
+                }
+            }
+        }
+        Path index = classes.resolve(INDEX);
+        Files.createDirectories(index.getParent());
+        Files.write(index, scripts.stream().sorted(Comparator.comparingInt(Script::version))
+                .map(s -> s.checksum() + " " + s.script()).toList(), StandardCharsets.UTF_8);
     }
 }

@@ -25,8 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The read-only commands' schema check ({@link SchemaService#requireCurrentFromHistory()}, no Flyway) agrees
- * with Flyway's ({@link SchemaService#requireCurrent()}): the same checksums for every script, and the same
- * verdict, exit code and message on a current schema and on each way a schema can be off.
+ * with Flyway's ({@link SchemaService#requireCurrent()}): the checksums the build wrote ({@link MigrationScripts#INDEX})
+ * are Flyway's for every script, and both give the same verdict, exit code and message on a current schema and
+ * on each way a schema can be off.
  */
 class SchemaCheckTest {
 
