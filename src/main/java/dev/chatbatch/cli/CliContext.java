@@ -52,7 +52,8 @@ public final class CliContext implements AutoCloseable {
     /**
      * The application on the configured database (embedded and persistent when none is configured),
      * refusing with a clear message unless its schema is this version's (see
-     * {@link SchemaService#requireCurrent()}).
+     * {@link SchemaService#requireCurrent()}; a read-only context checks the same without Flyway,
+     * {@link SchemaService#requireCurrentFromHistory()}).
      */
     public AppSession session() {
         return session(AppSession.Mode.COMMAND, DatabaseTarget.EmbeddedMode.PERSISTENT);
@@ -66,7 +67,12 @@ public final class CliContext implements AutoCloseable {
     public AppSession session(AppSession.Mode mode, DatabaseTarget.EmbeddedMode embeddedMode) {
         AppSession open = sessionForSchemaWork(mode, embeddedMode);
         if (!schemaChecked) {
-            open.bean(SchemaService.class).requireCurrent();
+            SchemaService schema = open.bean(SchemaService.class);
+            if (mode == AppSession.Mode.READ_ONLY) {
+                schema.requireCurrentFromHistory();
+            } else {
+                schema.requireCurrent();
+            }
             schemaChecked = true;
         }
         return open;

@@ -31,4 +31,22 @@ class SchemaRequiredTest {
         // the schema commands still work, so the operator can look
         assertThat(CliRun.on(db, "schema", "info").exitCode()).isZero();
     }
+
+    @Test
+    void aDatabaseMigratedByANewerVersionIsRefused() {
+        TestDatabase.Db db = TestDatabase.migrated();
+        new JdbcTemplate(db.dataSource()).update("""
+                insert into chatbatch.flyway_schema_history
+                       (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success)
+                select max(installed_rank) + 1, '999', 'newer', 'SQL', 'V999__newer.sql', 1, current_user, 0, true
+                  from chatbatch.flyway_schema_history
+                """);
+        // a read-only command (checked without Flyway) and a full one (checked by Flyway) alike
+        for (String[] command : new String[][]{{"jobs"}, {"launch", "integrity-check"}}) {
+            CliRun run = CliRun.on(db, command);
+            assertThat(run.exitCode()).as(String.join(" ", command) + ": " + run).isEqualTo(2);
+            assertThat(run.err()).contains("does not match this chatbatch version (V999: applied to the database by a newer"
+                    + " chatbatch version");
+        }
+    }
 }
