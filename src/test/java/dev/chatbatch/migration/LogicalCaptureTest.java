@@ -18,6 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LogicalCaptureTest {
 
+    /** The confirmed position of this test database's slot (the test server is shared with other databases). */
+    private static final String CONFIRMED = "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE database = current_database()";
+
     /** The migration's slot name in the test's database, as an SQL expression: it carries the database's oid. */
     static final String SLOT = "('cbm_chat_messages_v2_slot_' || (SELECT oid FROM pg_database WHERE datname = current_database()))";
 
@@ -68,7 +71,7 @@ class LogicalCaptureTest {
         MigrationTestData.Run cutover = cli(db, jobs, "migration", "cutover", NAME, "--yes");
         assertThat(cutover.exit()).as(cutover.toString()).isZero();
         assertThat(MigrationTestData.mappingDifferences(ds)).isZero();
-        assertThat(count(ds, "SELECT count(*) FROM pg_replication_slots")).as("slots after cutover").isZero();
+        assertThat(count(ds, "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()")).as("slots after cutover").isZero();
         assertThat(count(ds, "SELECT count(*) FROM pg_publication")).as("publications after cutover").isZero();
         // the switch window: with the slot gone, v1 writes reach v2 through the dual write cutover installed
         MigrationTestData.exec(ds, "UPDATE public.chat_messages SET content = 'window edit' WHERE id IN (SELECT m.id FROM"
@@ -80,7 +83,7 @@ class LogicalCaptureTest {
         MigrationTestData.Run rollback = cli(db, jobs, "migration", "rollback", NAME);
         assertThat(rollback.exit()).as(rollback.toString()).isZero();
         assertThat(count(ds, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'cbm\\_%'")).isZero();
-        assertThat(count(ds, "SELECT count(*) FROM pg_replication_slots")).isZero();
+        assertThat(count(ds, "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()")).isZero();
         assertThat(count(ds, "SELECT count(*) FROM pg_publication")).isZero();
     }
 
@@ -106,14 +109,14 @@ class LogicalCaptureTest {
         MigrationTestData.exec(ds, "UPDATE public.chat_messages SET content = NULL WHERE id IN (SELECT id FROM public.chat_messages"
                 + " WHERE content IS NOT NULL ORDER BY id LIMIT 4)", "DELETE FROM public.chat_messages WHERE id IN (SELECT id"
                 + " FROM public.chat_messages ORDER BY id DESC LIMIT 2)");
-        String confirmed = MigrationTestData.string(ds, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots");
+        String confirmed = MigrationTestData.string(ds, CONFIRMED);
         try (Connection locker = ds.getConnection(); java.sql.Statement st = locker.createStatement()) {
             locker.setAutoCommit(false);
             st.execute("LOCK TABLE public.chat_messages_v2 IN SHARE MODE"); // reads pass, the applier's writes wait
             MigrationTestData.Run blocked = cli(db, jobs, "migration", "verify", NAME);
             assertThat(blocked.exit()).as(blocked.toString()).isNotZero();
             assertThat(blocked.toString()).containsIgnoringCase("lock");
-            assertThat(MigrationTestData.string(ds, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots")).isEqualTo(confirmed);
+            assertThat(MigrationTestData.string(ds, CONFIRMED)).isEqualTo(confirmed);
             locker.rollback();
         }
         MigrationTestData.Run verify = cli(db, jobs, "migration", "verify", NAME);
@@ -126,7 +129,7 @@ class LogicalCaptureTest {
         assertThat(rollback.exit()).as(rollback.toString()).isZero();
         assertThat(rollback.out()).contains("replication slot cbm_chat_messages_v2_slot");
         assertThat(count(ds, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'cbm\\_%'")).isZero();
-        assertThat(count(ds, "SELECT count(*) FROM pg_replication_slots")).isZero();
+        assertThat(count(ds, "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()")).isZero();
         assertThat(count(ds, "SELECT count(*) FROM pg_publication")).isZero();
 
         // a slot of the migration that nothing will read any more is warned about loudly
