@@ -2,7 +2,7 @@
 CREATE VIEW "generic"."orders" WITH (security_invoker = true) AS SELECT (t.tenant_id)::bigint AS "tenant_id", (t.seq)::integer AS "seq", (lower(t.state))::text AS "status", ((t.amount * 100)::int)::integer AS "amount_cents", (nullif(t.note, ''))::text AS "note", (t.created_at)::timestamp with time zone AS "created_at" FROM "generic"."orders_v2" AS t
 
 -- statement 2
-CREATE OR REPLACE FUNCTION chatbatch."cbm_generic_orders_compat"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public AS $cbm$
+CREATE OR REPLACE FUNCTION chatbatch."cbm_generic_orders_compat"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public SET enable_seqscan = off AS $cbm$
 #variable_conflict use_column
 DECLARE
   cbv_reason text;

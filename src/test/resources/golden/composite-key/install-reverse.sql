@@ -1,5 +1,5 @@
 -- statement 1
-CREATE OR REPLACE FUNCTION chatbatch."cbm_generic_orders_guard"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public AS $cbm$
+CREATE OR REPLACE FUNCTION chatbatch."cbm_generic_orders_guard"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public SET enable_seqscan = off AS $cbm$
 #variable_conflict use_column
 BEGIN
   IF pg_trigger_depth() > 1 THEN
@@ -10,7 +10,7 @@ END
 $cbm$
 
 -- statement 2
-CREATE OR REPLACE FUNCTION chatbatch."cbm_generic_orders_settle_down"(cbv_k1 bigint[], cbv_k2 integer[], cbv_kinds text[], cbv_reasons text[]) RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $cbm$
+CREATE OR REPLACE FUNCTION chatbatch."cbm_generic_orders_settle_down"(cbv_k1 bigint[], cbv_k2 integer[], cbv_kinds text[], cbv_reasons text[]) RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public SET enable_seqscan = off AS $cbm$
 #variable_conflict use_column
 DECLARE
   cbv_i int;
@@ -44,7 +44,7 @@ GRANT EXECUTE ON FUNCTION chatbatch."cbm_generic_orders_settle_down"(bigint[], i
 GRANT USAGE ON SCHEMA chatbatch TO PUBLIC
 
 -- statement 5
-CREATE OR REPLACE FUNCTION chatbatch."cbm_generic_orders_down"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public AS $cbm$
+CREATE OR REPLACE FUNCTION chatbatch."cbm_generic_orders_down"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public SET enable_seqscan = off AS $cbm$
 #variable_conflict use_column
 DECLARE
   cbv_k1 bigint[] := '{}';

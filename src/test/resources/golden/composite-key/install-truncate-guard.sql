@@ -1,5 +1,5 @@
 -- statements
-CREATE OR REPLACE FUNCTION chatbatch."cbm_generic_orders_guard"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public AS $cbm$
+CREATE OR REPLACE FUNCTION chatbatch."cbm_generic_orders_guard"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public SET enable_seqscan = off AS $cbm$
 #variable_conflict use_column
 BEGIN
   IF pg_trigger_depth() > 1 THEN

@@ -2,7 +2,7 @@
 CREATE VIEW "public"."chat_messages" WITH (security_invoker = true) AS SELECT (t.id)::uuid AS "id", (t.conversation_id)::uuid AS "conversation_id", (t.author_id)::uuid AS "user_id", (t.role)::text AS "role", (coalesce(t.content ->> 'text', t.content::text))::text AS "content", (t.metadata ->> 'model')::text AS "model", (t.token_count)::integer AS "token_count", (CASE WHEN jsonb_typeof(t.metadata -> 'latency_ms') = 'number' THEN (t.metadata ->> 'latency_ms')::numeric::int END)::integer AS "latency_ms", (CASE WHEN t.metadata ?? 'legacy' THEN t.metadata -> 'legacy' ELSE t.metadata - 'model' - 'latency_ms' END)::jsonb AS "metadata", (t.parent_message_id)::uuid AS "reply_to_id", (t.created_at)::timestamp with time zone AS "created_at", (t.updated_at)::timestamp with time zone AS "updated_at" FROM "public"."chat_messages_v2" AS t
 
 -- statement 2
-CREATE OR REPLACE FUNCTION chatbatch."cbm_chat_messages_v2_compat"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public AS $cbm$
+CREATE OR REPLACE FUNCTION chatbatch."cbm_chat_messages_v2_compat"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public SET enable_seqscan = off AS $cbm$
 #variable_conflict use_column
 DECLARE
   cbv_reason text;

@@ -1,5 +1,5 @@
 -- statement 1
-CREATE OR REPLACE FUNCTION chatbatch."cbm_chat_messages_v2_guard"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public AS $cbm$
+CREATE OR REPLACE FUNCTION chatbatch."cbm_chat_messages_v2_guard"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public SET enable_seqscan = off AS $cbm$
 #variable_conflict use_column
 BEGIN
   IF pg_trigger_depth() > 1 THEN
@@ -10,7 +10,7 @@ END
 $cbm$
 
 -- statement 2
-CREATE OR REPLACE FUNCTION chatbatch."cbm_chat_messages_v2_settle_up"(cbv_k1 uuid[], cbv_kinds text[], cbv_reasons text[]) RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $cbm$
+CREATE OR REPLACE FUNCTION chatbatch."cbm_chat_messages_v2_settle_up"(cbv_k1 uuid[], cbv_kinds text[], cbv_reasons text[]) RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public SET enable_seqscan = off AS $cbm$
 #variable_conflict use_column
 DECLARE
   cbv_i int;
@@ -75,7 +75,7 @@ GRANT EXECUTE ON FUNCTION chatbatch."cbm_chat_messages_v2_settle_up"(uuid[], tex
 GRANT USAGE ON SCHEMA chatbatch TO PUBLIC
 
 -- statement 5
-CREATE OR REPLACE FUNCTION chatbatch."cbm_chat_messages_v2_up_ins"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public AS $cbm$
+CREATE OR REPLACE FUNCTION chatbatch."cbm_chat_messages_v2_up_ins"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public SET enable_seqscan = off AS $cbm$
 #variable_conflict use_column
 DECLARE
   cbv_k1 uuid[] := '{}';
@@ -127,7 +127,7 @@ END
 $cbm$
 
 -- statement 6
-CREATE OR REPLACE FUNCTION chatbatch."cbm_chat_messages_v2_up_upd"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public AS $cbm$
+CREATE OR REPLACE FUNCTION chatbatch."cbm_chat_messages_v2_up_upd"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public SET enable_seqscan = off AS $cbm$
 #variable_conflict use_column
 DECLARE
   cbv_k1 uuid[] := '{}';
@@ -203,7 +203,7 @@ END
 $cbm$
 
 -- statement 7
-CREATE OR REPLACE FUNCTION chatbatch."cbm_chat_messages_v2_up_del"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public AS $cbm$
+CREATE OR REPLACE FUNCTION chatbatch."cbm_chat_messages_v2_up_del"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public SET enable_seqscan = off AS $cbm$
 #variable_conflict use_column
 DECLARE
   cbv_k1 uuid[] := '{}';

@@ -1,5 +1,5 @@
 -- statement 1
-CREATE OR REPLACE FUNCTION chatbatch."cbm_chat_messages_v2_guard"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public AS $cbm$
+CREATE OR REPLACE FUNCTION chatbatch."cbm_chat_messages_v2_guard"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public SET enable_seqscan = off AS $cbm$
 #variable_conflict use_column
 BEGIN
   IF pg_trigger_depth() > 1 THEN
@@ -10,7 +10,7 @@ END
 $cbm$
 
 -- statement 2
-CREATE OR REPLACE FUNCTION chatbatch."cbm_chat_messages_v2_settle_down"(cbv_k1 uuid[], cbv_kinds text[], cbv_reasons text[]) RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $cbm$
+CREATE OR REPLACE FUNCTION chatbatch."cbm_chat_messages_v2_settle_down"(cbv_k1 uuid[], cbv_kinds text[], cbv_reasons text[]) RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public SET enable_seqscan = off AS $cbm$
 #variable_conflict use_column
 DECLARE
   cbv_i int;
@@ -44,7 +44,7 @@ GRANT EXECUTE ON FUNCTION chatbatch."cbm_chat_messages_v2_settle_down"(uuid[], t
 GRANT USAGE ON SCHEMA chatbatch TO PUBLIC
 
 -- statement 5
-CREATE OR REPLACE FUNCTION chatbatch."cbm_chat_messages_v2_down_ins"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public AS $cbm$
+CREATE OR REPLACE FUNCTION chatbatch."cbm_chat_messages_v2_down_ins"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public SET enable_seqscan = off AS $cbm$
 #variable_conflict use_column
 DECLARE
   cbv_k1 uuid[] := '{}';
@@ -106,7 +106,7 @@ END
 $cbm$
 
 -- statement 6
-CREATE OR REPLACE FUNCTION chatbatch."cbm_chat_messages_v2_down_upd"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public AS $cbm$
+CREATE OR REPLACE FUNCTION chatbatch."cbm_chat_messages_v2_down_upd"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public SET enable_seqscan = off AS $cbm$
 #variable_conflict use_column
 DECLARE
   cbv_k1 uuid[] := '{}';
@@ -189,7 +189,7 @@ END
 $cbm$
 
 -- statement 7
-CREATE OR REPLACE FUNCTION chatbatch."cbm_chat_messages_v2_down_del"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public AS $cbm$
+CREATE OR REPLACE FUNCTION chatbatch."cbm_chat_messages_v2_down_del"() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public SET enable_seqscan = off AS $cbm$
 #variable_conflict use_column
 DECLARE
   cbv_k1 uuid[] := '{}';

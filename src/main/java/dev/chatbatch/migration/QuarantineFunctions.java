@@ -13,11 +13,13 @@ import static dev.chatbatch.migration.RowMapping.REJECTS;
 final class QuarantineFunctions {
 
     /**
-     * A quarantine function. It runs as its owner ({@link #definer}) with a fixed search_path. Placeholders:
-     * name, signature, return type, body.
+     * A quarantine function. It runs as its owner ({@link #definer}) with a fixed search_path, and plans its
+     * lookups by key as index scans whatever the statistics say (see {@link MirrorStatements#TRIGGER_FUNCTION}).
+     * Placeholders: name, signature, return type, body.
      */
     private static final String DEFINER = """
-            CREATE OR REPLACE FUNCTION %s%s RETURNS %s LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $cbm$
+            CREATE OR REPLACE FUNCTION %s%s RETURNS %s LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public\
+             SET enable_seqscan = off AS $cbm$
             #variable_conflict use_column
             %s
             $cbm$""";
