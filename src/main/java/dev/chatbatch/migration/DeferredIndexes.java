@@ -270,47 +270,41 @@ class DeferredIndexes {
     }
 
     /**
-     * Builds what is not done yet; returns how many objects were built or validated. CONCURRENTLY: everything in order
-     * on one connection. Plain: the indexes on up to {@code indexes.builds} connections at once, then the rest.
+     * Builds what is not done yet; returns how many objects were built or validated. The indexes on up to
+     * {@code indexes.builds} connections at once (one for CONCURRENTLY), then the foreign keys and ANALYZE on one.
      */
     private int build(MigrationSpec spec, MigrationSql sql, List<DeferredObject> objects, boolean concurrently, String resume) {
         String target = sql.targetRelation();
-        List<DeferredObject> indexes = objects.stream().filter(DeferredObject::index).toList();
-        int sessions = concurrently ? 1 : Math.min(spec.indexes().builds(), indexes.size());
+        Queue<DeferredObject> indexes = new ConcurrentLinkedQueue<>(objects.stream().filter(DeferredObject::index).toList());
+        int sessions = Math.max(1, concurrently ? 1 : Math.min(spec.indexes().builds(), indexes.size()));
         AtomicInteger built = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(sessions);
         try {
-            List<DeferredObject> rest = objects;
-            if (sessions > 1) {
-                Queue<DeferredObject> queue = new ConcurrentLinkedQueue<>(indexes);
-                ExecutorService pool = Executors.newFixedThreadPool(sessions);
-                try {
-                    List<Future<Void>> builders = new ArrayList<>();
-                    for (int i = 0; i < sessions; i++) {
-                        builders.add(pool.submit(() -> {
-                            onSession(spec, c -> {
-                                for (DeferredObject o = queue.poll(); o != null; o = queue.poll()) {
-                                    built.addAndGet(make(c, spec, target, o, false));
-                                }
-                            });
-                            return null;
-                        }));
-                    }
-                    awaitAll(builders, queue);
-                } finally {
-                    pool.shutdownNow();
-                }
-                rest = objects.stream().filter(o -> !o.index()).toList();
+            List<Future<Void>> builders = new ArrayList<>();
+            for (int i = 0; i < sessions; i++) {
+                builders.add(pool.submit(() -> {
+                    onSession(spec, c -> {
+                        for (DeferredObject o = indexes.poll(); o != null; o = indexes.poll()) {
+                            built.addAndGet(make(c, spec, target, o, concurrently));
+                        }
+                    });
+                    return null;
+                }));
             }
-            List<DeferredObject> inOrder = rest;
+            awaitAll(builders, indexes);
             onSession(spec, c -> {
-                for (DeferredObject o : inOrder) {
-                    built.addAndGet(make(c, spec, target, o, concurrently));
+                for (DeferredObject o : objects) {
+                    if (!o.index()) {
+                        built.addAndGet(make(c, spec, target, o, concurrently));
+                    }
                 }
                 run(c, generated(c, ANALYZE, target));
             });
         } catch (SQLException e) {
             throw new OperatorException(ExitCode.JOB_FAILED, "rebuilding the deferred indexes of " + spec.target().qualified()
                     + " stopped: " + DatabaseErrors.message(e) + "; " + resume, e);
+        } finally {
+            pool.shutdownNow();
         }
         return built.get();
     }
