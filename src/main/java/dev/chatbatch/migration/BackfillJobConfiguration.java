@@ -208,6 +208,10 @@ class BackfillJobConfiguration {
         private long lastWritten;
         private long stoppedSince;
         private long pauseMillis;
+        /** What the last chunk's transaction measured, written after it ends ({@link #recordOutsideChunk}). */
+        private Throttle.Level measured;
+        private boolean levelMeasured;
+        private Double chunkBaseline;
 
         BackfillWorker(Backfill backfill, MigrationStore store, JdbcTemplate jdbc, TransactionTemplate tx, String migration,
                        int partition) {
@@ -279,7 +283,8 @@ class BackfillJobConfiguration {
                         return WAIT;
                     }
                     Throttle.Level level = throttle.level(jdbc);
-                    record(level);
+                    measured = level;
+                    levelMeasured = true;
                     profile.charge(ChunkProfile.Part.THROTTLE);
                     if (level != null && level.action() == Throttle.Action.STOP) {
                         long now = System.nanoTime();
@@ -295,10 +300,7 @@ class BackfillJobConfiguration {
                     }
                     stoppedSince = 0;
                     Backfill.ChunkResult c = backfill.copyChunk(spec, sql, progress, Throttle.targetScale(level), isolated, profile);
-                    Double chunkBaseline = throttle.chunkTimed(c.seconds(), c.seen());
-                    if (chunkBaseline != null) {
-                        store.recordChunkBaseline(migration, chunkBaseline);
-                    }
+                    chunkBaseline = throttle.chunkTimed(c.seconds(), c.seen());
                     if (level != null) {
                         pauseMillis = Throttle.pauseMillis(level.pauseRatio(), c.seconds(), c.seen(),
                                 spec.throttle().floorRowsPerSecond(), partitions);
@@ -307,6 +309,7 @@ class BackfillJobConfiguration {
                 });
             } finally {
                 profile.charge(ChunkProfile.Part.COMMIT);
+                recordOutsideChunk();
             }
             if (r == null) {
                 return Outcome.FINISHED;
@@ -318,6 +321,24 @@ class BackfillJobConfiguration {
             profile.chunk(r.seen());
             contribution.incrementWriteCount(r.inserted() + r.rejectsWritten());
             return r.done() ? Outcome.FINISHED : Outcome.COPIED;
+        }
+
+        /**
+         * Writes what the chunk measured to the migration's state row after the chunk's transaction has ended:
+         * a row lock on that shared row taken inside a chunk would be held for the whole chunk (which can wait
+         * up to lock_timeout on an application's row), and the other partitions' workers, writing the same row,
+         * would queue behind it and fail on their own lock_timeout.
+         */
+        private void recordOutsideChunk() {
+            if (levelMeasured) {
+                levelMeasured = false;
+                record(measured);
+            }
+            if (chunkBaseline != null) {
+                Double base = chunkBaseline;
+                chunkBaseline = null;
+                store.recordChunkBaseline(migration, base);
+            }
         }
 
         /**

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -158,7 +159,20 @@ class MappingFailureQuarantineTest {
 
         String first = string(ds, "SELECT id::text FROM public.chat_messages ORDER BY id LIMIT 1");
         MigrationTestData.Run backfill;
-        try (Connection holder = ds.getConnection(); Statement st = holder.createStatement()) {
+        AtomicReference<String> stateRowLock = new AtomicReference<>();
+        // another client busy throughout: the throttle reports 'sharing' from the first chunk on, so each
+        // worker has a level to write to the migration's state row
+        Thread busy = new Thread(() -> {
+            try {
+                exec(ds, "SELECT pg_sleep(30)");
+            } catch (IllegalStateException canceledAtTheEnd) {
+                // expected
+            }
+        });
+        busy.setDaemon(true);
+        busy.start();
+        try (Connection holder = ds.getConnection(); Statement st = holder.createStatement();
+                Connection probe = ds.getConnection(); Statement ps = probe.createStatement()) {
             holder.setAutoCommit(false);
             st.execute("SELECT 1 FROM public.chat_messages WHERE id = '" + first + "' FOR UPDATE");
             long holderPid = pid(st);
@@ -168,7 +182,16 @@ class MappingFailureQuarantineTest {
                     while (count(ds, "SELECT count(*) FROM pg_stat_activity WHERE " + holderPid + " = ANY (pg_blocking_pids(pid))") == 0) {
                         Thread.sleep(20);
                     }
-                    Thread.sleep(2_600);
+                    Thread.sleep(1_000);
+                    // the waiting chunk must not hold the shared state row for update: the other partition's
+                    // worker writes it too, and would fail on its own lock_timeout behind this one
+                    try (var rs = ps.executeQuery("SELECT count(*) FROM (SELECT 1 FROM chatbatch.migration_state WHERE name = '" + NAME
+                            + "' FOR NO KEY UPDATE NOWAIT) AS locked")) {
+                        stateRowLock.set("free");
+                    } catch (java.sql.SQLException e) {
+                        stateRowLock.set(e.getSQLState() + " " + e.getMessage());
+                    }
+                    Thread.sleep(1_600);
                     holder.rollback();
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
@@ -178,6 +201,8 @@ class MappingFailureQuarantineTest {
             backfill = cli(db, jobsDir, "migration", "backfill", NAME, "--no-progress");
             release.join();
         }
+        exec(ds, "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)'");
+        assertThat(stateRowLock.get()).isEqualTo("free");
         assertThat(backfill.exit()).as(backfill.toString()).isZero();
         assertThat(count(ds, "SELECT count(*) FROM chatbatch.migration_partitions WHERE NOT done")).isZero();
         assertThat(count(ds, "SELECT count(*) FROM public.chat_messages")).isEqualTo(
