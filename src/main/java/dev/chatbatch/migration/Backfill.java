@@ -13,6 +13,8 @@ import org.springframework.stereotype.Component;
 import javax.sql.DataSource;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * The backfill's work, called by the steps of the {@code migration-backfill} job inside their
@@ -48,8 +50,16 @@ class Backfill {
      */
     void prepare(String name, String actor) throws InterruptedException {
         MigrationSpec spec = specs.load(name);
-        // the load before this run copies anything: its throttle's baseline (measured before the row lock)
-        double busy = Throttle.measureBusy(jdbc, Throttle.SAMPLES, Throttle.SAMPLE_GAP_MILLIS);
+        // the load before this run copies anything: its throttle's baseline, sampled on a connection of its own
+        // while the key range is split (this run's sessions are not counted, so the split does not skew it)
+        CompletableFuture<Double> busySampled = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Throttle.measureBusy(jdbc, Throttle.SAMPLES, Throttle.SAMPLE_GAP_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while measuring the load baseline", e);
+            }
+        });
         MigrationStore.State state = store.lock(name);
         Phase phase = state.phase();
         Action.BACKFILL.check(name, phase);
@@ -74,6 +84,12 @@ class Backfill {
                     + left + " rows left");
         }
         store.runStarted(name);
+        double busy;
+        try {
+            busy = busySampled.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
         MigrationStatus.Baseline baseline = Throttle.baseline(spec.throttle(), busy);
         store.recordBaseline(name, baseline);
         log.info("backfill of {}: throttle baseline {} busy backends of other clients; slows down above {}, stops at {}"

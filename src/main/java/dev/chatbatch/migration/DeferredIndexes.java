@@ -18,8 +18,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -28,6 +30,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The target's secondary indexes and foreign keys that {@code start} removes so the backfill copies into a table
@@ -275,7 +279,7 @@ class DeferredIndexes {
      */
     private int build(MigrationSpec spec, MigrationSql sql, List<DeferredObject> objects, boolean concurrently, String resume) {
         String target = sql.targetRelation();
-        Queue<DeferredObject> indexes = new ConcurrentLinkedQueue<>(objects.stream().filter(DeferredObject::index).toList());
+        Queue<DeferredObject> indexes = new ConcurrentLinkedQueue<>(buildOrder(objects));
         int sessions = Math.max(1, concurrently ? 1 : Math.min(spec.indexes().builds(), indexes.size()));
         AtomicInteger built = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(sessions);
@@ -307,6 +311,54 @@ class DeferredIndexes {
             pool.shutdownNow();
         }
         return built.get();
+    }
+
+    /**
+     * The indexes among {@code objects}, the likely longest builds first, so that with several sessions the last
+     * one to finish is not a long build started late: GIN, GiST and SP-GiST (many entries per row, or a tree
+     * built by insertion) before B-trees and the rest, more key columns before fewer, else in recorded order.
+     */
+    static List<DeferredObject> buildOrder(List<DeferredObject> objects) {
+        return objects.stream().filter(DeferredObject::index)
+                .sorted(Comparator.comparingInt((DeferredObject o) -> -costRank(o.definition()))
+                        .thenComparingInt(o -> -keyColumns(o.definition())).thenComparingInt(DeferredObject::ordinal))
+                .toList();
+    }
+
+    private static final Pattern ACCESS_METHOD = Pattern.compile("\\bUSING (\\w+) \\(");
+
+    private static int costRank(String definition) {
+        Matcher m = ACCESS_METHOD.matcher(definition);
+        String method = m.find() ? m.group(1).toLowerCase(Locale.ROOT) : "btree";
+        return switch (method) {
+            case "gin", "gist", "spgist" -> 2;
+            case "brin" -> 0;
+            default -> 1;
+        };
+    }
+
+    /** Top-level commas of the first parenthesised list after USING: the key columns (and expressions). */
+    private static int keyColumns(String definition) {
+        Matcher m = ACCESS_METHOD.matcher(definition);
+        if (!m.find()) {
+            return 1;
+        }
+        int depth = 0;
+        int columns = 1;
+        for (int i = m.end(); i < definition.length(); i++) {
+            char c = definition.charAt(i);
+            if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                if (depth == 0) {
+                    break;
+                }
+                depth--;
+            } else if (c == ',' && depth == 0) {
+                columns++;
+            }
+        }
+        return columns;
     }
 
     /** Waits for every builder; the first failure empties the queue (the others finish their build) and is thrown. */

@@ -65,8 +65,6 @@ public class LogicalCapture {
 
     /** Most changes in one batch: a batch is one transaction of re-syncs. */
     static final int BATCH_CHANGES = 5000;
-    /** How long a following applier gathers transactions before it applies them as one batch. */
-    static final long APPLY_DELAY_MILLIS = 200;
     /** How long a drain waits for another session reading the slot to confirm the drain's position. */
     static final Duration DRAIN_WAIT = Duration.ofSeconds(30);
     /** A drain reading the slot itself gives up when the server sends nothing for this long. */
@@ -137,11 +135,20 @@ public class LogicalCapture {
     private final TransactionTemplate flushTx;
     private final SlotStream.Target target;
 
+    /**
+     * How long a following applier gathers transactions before it applies them as one batch, in milliseconds
+     * ({@code chatbatch.capture.apply-delay}, default 200ms): longer batches cost the database less per change,
+     * shorter ones spread the applier's work more evenly between the application's statements.
+     */
+    private final long applyDelayMillis;
+
     LogicalCapture(DataSource dataSource, PlatformTransactionManager tm,
                    @Value("${spring.datasource.url:}") String url,
                    @Value("${spring.datasource.username:}") String user,
-                   @Value("${spring.datasource.password:}") String password) {
+                   @Value("${spring.datasource.password:}") String password,
+                   @Value("${chatbatch.capture.apply-delay:200ms}") Duration applyDelay) {
         this.dataSource = dataSource;
+        this.applyDelayMillis = Math.max(1, applyDelay.toMillis());
         this.jdbc = new JdbcTemplate(dataSource);
         this.flushTx = new TransactionTemplate(tm);
         // its own short transaction even inside cutover's: only a commit of its own flushes the WAL
@@ -360,7 +367,7 @@ public class LogicalCapture {
 
     /**
      * The applier of serve and of a backfill run: reads the slot as changes commit and applies them in batches
-     * (at most {@link #BATCH_CHANGES} changes, gathered for at most {@link #APPLY_DELAY_MILLIS}) until
+     * (at most {@link #BATCH_CHANGES} changes, gathered for at most {@link #applyDelayMillis}) until
      * {@code stop} says so. Throws when the slot cannot be read or a batch cannot be applied (another session
      * reads the slot: SQLSTATE 55006; the connection or the server went away), closing the stream at once and
      * leaving the unconfirmed rest in the slot for the next reader.
@@ -377,13 +384,13 @@ public class LogicalCapture {
      * Reads and applies batch after batch until {@code until} is reached (null: until {@code stop}). Each batch
      * is handed to {@code apply} and, with {@code confirm}, confirmed once that returned (committed).
      */
-    private static Applied consume(SlotStream s, MigrationSpec spec, LogSequenceNumber until, Consumer<PgOutputKeys.Decoded> apply,
+    private Applied consume(SlotStream s, MigrationSpec spec, LogSequenceNumber until, Consumer<PgOutputKeys.Decoded> apply,
                                    boolean confirm, BooleanSupplier stop) throws SQLException {
         Applied total = Applied.NONE;
         long lastProgress = System.nanoTime();
         long received = 0;
         while (true) {
-            PgOutputKeys.Decoded d = s.read(BATCH_CHANGES, APPLY_DELAY_MILLIS, until);
+            PgOutputKeys.Decoded d = s.read(BATCH_CHANGES, applyDelayMillis, until);
             if (d.transactions() > 0) {
                 apply.accept(d);
                 total = total.plus(d);
