@@ -79,4 +79,36 @@ class MigrationCleanTargetTest {
         assertThat(count(ds, "SELECT count(*) FROM public.chat_messages")).isEqualTo(312);
         assertThat(phase(ds)).isEqualTo("ROLLED_BACK");
     }
+
+    /**
+     * Rows written to v2 after cutover that could not be mirrored back (down errors) exist only in v2: cleaning
+     * the target would lose them, so it is refused naming them and how to keep them, and changes nothing.
+     */
+    @Test
+    void refusedWhileDownErrorsHoldRowsOnlyTheTargetHas() {
+        TestDatabase.Db db = TestDatabase.migrated();
+        DataSource ds = db.dataSource();
+        MigrationTestData.seed(ds, 100, 0);
+        assertThat(cli(db, "migration", "start", NAME).exit()).isZero();
+        assertThat(cli(db, "migration", "backfill", NAME, "--no-progress").exit()).isZero();
+        assertThat(cli(db, "migration", "rollback", NAME).exit()).isZero();
+        // what a down mirror that failed after cutover leaves: the v2 row, and its reject of kind down_error
+        String kept = string(ds, "SELECT id::text FROM public.chat_messages_v2 ORDER BY id LIMIT 1");
+        exec(ds, "INSERT INTO chatbatch.migration_rejects (migration, source_key, reason, source_row, kind)"
+                + " VALUES ('" + NAME + "', '" + kept + "', 'down mapping failed', '{}'::jsonb, 'down_error')");
+
+        MigrationTestData.Run refused = cli(db, "migration", "rollback", NAME, "--clean-target", "--yes");
+        assertThat(refused.exit()).as(refused.toString()).isEqualTo(4);
+        assertThat(refused.err()).contains("cannot clean the target of " + NAME + ": 1 row(s) written to public.chat_messages_v2"
+                + " after cutover could not be mirrored back", "kind = 'down_error'", "nothing was changed");
+        assertThat(count(ds, "SELECT count(*) FROM public.chat_messages_v2")).isEqualTo(100);
+        assertThat(count(ds, "SELECT count(*) FROM chatbatch.migration_rejects")).isOne();
+        assertThat(phase(ds)).isEqualTo("ROLLED_BACK");
+
+        // once the operator has kept that row elsewhere and removed the reject, the target is cleaned
+        exec(ds, "DELETE FROM chatbatch.migration_rejects WHERE kind = 'down_error'");
+        MigrationTestData.Run clean = cli(db, "migration", "rollback", NAME, "--clean-target", "--yes");
+        assertThat(clean.exit()).as(clean.toString()).isZero();
+        assertThat(count(ds, "SELECT count(*) FROM public.chat_messages_v2")).isZero();
+    }
 }
