@@ -445,7 +445,11 @@ public class LogicalCapture {
             JdbcTemplate j = new JdbcTemplate(held);
             TransactionTemplate t = new TransactionTemplate(new DataSourceTransactionManager(held));
             return d -> t.executeWithoutResult(status -> {
-                TransactionSettings.timeouts(spec.timeouts().lockTimeout(), spec.timeouts().statementTimeout()).apply(j);
+                // synchronous_commit on: the slot's position is confirmed right after this commit, and the server
+                // may keep that confirmation across a crash; an asynchronous commit lost in the crash would leave
+                // the changes confirmed but never applied (a server or role running with it off would lose them)
+                TransactionSettings.timeouts(spec.timeouts().lockTimeout(), spec.timeouts().statementTimeout())
+                        .and("synchronous_commit", "on").apply(j);
                 resync(j, spec, sql, d);
             });
         }

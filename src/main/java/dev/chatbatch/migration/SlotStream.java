@@ -26,6 +26,14 @@ final class SlotStream implements AutoCloseable {
     /** How often the connection reports its position to the server even when it has nothing new. */
     private static final int STATUS_INTERVAL_SECONDS = 10;
     private static final long IDLE_PAUSE_MILLIS = 5;
+    /**
+     * How long the stream may stay silent before a status message goes to the server anyway. pgjdbc sends its
+     * periodic status only from the blocking read(), and its non-blocking readPending() takes a connection the
+     * server closed (a crash, a restart) for one with nothing to say: without a write of ours nothing would ever
+     * fail, and the reader would wait on a dead stream while the slot goes unread. A write to a closed connection
+     * fails at the latest on the second one.
+     */
+    private static final long IDLE_STATUS_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** Where to connect: the application's database URL and credentials. */
     record Target(String url, String user, String password) {
@@ -36,6 +44,8 @@ final class SlotStream implements AutoCloseable {
     private final PgOutputKeys decoder;
     private final String slot;
     private long confirmed;
+    /** When a status message last went to the server (nanoTime). */
+    private long statusSent = System.nanoTime();
 
     private SlotStream(String slot, Connection connection, PGReplicationStream stream, PgOutputKeys decoder) {
         this.slot = slot;
@@ -92,8 +102,13 @@ final class SlotStream implements AutoCloseable {
                 }
                 continue;
             }
-            if ((until != null && reached(until)) || System.nanoTime() >= deadline) {
+            long now = System.nanoTime();
+            if ((until != null && reached(until)) || now >= deadline) {
                 break;
+            }
+            if (now - statusSent > IDLE_STATUS_NANOS) {
+                stream.forceUpdateStatus(); // the positions last confirmed, again: fails on a dead connection
+                statusSent = now;
             }
             pause();
         }
@@ -123,6 +138,7 @@ final class SlotStream implements AutoCloseable {
             stream.setAppliedLSN(lsn);
             stream.setFlushedLSN(lsn);
             stream.forceUpdateStatus();
+            statusSent = System.nanoTime();
             confirmed = to;
         }
     }

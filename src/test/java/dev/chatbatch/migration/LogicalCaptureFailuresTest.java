@@ -15,6 +15,7 @@ import java.util.function.BooleanSupplier;
 import static dev.chatbatch.migration.MigrationTestData.NAME;
 import static dev.chatbatch.migration.MigrationTestData.cli;
 import static dev.chatbatch.migration.MigrationTestData.count;
+import static dev.chatbatch.migration.MigrationTestData.string;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -130,9 +131,17 @@ class LogicalCaptureFailuresTest {
                 MigrationTestData.exec(ds, "UPDATE public.chat_messages SET content = 'after restart' WHERE id IN"
                         + " (SELECT id FROM public.chat_messages ORDER BY id OFFSET 100 LIMIT 10)");
                 // the applier reconnects by itself and applies what was written before and after the restart
-                await(() -> count(ds, SLOT_ACTIVE) == 1 && MigrationTestData.mappingDifferences(ds) == 0
-                        && count(ds, "SELECT count(*) FROM public.chat_messages_v2 WHERE content ->> 'text' = 'after restart'") == 10,
-                        90, "serve applies after the restart", dir.resolve("serve.log"));
+                try {
+                    await(() -> count(ds, SLOT_ACTIVE) == 1 && MigrationTestData.mappingDifferences(ds) == 0
+                            && count(ds, "SELECT count(*) FROM public.chat_messages_v2 WHERE content ->> 'text' = 'after restart'") == 10,
+                            90, "serve applies after the restart", dir.resolve("serve.log"));
+                } catch (AssertionError e) {
+                    // seen now and then (CI, and 2 of 8 runs here): serve logs nothing after the restart and the slot
+                    // stays unread; where its capture thread is, and what the slot says, for the next one to look at
+                    throw new AssertionError(e.getMessage() + "\nslot: " + string(ds, "SELECT coalesce(string_agg(slot_name || ' active='"
+                            + " || active || ' confirmed=' || confirmed_flush_lsn || ' wal=' || pg_current_wal_lsn(), '; '), 'none')"
+                            + " FROM pg_replication_slots WHERE database = current_database()") + "\nserve's threads:\n" + threadDump(serve), e);
+                }
                 assertThat(serve.isAlive()).isTrue();
             } finally {
                 serve.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -186,6 +195,22 @@ class LogicalCaptureFailuresTest {
             return Files.exists(log) ? Files.readString(log) : "";
         } catch (java.io.IOException e) {
             return "";
+        }
+    }
+
+    /** jcmd's thread dump of a JVM process (the test's serve), or why there is none. */
+    static String threadDump(Process p) {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    String.valueOf(p.pid()), "Thread.print").redirectErrorStream(true).start();
+            String out = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            jcmd.waitFor(30, TimeUnit.SECONDS);
+            return out;
+        } catch (java.io.IOException e) {
+            return "no thread dump: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "no thread dump: interrupted";
         }
     }
 
